@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "corag/config/field_rules.hpp"
+
+namespace corag {
+
+/// A config file's YAML with the `--set section.key=value` overrides applied, and where every
+/// value came from, so that an error can name `file:line` or the `--set` at fault.
+struct ConfigDocument {
+  std::string file;  ///< "" when there is no file (defaults + overrides only)
+  YAML::Node root;
+  std::map<std::string, std::string> overrides;  ///< "train.lr" -> "--set train.lr=abc"
+
+  /// "file:line" of `node`, or the --set that produced `key`.
+  std::string locate(const std::string& key, const YAML::Node& node) const;
+};
+
+/// Reads `file` (may be empty: all defaults) and applies each `section.key=value` of
+/// `overrides` in order; a value is parsed as YAML (`[a, b]` is a list). Syntax errors name the
+/// file, line and column, or the --set.
+ConfigDocument load_config_document(const std::filesystem::path& file,
+                                    const std::vector<std::string>& overrides);
+
+/// Fills a config struct from a ConfigDocument through the struct's `visit`. Collects every
+/// problem (unknown keys with the nearest valid name, wrong types, values out of range or not
+/// among the choices) and `finish()` throws them together in one corag::Error.
+class ConfigReader {
+ public:
+  explicit ConfigReader(const ConfigDocument& document);
+
+  template <typename Section>
+  void section(const std::string& name, Section& value) {
+    begin_section(name);
+    value.visit(*this);
+    end_section();
+  }
+
+  void field(const char* key, bool& value);
+  void field(const char* key, std::int64_t& value, Limits limits = {});
+  void field(const char* key, double& value, Limits limits = {});
+  void field(const char* key, std::string& value);
+  void field(const char* key, std::string& value, const Choices& choices);
+  void field(const char* key, std::vector<std::string>& value);
+
+  /// Adds the problems of a config's cross-field check.
+  void add_problems(const std::vector<ConfigProblem>& problems);
+  /// Reports unknown sections and throws if any problem was found.
+  void finish();
+
+ private:
+  void begin_section(const std::string& name);
+  void end_section();
+  /// The value node of `key` in the current section, or an undefined node.
+  YAML::Node value_node(const char* key);
+  std::string full_key(const char* key) const { return section_name_ + "." + key; }
+  void problem(const char* key, const YAML::Node& node, const std::string& message);
+  /// The value node of "section.key" in the document, or an undefined node.
+  YAML::Node node_of(const std::string& key) const;
+
+  const ConfigDocument& document_;
+  std::vector<std::string> problems_;
+  std::vector<std::string> section_names_;
+  std::string section_name_;
+  std::optional<YAML::Node> section_node_;  // yaml-cpp nodes cannot be rebound by assignment
+  std::vector<std::string> field_names_;
+};
+
+/// Loads a config struct (ExperimentConfig, ...) from a YAML file and overrides.
+template <typename Config>
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  const ConfigDocument document = load_config_document(file, overrides);
+  Config config;
+  ConfigReader reader(document);
+  config.visit(reader);
+  reader.add_problems(config.check());
+  reader.finish();
+  return config;
+}
+
+}  // namespace corag

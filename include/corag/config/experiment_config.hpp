@@ -1,0 +1,182 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "corag/config/field_rules.hpp"
+
+namespace corag {
+
+// The sections of an experiment config (`corag train --config crab64.yaml`). Defaults are the
+// paper's settings (section 3.2, appendix B). Each section lists its fields once, in `visit`,
+// which the YAML reader, the --set overrides and the resolved-config writer all go through.
+
+/// The two models and how the reader sees passages.
+struct ModelConfig {
+  std::string reader;           ///< HF directory of the T5 / Flan-T5 reader
+  std::string retriever;        ///< HF directory of the Contriever retriever
+  bool retrieval = true;        ///< false: closed-book parametric baseline
+  std::int64_t n_context = 40;  ///< passages retrieved per question (top-k)
+  std::int64_t text_maxlength = 384;   ///< encoder tokens per question + passage
+  std::int64_t answer_maxlength = 32;  ///< target tokens
+  bool query_side_finetune = true;     ///< passage encoder frozen (stores embedded once)
+  double dropout = 0.1;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("reader", reader);
+    v.field("retriever", retriever);
+    v.field("retrieval", retrieval);
+    v.field("n_context", n_context, between(1, 10000));
+    v.field("text_maxlength", text_maxlength, between(8, 65536));
+    v.field("answer_maxlength", answer_maxlength, between(1, 4096));
+    v.field("query_side_finetune", query_side_finetune);
+    v.field("dropout", dropout, Limits{0.0, 1.0, false});
+  }
+};
+
+/// Where the benchmark comes from.
+struct DataConfig {
+  std::string crab_dir;   ///< output of crab-build-stores
+  std::int64_t shots = 64;  ///< train examples per client (16, 32 or 64 in CRAB)
+  std::int64_t clients = 8;
+  std::string corpus;     ///< passage corpus (JSONL or DPR TSV)
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("crab_dir", crab_dir);
+    v.field("shots", shots, at_least(1));
+    v.field("clients", clients, between(1, 4096));
+    v.field("corpus", corpus);
+  }
+};
+
+/// Which passage store clients retrieve from, and how it is indexed.
+struct StoreConfig {
+  std::string variant = "REL";  ///< REL, IRR, REL-1, SPLIT or ablations/<name>
+  std::string embeddings;       ///< store of the embedded full corpus (corag index build)
+  std::string index = "Flat";   ///< FAISS index factory string
+  std::string embedding_dtype = "float32";
+  std::int64_t search_batch_size = 512;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("variant", variant);
+    v.field("embeddings", embeddings);
+    v.field("index", index);
+    v.field("embedding_dtype", embedding_dtype, Choices{"float32", "float16"});
+    v.field("search_batch_size", search_batch_size, at_least(1));
+  }
+};
+
+/// Optimisation (Atlas semantics, paper appendix B).
+struct TrainConfig {
+  std::string mode = "local";  ///< local, centralized or collaborative
+  std::int64_t steps = 1000;
+  std::int64_t warmup_steps = 20;
+  std::int64_t eval_every = 100;  ///< steps between evaluations; 0: only at the end
+  std::int64_t batch_size = 64;
+  std::int64_t micro_batch_size = 0;  ///< gradient accumulation chunk; 0: the whole batch
+  double lr = 4e-5;
+  double weight_decay = 0.01;
+  double clip_grad_norm = 1.0;  ///< 0 disables clipping
+  double temperature_gold = 0.01;
+  double temperature_score = 0.01;
+  std::string target = "random";  ///< training answer: random gold answer each time, or first
+  std::int64_t keep_checkpoints = 1;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("mode", mode, Choices{"local", "centralized", "collaborative"});
+    v.field("steps", steps, at_least(1));
+    v.field("warmup_steps", warmup_steps, at_least(0));
+    v.field("eval_every", eval_every, at_least(0));
+    v.field("batch_size", batch_size, at_least(1));
+    v.field("micro_batch_size", micro_batch_size, at_least(0));
+    v.field("lr", lr, between(0, 1));
+    v.field("weight_decay", weight_decay, between(0, 1));
+    v.field("clip_grad_norm", clip_grad_norm, at_least(0));
+    v.field("temperature_gold", temperature_gold, positive());
+    v.field("temperature_score", temperature_score, positive());
+    v.field("target", target, Choices{"random", "first"});
+    v.field("keep_checkpoints", keep_checkpoints, at_least(1));
+  }
+};
+
+/// FedAvg over simulated clients.
+struct FederatedConfig {
+  std::int64_t rounds = 10;
+  std::int64_t local_epochs = 64;
+  std::int64_t clients_per_round = 0;  ///< 0: every client (or client_fraction of them)
+  double client_fraction = 1.0;
+  std::string weighting = "examples";  ///< aggregate weights: client example counts, or uniform
+  bool save_client_models = false;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("rounds", rounds, at_least(1));
+    v.field("local_epochs", local_epochs, at_least(1));
+    v.field("clients_per_round", clients_per_round, at_least(0));
+    v.field("client_fraction", client_fraction, Limits{0.0, 1.0, true});
+    v.field("weighting", weighting, Choices{"examples", "uniform"});
+    v.field("save_client_models", save_client_models);
+  }
+};
+
+/// Evaluation (greedy decoding, EM / F1).
+struct EvalConfig {
+  std::string split = "test";
+  std::int64_t batch_size = 8;
+  std::int64_t max_new_tokens = 32;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("split", split, Choices{"test", "dev"});
+    v.field("batch_size", batch_size, at_least(1));
+    v.field("max_new_tokens", max_new_tokens, between(1, 4096));
+  }
+};
+
+/// Device, precision, threads and seed: applied in one place (see Runtime).
+struct RuntimeConfig {
+  std::string device = "auto";     ///< cpu, cuda, cuda:N or auto
+  std::string precision = "auto";  ///< fp32, bf16 or auto (bf16 on CUDA, fp32 on CPU)
+  std::int64_t threads = 0;        ///< 0: one per core
+  std::int64_t seed = 0;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("device", device);
+    v.field("precision", precision, Choices{"fp32", "bf16", "auto"});
+    v.field("threads", threads, between(0, 4096));
+    v.field("seed", seed, at_least(0));
+  }
+};
+
+/// A whole experiment config.
+struct ExperimentConfig {
+  ModelConfig model;
+  DataConfig data;
+  StoreConfig store;
+  TrainConfig train;
+  FederatedConfig federated;
+  EvalConfig eval;
+  RuntimeConfig runtime;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.section("model", model);
+    v.section("data", data);
+    v.section("store", store);
+    v.section("train", train);
+    v.section("federated", federated);
+    v.section("eval", eval);
+    v.section("runtime", runtime);
+  }
+
+  /// Rules that involve more than one field, or a value's syntax beyond its type.
+  std::vector<ConfigProblem> check() const;
+};
+
+}  // namespace corag

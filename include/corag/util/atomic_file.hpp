@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string_view>
+
+namespace corag {
+
+/// Writes one file atomically: bytes go to a temporary file in the target's directory, which
+/// `commit()` flushes, fsyncs and renames over the target (then fsyncs the directory). Until
+/// `commit()` the target is untouched; a writer destroyed without committing (an exception
+/// mid-way, say) removes its temporary file, so a killed or failed write never leaves a partial
+/// file behind. Missing parent directories are created.
+class AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(std::filesystem::path target);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  std::ostream& stream();
+  void write(const void* data, std::size_t size);
+  /// Makes the written bytes the content of the target. Throws corag::Error on any I/O failure.
+  void commit();
+
+  const std::filesystem::path& target() const { return target_; }
+
+ private:
+  class Buffer;
+  std::filesystem::path target_;
+  std::filesystem::path temp_path_;
+  std::unique_ptr<Buffer> buffer_;
+  std::unique_ptr<std::ostream> stream_;
+  bool committed_ = false;
+};
+
+/// Atomically replaces `path` with `contents`.
+void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+
+/// Atomically replaces `path` with whatever `writer` streams; if `writer` throws, `path` keeps
+/// its previous content (or stays absent) and the exception propagates.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(std::ostream&)>& writer);
+
+}  // namespace corag

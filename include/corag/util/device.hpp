@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <torch/types.h>
+
+namespace corag {
+
+/// `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when available, else CPU). Asking for CUDA on a
+/// CPU-only build, or for a GPU index that does not exist, is a corag::Error naming `key`.
+torch::Device resolve_device(std::string_view spec, std::string_view key);
+
+/// `fp32`, `bf16` or `auto` (bf16 on CUDA, fp32 on CPU) as the compute dtype on `device`.
+torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device,
+                                    std::string_view key);
+
+/// Threads for torch's intra-op pool and OpenMP (FAISS, BLAS); 0 means one per core.
+void set_thread_count(int threads);
+
+/// Seeds torch's CPU and CUDA generators.
+void seed_torch(std::uint64_t seed);
+
+/// Whether this build's LibTorch was compiled with CUDA, and whether a GPU is usable now.
+bool cuda_compiled();
+bool cuda_usable();
+
+/// Version lines for `--version`: corag, LibTorch, FAISS, CUDA.
+std::string build_info();
+
+}  // namespace corag

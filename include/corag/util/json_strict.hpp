@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace corag {
+
+/// Parses JSON text, rejecting duplicate object keys at any depth (nlohmann would silently keep
+/// the last one, which lets a hostile file say two things at once). `source` names the text in
+/// error messages ("model.safetensors header", "index.json").
+nlohmann::json parse_json_strict(std::string_view text, std::string_view source);
+
+}  // namespace corag

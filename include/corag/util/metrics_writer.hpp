@@ -1,0 +1,27 @@
+#pragma once
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+namespace corag {
+
+/// Appends one JSON object per line to a metrics file (`metrics.jsonl`). Each record goes out in
+/// a single write and is fsync'ed, so a killed run leaves whole lines only; a partial last line
+/// left by a crash of an older writer is cut off when the file is opened again (resume).
+class MetricsWriter {
+ public:
+  explicit MetricsWriter(const std::filesystem::path& path);
+  ~MetricsWriter();
+  MetricsWriter(const MetricsWriter&) = delete;
+  MetricsWriter& operator=(const MetricsWriter&) = delete;
+
+  void write(const nlohmann::json& record);
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+};
+
+}  // namespace corag

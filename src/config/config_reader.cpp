@@ -1,0 +1,280 @@
+#include "corag/config/config_reader.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "corag/util/error.hpp"
+#include "corag/util/nearest_name.hpp"
+
+namespace corag {
+namespace {
+
+std::string describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+      return "nothing";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "'" + node.Scalar() + "'";
+  }
+}
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+/// The range `value` should be in ("> 0", ">= 1 and <= 8"), or "" when it is inside.
+std::string violated_range(double value, const Limits& limits) {
+  const bool too_small = limits.min && (value < *limits.min || (limits.min_exclusive && value == *limits.min));
+  const bool too_large = limits.max && value > *limits.max;
+  if (!too_small && !too_large) return "";
+  std::string range = limits.min ? (limits.min_exclusive ? "> " : ">= ") + format_number(*limits.min) : "";
+  if (limits.max) range += (range.empty() ? "<= " : " and <= ") + format_number(*limits.max);
+  return range;
+}
+
+/// "unknown key 'x' (did you mean 'y'?)"
+std::string unknown_name_message(const std::string& what, const std::string& name, const std::string& prefix,
+                                 const std::vector<std::string>& valid) {
+  std::string message = "unknown " + what + " '" + prefix + name + "'";
+  const std::string nearest = nearest_name(name, valid);
+  if (!nearest.empty()) return message + " (did you mean '" + prefix + nearest + "'?)";
+  std::string list;
+  for (const auto& candidate : valid) list += (list.empty() ? "" : ", ") + candidate;
+  return message + " (valid: " + list + ")";
+}
+
+}  // namespace
+
+std::string ConfigDocument::locate(const std::string& key, const YAML::Node& node) const {
+  const auto it = overrides.find(key);
+  if (it != overrides.end()) return it->second;
+  if (key.find('.') == std::string::npos) {  // a section: name the first --set that made it
+    for (const auto& [overridden, origin] : overrides) {
+      if (overridden.rfind(key + ".", 0) == 0) return origin;
+    }
+  }
+  const std::string name = file.empty() ? "config" : file;
+  if (node.IsDefined() && node.Mark().line >= 0) return name + ":" + std::to_string(node.Mark().line + 1);
+  return name;
+}
+
+ConfigDocument load_config_document(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  ConfigDocument document;
+  document.file = file.string();
+  if (!file.empty()) {
+    CORAG_CHECK(std::filesystem::is_regular_file(file), file.string(), ": config file not found");
+    try {
+      document.root = YAML::LoadFile(file.string());
+    } catch (const YAML::Exception& e) {
+      throw_error(file.string(), ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg);
+    }
+  }
+  if (document.root.IsNull()) document.root = YAML::Node(YAML::NodeType::Map);
+  CORAG_CHECK(document.root.IsMap(), document.locate("", document.root),
+              ": a config file must be a mapping of sections (model:, train:, ...)");
+
+  for (const std::string& assignment : overrides) {
+    const std::string origin = "--set " + assignment;
+    const auto equals = assignment.find('=');
+    CORAG_CHECK(equals != std::string::npos, origin, ": expected section.key=value");
+    const std::string key = assignment.substr(0, equals);
+    const auto dot = key.find('.');
+    CORAG_CHECK(dot != std::string::npos && dot > 0 && dot + 1 < key.size() &&
+                    key.find('.', dot + 1) == std::string::npos,
+                origin, ": the key must be section.key (e.g. train.lr)");
+    const std::string section = key.substr(0, dot), name = key.substr(dot + 1);
+    const std::string text = assignment.substr(equals + 1);
+    YAML::Node value;
+    try {
+      value = text.empty() ? YAML::Node(std::string()) : YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      throw_error(origin, ": cannot parse the value: ", e.msg);
+    }
+    if (!document.root[section] || document.root[section].IsNull()) {
+      document.root[section] = YAML::Node(YAML::NodeType::Map);
+    }
+    YAML::Node section_node = document.root[section];
+    CORAG_CHECK(section_node.IsMap(), origin, ": '", section, "' in the config file is not a mapping");
+    section_node[name] = value;
+    document.overrides[key] = origin;
+  }
+  return document;
+}
+
+ConfigReader::ConfigReader(const ConfigDocument& document) : document_(document) {}
+
+void ConfigReader::begin_section(const std::string& name) {
+  section_names_.push_back(name);
+  section_name_ = name;
+  field_names_.clear();
+  section_node_.reset();
+  const YAML::Node& root = document_.root;
+  const YAML::Node node = root[name];
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsMap()) {
+    problems_.push_back(document_.locate(name, node) + ": section '" + name + "' must be a mapping of keys, got " +
+                        describe(node));
+    return;
+  }
+  section_node_.emplace(node);
+}
+
+void ConfigReader::end_section() {
+  if (!section_node_) return;
+  for (const auto& item : *section_node_) {
+    const std::string key = item.first.as<std::string>();
+    bool known = false;
+    for (const auto& name : field_names_) known = known || name == key;
+    if (!known) {
+      problems_.push_back(document_.locate(section_name_ + "." + key, item.first) + ": " +
+                          unknown_name_message("key", key, section_name_ + ".", field_names_));
+    }
+  }
+}
+
+YAML::Node ConfigReader::value_node(const char* key) {
+  field_names_.emplace_back(key);
+  if (!section_node_) return YAML::Node(YAML::NodeType::Undefined);
+  const YAML::Node& section = *section_node_;
+  return section[key];
+}
+
+void ConfigReader::problem(const char* key, const YAML::Node& node, const std::string& message) {
+  problems_.push_back(document_.locate(full_key(key), node) + ": " + full_key(key) + ": " + message);
+}
+
+void ConfigReader::field(const char* key, bool& value) {
+  const YAML::Node node = value_node(key);
+  if (!node.IsDefined()) return;
+  bool parsed = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, parsed)) {
+    problem(key, node, "expected true or false, got " + describe(node));
+    return;
+  }
+  value = parsed;
+}
+
+void ConfigReader::field(const char* key, std::int64_t& value, Limits limits) {
+  const YAML::Node node = value_node(key);
+  if (!node.IsDefined()) return;
+  std::int64_t parsed = 0;
+  if (!node.IsScalar() || !YAML::convert<std::int64_t>::decode(node, parsed)) {
+    problem(key, node, "expected an integer, got " + describe(node));
+    return;
+  }
+  if (const std::string range = violated_range(static_cast<double>(parsed), limits); !range.empty()) {
+    problem(key, node, "must be " + range + ", got " + std::to_string(parsed));
+    return;
+  }
+  value = parsed;
+}
+
+void ConfigReader::field(const char* key, double& value, Limits limits) {
+  const YAML::Node node = value_node(key);
+  if (!node.IsDefined()) return;
+  double parsed = 0;
+  if (!node.IsScalar() || !YAML::convert<double>::decode(node, parsed) || !std::isfinite(parsed)) {
+    problem(key, node, "expected a finite number, got " + describe(node));
+    return;
+  }
+  if (const std::string range = violated_range(parsed, limits); !range.empty()) {
+    problem(key, node, "must be " + range + ", got " + format_number(parsed));
+    return;
+  }
+  value = parsed;
+}
+
+void ConfigReader::field(const char* key, std::string& value) {
+  const YAML::Node node = value_node(key);
+  if (!node.IsDefined()) return;
+  if (node.IsNull()) {
+    value.clear();
+  } else if (node.IsScalar()) {
+    value = node.Scalar();
+  } else {
+    problem(key, node, "expected a string, got " + describe(node));
+  }
+}
+
+void ConfigReader::field(const char* key, std::string& value, const Choices& choices) {
+  const YAML::Node node = value_node(key);
+  if (!node.IsDefined()) return;
+  if (!node.IsScalar()) {
+    problem(key, node, "expected one of the listed names, got " + describe(node));
+    return;
+  }
+  for (const auto& choice : choices) {
+    if (choice == node.Scalar()) {
+      value = choice;
+      return;
+    }
+  }
+  std::string list;
+  for (const auto& choice : choices) list += (list.empty() ? "" : ", ") + choice;
+  std::string message = "must be one of " + list + "; got '" + node.Scalar() + "'";
+  const std::string nearest = nearest_name(node.Scalar(), choices);
+  if (!nearest.empty()) message += " (did you mean '" + nearest + "'?)";
+  problem(key, node, message);
+}
+
+void ConfigReader::field(const char* key, std::vector<std::string>& value) {
+  const YAML::Node node = value_node(key);
+  if (!node.IsDefined()) return;
+  if (node.IsNull()) {
+    value.clear();
+    return;
+  }
+  if (!node.IsSequence()) {
+    problem(key, node, "expected a list, got " + describe(node));
+    return;
+  }
+  std::vector<std::string> parsed;
+  for (const auto& item : node) {
+    if (!item.IsScalar()) {
+      problem(key, item, "list items must be strings, got " + describe(item));
+      return;
+    }
+    parsed.push_back(item.Scalar());
+  }
+  value = std::move(parsed);
+}
+
+YAML::Node ConfigReader::node_of(const std::string& key) const {
+  const auto dot = key.find('.');
+  const YAML::Node& root = document_.root;
+  const YAML::Node section = root[key.substr(0, dot)];
+  if (dot == std::string::npos || !section.IsDefined() || !section.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  return section[key.substr(dot + 1)];
+}
+
+void ConfigReader::add_problems(const std::vector<ConfigProblem>& problems) {
+  for (const auto& [key, message] : problems) {
+    problems_.push_back(document_.locate(key, node_of(key)) + ": " + key + ": " + message);
+  }
+}
+
+void ConfigReader::finish() {
+  for (const auto& item : document_.root) {
+    const std::string name = item.first.as<std::string>();
+    bool known = false;
+    for (const auto& section : section_names_) known = known || section == name;
+    if (!known) {
+      problems_.push_back(document_.locate(name, item.first) + ": " +
+                          unknown_name_message("section", name, "", section_names_));
+    }
+  }
+  if (problems_.empty()) return;
+  std::string message = problems_.size() == 1 ? problems_.front() : "invalid config:";
+  if (problems_.size() > 1) {
+    for (const auto& text : problems_) message += "\n  " + text;
+  }
+  throw Error(message);
+}
+
+}  // namespace corag

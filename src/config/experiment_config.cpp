@@ -1,0 +1,49 @@
+#include "corag/config/experiment_config.hpp"
+
+namespace corag {
+namespace {
+
+bool is_device_spec(const std::string& spec) {
+  if (spec == "cpu" || spec == "cuda" || spec == "auto") return true;
+  return spec.size() > 5 && spec.size() < 9 && spec.rfind("cuda:", 0) == 0 &&
+         spec.find_first_not_of("0123456789", 5) == std::string::npos;
+}
+
+bool is_store_variant(const std::string& variant) {
+  for (const char* known : {"REL", "IRR", "REL-1", "SPLIT"}) {
+    if (variant == known) return true;
+  }
+  const std::string prefix = "ablations/";
+  return variant.size() > prefix.size() && variant.rfind(prefix, 0) == 0 &&
+         variant.find('/', prefix.size()) == std::string::npos;
+}
+
+}  // namespace
+
+std::vector<ConfigProblem> ExperimentConfig::check() const {
+  std::vector<ConfigProblem> problems;
+  if (!is_device_spec(runtime.device)) {
+    problems.push_back({"runtime.device", "must be cpu, cuda, cuda:N or auto, got '" + runtime.device + "'"});
+  }
+  if (!is_store_variant(store.variant)) {
+    problems.push_back({"store.variant", "must be REL, IRR, REL-1, SPLIT or ablations/<name>, got '" +
+                                             store.variant + "'"});
+  }
+  if (store.index.empty()) problems.push_back({"store.index", "must name a FAISS index factory (e.g. Flat)"});
+  if (train.micro_batch_size > train.batch_size) {
+    problems.push_back({"train.micro_batch_size", "must not exceed train.batch_size (" +
+                                                      std::to_string(train.batch_size) + ")"});
+  } else if (train.micro_batch_size > 0 && train.batch_size % train.micro_batch_size != 0) {
+    problems.push_back({"train.micro_batch_size", "must divide train.batch_size (" +
+                                                      std::to_string(train.batch_size) + ")"});
+  }
+  if (federated.clients_per_round > 0 && federated.client_fraction != 1.0) {
+    problems.push_back({"federated.clients_per_round", "set either clients_per_round or client_fraction, not both"});
+  }
+  if (federated.clients_per_round > data.clients) {
+    problems.push_back({"federated.clients_per_round", "exceeds data.clients (" + std::to_string(data.clients) + ")"});
+  }
+  return problems;
+}
+
+}  // namespace corag

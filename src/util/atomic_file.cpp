@@ -1,0 +1,167 @@
+#include "corag/util/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <streambuf>
+#include <string>
+#include <vector>
+
+#include "corag/util/error.hpp"
+
+namespace corag {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+void write_all(int fd, const char* data, std::size_t size, const fs::path& path) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_error(path.string(), ": write failed: ", errno_text());
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void fsync_directory(const fs::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;  // Best effort: some filesystems do not allow opening directories.
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+/// An output streambuf over a file descriptor, so that the data can be fsync'ed before rename.
+class AtomicFileWriter::Buffer : public std::streambuf {
+ public:
+  Buffer(int fd, fs::path path) : fd_(fd), path_(std::move(path)), data_(1 << 20) {
+    setp(data_.data(), data_.data() + data_.size());
+  }
+  ~Buffer() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  void flush_to_fd() {
+    write_all(fd_, pbase(), static_cast<std::size_t>(pptr() - pbase()), path_);
+    setp(data_.data(), data_.data() + data_.size());
+  }
+
+  void close_synced() {
+    flush_to_fd();
+    if (::fsync(fd_) != 0) throw_error(path_.string(), ": fsync failed: ", errno_text());
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) throw_error(path_.string(), ": close failed: ", errno_text());
+  }
+
+ protected:
+  int_type overflow(int_type ch) override {
+    flush_to_fd();
+    if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+      *pptr() = traits_type::to_char_type(ch);
+      pbump(1);
+    }
+    return traits_type::not_eof(ch);
+  }
+
+  std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n >= static_cast<std::streamsize>(epptr() - pptr())) {
+      flush_to_fd();
+      if (n >= static_cast<std::streamsize>(data_.size())) {
+        write_all(fd_, s, static_cast<std::size_t>(n), path_);
+        return n;
+      }
+    }
+    std::memcpy(pptr(), s, static_cast<std::size_t>(n));
+    pbump(static_cast<int>(n));
+    return n;
+  }
+
+  int sync() override {
+    flush_to_fd();
+    return 0;
+  }
+
+ private:
+  int fd_;
+  fs::path path_;
+  std::vector<char> data_;
+};
+
+AtomicFileWriter::AtomicFileWriter(fs::path target) : target_(std::move(target)) {
+  CORAG_CHECK(!target_.filename().empty(), "cannot write to '", target_.string(),
+              "': not a file path");
+  const fs::path dir = target_.parent_path();
+  if (!dir.empty()) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    CORAG_CHECK(!ec, dir.string(), ": cannot create directory: ", ec.message());
+  }
+  std::string pattern = (dir / ("." + target_.filename().string() + ".tmp-XXXXXX")).string();
+  const int fd = ::mkstemp(pattern.data());
+  CORAG_CHECK(fd >= 0, target_.string(), ": cannot create a temporary file beside it: ",
+              errno_text());
+  temp_path_ = pattern;
+  // mkstemp creates 0600 files; give the result the usual permissions (subject to umask).
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  ::fchmod(fd, 0666 & ~mask);
+  buffer_ = std::make_unique<Buffer>(fd, temp_path_);
+  stream_ = std::make_unique<std::ostream>(buffer_.get());
+  // Errors inside the streambuf are exceptions that must reach the caller, not a failbit.
+  stream_->exceptions(std::ios::badbit);
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (!committed_) {
+    stream_.reset();
+    buffer_.reset();
+    std::error_code ignored;
+    fs::remove(temp_path_, ignored);
+  }
+}
+
+std::ostream& AtomicFileWriter::stream() { return *stream_; }
+
+void AtomicFileWriter::write(const void* data, std::size_t size) {
+  stream_->write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
+
+void AtomicFileWriter::commit() {
+  CORAG_CHECK(!committed_, target_.string(), ": committed twice");
+  try {
+    stream_->flush();
+  } catch (const std::ios_base::failure&) {
+    throw_error(target_.string(), ": write failed");
+  }
+  buffer_->close_synced();
+  if (::rename(temp_path_.c_str(), target_.c_str()) != 0) {
+    throw_error(target_.string(), ": cannot rename temporary file into place: ", errno_text());
+  }
+  committed_ = true;
+  fsync_directory(target_.parent_path());
+}
+
+void write_file_atomically(const fs::path& path, std::string_view contents) {
+  AtomicFileWriter writer(path);
+  writer.write(contents.data(), contents.size());
+  writer.commit();
+}
+
+void write_file_atomically(const fs::path& path,
+                           const std::function<void(std::ostream&)>& write_contents) {
+  AtomicFileWriter writer(path);
+  write_contents(writer.stream());
+  writer.commit();
+}
+
+}  // namespace corag

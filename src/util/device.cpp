@@ -1,0 +1,76 @@
+#include "corag/util/device.hpp"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <faiss/Index.h>
+#include <omp.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+bool cuda_compiled() { return at::hasCUDA(); }
+
+bool cuda_usable() { return torch::cuda::is_available(); }
+
+torch::Device resolve_device(std::string_view spec, std::string_view key) {
+  if (spec == "cpu") return torch::kCPU;
+  if (spec == "auto") return cuda_usable() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  CORAG_CHECK(spec == "cuda" || spec.rfind("cuda:", 0) == 0, key, ": unknown device '", spec,
+              "' (use cpu, cuda, cuda:N or auto)");
+  CORAG_CHECK(cuda_compiled(), key, "=", spec, ": this corag was built against a CPU-only LibTorch (",
+              TORCH_VERSION, "); rebuild with -DCORAG_CUDA=ON against a CUDA LibTorch, or use cpu");
+  CORAG_CHECK(cuda_usable(), key, "=", spec, ": no usable CUDA device (driver missing or no GPU visible)");
+  int index = 0;
+  if (spec.size() > 4) {
+    const std::string digits(spec.substr(5));
+    CORAG_CHECK(!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos &&
+                    digits.size() < 4,
+                key, ": bad device '", spec, "' (use cuda:N)");
+    index = std::stoi(digits);
+  }
+  const auto count = static_cast<int>(torch::cuda::device_count());
+  CORAG_CHECK(index < count, key, "=", spec, ": only ", count, " CUDA device(s) visible");
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device,
+                                    std::string_view key) {
+  if (precision == "fp32") return torch::kFloat32;
+  if (precision == "bf16") {
+    if (device.is_cpu()) spdlog::warn("{}=bf16 on the CPU is slow; fp32 is the usual choice there", key);
+    return torch::kBFloat16;
+  }
+  CORAG_CHECK(precision == "auto", key, ": unknown precision '", precision, "' (use fp32, bf16 or auto)");
+  return device.is_cuda() ? torch::kBFloat16 : torch::kFloat32;
+}
+
+void set_thread_count(int threads) {
+  CORAG_CHECK(threads >= 0, "thread count must be >= 0, got ", threads);
+  const int count = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(count);
+  omp_set_num_threads(count);
+}
+
+void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }  // CPU and every CUDA generator
+
+std::string build_info() {
+  std::string info = "corag " CORAG_VERSION "\nLibTorch " TORCH_VERSION "\nFAISS ";
+  info += std::to_string(FAISS_VERSION_MAJOR) + "." + std::to_string(FAISS_VERSION_MINOR) + "." +
+          std::to_string(FAISS_VERSION_PATCH) + "\nCUDA ";
+  if (!cuda_compiled()) {
+    info += "not available (CPU-only LibTorch)";
+  } else if (!cuda_usable()) {
+    info += "compiled in, but no usable device";
+  } else {
+    info += "available (" + std::to_string(torch::cuda::device_count()) + " device(s))";
+  }
+  return info + "\n";
+}
+
+}  // namespace corag

@@ -1,0 +1,43 @@
+#include "corag/util/json_strict.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+nlohmann::json parse_json_strict(std::string_view text, std::string_view source) {
+  using nlohmann::json;
+  std::vector<std::set<std::string>> open_objects;
+  std::string duplicate;
+  const json::parser_callback_t track_keys = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        open_objects.emplace_back();
+        break;
+      case json::parse_event_t::object_end:
+        open_objects.pop_back();
+        break;
+      case json::parse_event_t::key:
+        if (!open_objects.back().insert(parsed.get<std::string>()).second && duplicate.empty()) {
+          duplicate = parsed.get<std::string>();
+        }
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
+  json result;
+  try {
+    result = json::parse(text.begin(), text.end(), track_keys);
+  } catch (const json::exception& e) {
+    throw_error(source, ": invalid JSON: ", e.what());
+  }
+  CORAG_CHECK(duplicate.empty(), source, ": duplicate key '", duplicate, "'");
+  return result;
+}
+
+}  // namespace corag

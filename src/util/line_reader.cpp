@@ -1,0 +1,26 @@
+#include "corag/util/line_reader.hpp"
+
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+LineReader::LineReader(const std::filesystem::path& path) : path_(path), buffer_(1 << 20) {
+  in_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  in_.open(path, std::ios::binary);
+  CORAG_CHECK(in_.is_open(), path.string(), ": cannot open");
+}
+
+bool LineReader::next(std::string& line) {
+  if (!std::getline(in_, line)) {
+    CORAG_CHECK(!in_.bad(), path_.string(), ": read error after line ", line_number_);
+    return false;
+  }
+  ++line_number_;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+  return true;
+}
+
+std::string LineReader::location() const { return path_.string() + ":" + std::to_string(line_number_); }
+
+}  // namespace corag

@@ -1,0 +1,158 @@
+#include "corag/config/config_reader.hpp"
+#include "corag/config/config_writer.hpp"
+#include "corag/config/experiment_config.hpp"
+#include "corag/config/runtime.hpp"
+#include "corag/util/device.hpp"
+#include "test_support.hpp"
+
+using namespace corag;
+using corag::test::error_message;
+using corag::test::read_text;
+using corag::test::TempDir;
+using corag::test::write_text;
+
+namespace {
+
+std::string load_error(const TempDir& dir, const std::string& yaml, const std::vector<std::string>& overrides = {}) {
+  write_text(dir / "c.yaml", yaml);
+  return error_message([&] { load_config<ExperimentConfig>(dir / "c.yaml", overrides); });
+}
+
+}  // namespace
+
+TEST_CASE("defaults are the paper's settings", "[config]") {
+  const auto config = load_config<ExperimentConfig>("", {});
+  CHECK(config.model.n_context == 40);
+  CHECK(config.model.text_maxlength == 384);
+  CHECK(config.train.lr == 4e-5);
+  CHECK(config.train.batch_size == 64);
+  CHECK(config.train.steps == 1000);
+  CHECK(config.train.warmup_steps == 20);
+  CHECK(config.train.temperature_gold == 0.01);
+  CHECK(config.federated.rounds == 10);
+  CHECK(config.federated.local_epochs == 64);
+  CHECK(config.data.clients == 8);
+  CHECK(config.store.index == "Flat");
+}
+
+TEST_CASE("a config file and --set overrides fill the typed structs", "[config]") {
+  TempDir dir;
+  write_text(dir / "c.yaml",
+             "model:\n  reader: /models/flan-t5-base\n  retrieval: no\n"
+             "train:\n  mode: collaborative\n  lr: 1.0e-4\n  steps: 50\n"
+             "federated:\n  rounds: 3\n");
+  const auto config = load_config<ExperimentConfig>(
+      dir / "c.yaml", {"train.lr=2e-5", "runtime.device=cpu", "data.crab_dir=", "federated.rounds=4"});
+  CHECK(config.model.reader == "/models/flan-t5-base");
+  CHECK_FALSE(config.model.retrieval);
+  CHECK(config.train.mode == "collaborative");
+  CHECK(config.train.lr == 2e-5);
+  CHECK(config.train.steps == 50);
+  CHECK(config.federated.rounds == 4);
+  CHECK(config.runtime.device == "cpu");
+  CHECK(config.data.crab_dir.empty());
+}
+
+TEST_CASE("unknown keys and sections are rejected with the nearest valid name", "[config]") {
+  TempDir dir;
+  const std::string file = (dir / "c.yaml").string();
+  CHECK(load_error(dir, "train:\n  steps: 50\n  lrr: 0.1\n") ==
+        file + ":3: unknown key 'train.lrr' (did you mean 'train.lr'?)");
+  CHECK(load_error(dir, "trian:\n  lr: 0.1\n") == file + ":1: unknown section 'trian' (did you mean 'train'?)");
+  CHECK_THAT(load_error(dir, "train:\n  zzzzzz: 1\n"),
+             Catch::Contains("unknown key 'train.zzzzzz' (valid: mode, steps,"));
+  CHECK(load_error(dir, "", {"train.warmup_step=3"}) ==
+        "--set train.warmup_step=3: unknown key 'train.warmup_step' (did you mean 'train.warmup_steps'?)");
+}
+
+TEST_CASE("type and range errors name the key and the line", "[config]") {
+  TempDir dir;
+  const std::string file = (dir / "c.yaml").string();
+  CHECK(load_error(dir, "train:\n  mode: local\n  steps: many\n") ==
+        file + ":3: train.steps: expected an integer, got 'many'");
+  CHECK(load_error(dir, "train:\n  steps: 0\n") == file + ":2: train.steps: must be >= 1, got 0");
+  CHECK(load_error(dir, "train:\n  temperature_gold: 0\n") == file + ":2: train.temperature_gold: must be > 0, got 0");
+  CHECK(load_error(dir, "train:\n  lr: [1, 2]\n") == file + ":2: train.lr: expected a finite number, got a list");
+  CHECK(load_error(dir, "model:\n  retrieval: maybe\n") == file + ":2: model.retrieval: expected true or false, got 'maybe'");
+  CHECK(load_error(dir, "train:\n  mode: federated\n") ==
+        file + ":2: train.mode: must be one of local, centralized, collaborative; got 'federated'");
+  CHECK(load_error(dir, "train:\n  mode: colaborative\n") ==
+        file + ":2: train.mode: must be one of local, centralized, collaborative; got 'colaborative' "
+               "(did you mean 'collaborative'?)");
+  CHECK(load_error(dir, "train: 3\n") == file + ":1: section 'train' must be a mapping of keys, got '3'");
+  CHECK(load_error(dir, "", {"runtime.threads=-1"}) == "--set runtime.threads=-1: runtime.threads: must be >= 0 and <= 4096, got -1");
+}
+
+TEST_CASE("cross-field rules are checked", "[config]") {
+  TempDir dir;
+  const std::string file = (dir / "c.yaml").string();
+  CHECK(load_error(dir, "train:\n  batch_size: 64\n  micro_batch_size: 10\n") ==
+        file + ":3: train.micro_batch_size: must divide train.batch_size (64)");
+  CHECK(load_error(dir, "runtime:\n  device: gpu\n") ==
+        file + ":2: runtime.device: must be cpu, cuda, cuda:N or auto, got 'gpu'");
+  CHECK(load_error(dir, "", {"store.variant=REL-2"}) ==
+        "--set store.variant=REL-2: store.variant: must be REL, IRR, REL-1, SPLIT or ablations/<name>, got 'REL-2'");
+  CHECK(load_error(dir, "federated:\n  clients_per_round: 4\n  client_fraction: 0.5\n") ==
+        file + ":2: federated.clients_per_round: set either clients_per_round or client_fraction, not both");
+}
+
+TEST_CASE("every problem is reported at once", "[config]") {
+  TempDir dir;
+  const std::string message = load_error(dir, "train:\n  steps: x\n  lrr: 1\neval:\n  split: val\n");
+  CHECK_THAT(message, Catch::StartsWith("invalid config:\n"));
+  CHECK_THAT(message, Catch::Contains("c.yaml:2: train.steps: expected an integer"));
+  CHECK_THAT(message, Catch::Contains("c.yaml:3: unknown key 'train.lrr'"));
+  CHECK_THAT(message, Catch::Contains("c.yaml:5: eval.split: must be one of test, dev; got 'val'"));
+}
+
+TEST_CASE("malformed files and overrides are clear errors", "[config]") {
+  TempDir dir;
+  const std::string file = (dir / "c.yaml").string();
+  CHECK_THAT(load_error(dir, "train:\n  steps: [1, 2\n"), Catch::StartsWith(file + ":3:") && Catch::Contains("YAML syntax error"));
+  CHECK(load_error(dir, "- a\n- b\n") == file + ":1: a config file must be a mapping of sections (model:, train:, ...)");
+  CHECK(load_error(dir, "", {"train.lr"}) == "--set train.lr: expected section.key=value");
+  CHECK(load_error(dir, "", {"lr=3"}) == "--set lr=3: the key must be section.key (e.g. train.lr)");
+  CHECK(load_error(dir, "", {"train.x.y=3"}) == "--set train.x.y=3: the key must be section.key (e.g. train.lr)");
+  CHECK(load_error(dir, "", {"trian.lr=3"}) == "--set trian.lr=3: unknown section 'trian' (did you mean 'train'?)");
+  CHECK_THAT(error_message([] { load_config<ExperimentConfig>("/nonexistent.yaml", {}); }),
+             Catch::Contains("/nonexistent.yaml: config file not found"));
+}
+
+TEST_CASE("the resolved config is complete and reads back to the same config", "[config]") {
+  TempDir dir;
+  const auto config = load_config<ExperimentConfig>("", {"train.lr=4e-5", "model.reader=/m/t5 base", "store.variant=ablations/rel-only"});
+  const std::string yaml = config_to_yaml(config);
+  CHECK_THAT(yaml, Catch::Contains("lr: 4.0e-05"));
+  CHECK_THAT(yaml, Catch::Contains("reader: \"/m/t5 base\""));
+  CHECK_THAT(yaml, Catch::Contains("federated:"));
+  const auto path = write_resolved_config(config, dir / "run");
+  CHECK(path == dir / "run/config.resolved.yaml");
+  CHECK(read_text(path) == yaml);
+  const auto again = load_config<ExperimentConfig>(path, {});
+  CHECK(config_to_yaml(again) == yaml);
+  CHECK(again.train.lr == 4e-5);
+}
+
+TEST_CASE("runtime settings are applied in one place", "[config][runtime]") {
+  RuntimeConfig runtime;
+  runtime.device = "cpu";
+  runtime.precision = "auto";
+  runtime.threads = 2;
+  runtime.seed = 7;
+  const Runtime applied = apply_runtime(runtime);
+  CHECK(applied.device.is_cpu());
+  CHECK(applied.compute_dtype == torch::kFloat32);
+  CHECK(applied.threads == 2);
+  const auto first = torch::rand({3});
+  apply_runtime(runtime);
+  CHECK(torch::equal(first, torch::rand({3})));  // seeded
+
+  if (!cuda_usable()) {
+    runtime.device = "cuda";
+    CHECK_THAT(error_message([&] { apply_runtime(runtime); }), Catch::StartsWith("runtime.device=cuda: "));
+  }
+  runtime.device = "auto";
+  CHECK(apply_runtime(runtime).device.is_cuda() == cuda_usable());
+  CHECK_THAT(error_message([] { resolve_device("tpu", "runtime.device"); }),
+             Catch::Contains("runtime.device: unknown device 'tpu'"));
+}

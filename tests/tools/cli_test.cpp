@@ -1,0 +1,104 @@
+// Runs the built tools the way a user does and checks what they print and how they exit.
+#include <sys/wait.h>
+
+#include <cstdlib>
+
+#include "corag/util/safetensors_writer.hpp"
+#include "test_support.hpp"
+
+using corag::test::read_text;
+using corag::test::TempDir;
+using corag::test::write_text;
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+Result run(const TempDir& dir, const std::string& command) {
+  const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const int status = std::system((command + " >" + out.string() + " 2>" + err.string() + " </dev/null").c_str());
+  REQUIRE(WIFEXITED(status));
+  return {WEXITSTATUS(status), read_text(out), read_text(err)};
+}
+
+const std::string corag_cli = CORAG_CLI_PATH;
+
+}  // namespace
+
+TEST_CASE("corag on a bad config prints the error and exits 1", "[e2e][cli]") {
+  TempDir dir;
+  write_text(dir / "bad.yaml", "train:\n  lr: 1e-4\n  stpes: 10\n");
+  const Result result = run(dir, corag_cli + " config --config " + (dir / "bad.yaml").string());
+  CHECK(result.exit_code == 1);
+  CHECK(result.err == "error: " + (dir / "bad.yaml").string() + ":3: unknown key 'train.stpes' (did you mean 'train.steps'?)\n");
+  CHECK(result.out.empty());
+}
+
+TEST_CASE("corag config prints and writes the resolved config", "[e2e][cli]") {
+  TempDir dir;
+  write_text(dir / "ok.yaml", "train:\n  mode: centralized\n");
+  const Result result = run(dir, corag_cli + " config --quiet --config " + (dir / "ok.yaml").string() +
+                                     " --set runtime.device=cpu --set train.steps=7 --out " + (dir / "run").string());
+  CHECK(result.exit_code == 0);
+  CHECK(result.err.empty());
+  CHECK_THAT(result.out, Catch::Contains("mode: \"centralized\"") && Catch::Contains("steps: 7"));
+  CHECK(read_text(dir / "run/config.resolved.yaml") == result.out);
+}
+
+TEST_CASE("usage errors exit 2, help and version exit 0", "[e2e][cli]") {
+  TempDir dir;
+  CHECK(run(dir, corag_cli + " --no-such-flag").exit_code == 2);
+  CHECK(run(dir, corag_cli).exit_code == 2);  // a subcommand is required
+  CHECK(run(dir, corag_cli + " config --set").exit_code == 2);
+  CHECK(run(dir, corag_cli + " --log-level loud config").exit_code == 1);
+
+  const Result help = run(dir, corag_cli + " --help");
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("config") && Catch::Contains("inspect") && Catch::Contains("data-check"));
+
+  const Result version = run(dir, corag_cli + " --version");
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::Contains("corag " CORAG_VERSION) && Catch::Contains("LibTorch ") &&
+                              Catch::Contains("FAISS 1.") && Catch::Contains("CUDA "));
+}
+
+TEST_CASE("corag inspect lists a checkpoint's tensors", "[e2e][cli]") {
+  TempDir dir;
+  corag::write_safetensors(dir / "m.safetensors", {{"encoder.w", torch::zeros({4, 8})}, {"b", torch::zeros({8}, torch::kBFloat16)}});
+  const Result result = run(dir, corag_cli + " inspect " + (dir / "m.safetensors").string());
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("encoder.w") && Catch::Contains("F32") && Catch::Contains("[4, 8]") &&
+                             Catch::Contains("BF16") && Catch::Contains("2 tensors, 40 values"));
+
+  write_text(dir / "broken.safetensors", std::string("\x10\0\0\0\0\0\0\0{not json}      ", 24));
+  const Result broken = run(dir, corag_cli + " inspect " + (dir / "broken.safetensors").string());
+  CHECK(broken.exit_code == 1);
+  CHECK_THAT(broken.err, Catch::StartsWith("error: ") && Catch::Contains("broken.safetensors header: invalid JSON"));
+}
+
+TEST_CASE("corag data-check validates the real NQ-open files", "[e2e][cli]") {
+  TempDir dir;
+  const std::string nq = CORAG_NQ_OPEN_DIR;
+  const Result result = run(dir, corag_cli + " data-check --qa " + nq + "/NQ-open.dev.jsonl");
+  CHECK(result.exit_code == 0);
+  CHECK_THAT(result.out, Catch::Contains("3610 questions (0 with id)"));
+
+  write_text(dir / "bad.jsonl", "{\"question\": \"q\", \"answers\": [\"a\"]}\n{\"question\": \"q2\"}\n");
+  const Result bad = run(dir, corag_cli + " data-check --qa " + (dir / "bad.jsonl").string());
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err == "error: " + (dir / "bad.jsonl").string() + ":2: missing 'answers' (or NQ-open 'answer')\n");
+}
+
+TEST_CASE("crab-build-stores says plainly that it is not built yet", "[e2e][cli]") {
+  TempDir dir;
+  write_text(dir / "crab.yaml", "{}\n");
+  const Result result = run(dir, std::string(CORAG_CRAB_BUILD_STORES_PATH) + " --config " +
+                                     (dir / "crab.yaml").string() + " --out " + (dir / "out").string());
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::StartsWith("error: crab-build-stores: the CRAB builder is not part of this build yet"));
+  CHECK(run(dir, std::string(CORAG_CRAB_BUILD_STORES_PATH)).exit_code == 2);  // --config and --out are required
+}

@@ -1,0 +1,53 @@
+#include "corag/util/atomic_file.hpp"
+#include "test_support.hpp"
+
+using namespace corag;
+using corag::test::read_text;
+using corag::test::TempDir;
+
+namespace {
+std::size_t entries_in(const std::filesystem::path& dir) {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++count;
+  return count;
+}
+}  // namespace
+
+TEST_CASE("atomic write replaces the file and creates parent directories", "[util][atomic]") {
+  TempDir dir;
+  const auto path = dir / "a/b/out.txt";
+  write_file_atomically(path, "first");
+  CHECK(read_text(path) == "first");
+  write_file_atomically(path, [](std::ostream& out) { out << "second " << 2; });
+  CHECK(read_text(path) == "second 2");
+  CHECK(entries_in(dir / "a/b") == 1);  // no temporary file left behind
+}
+
+TEST_CASE("atomic write leaves no partial file when the writer throws mid-way", "[util][atomic]") {
+  TempDir dir;
+  const auto path = dir / "out.bin";
+  const std::string big(3 << 20, 'x');  // larger than the 1 MiB buffer: bytes reach the temp file
+  const auto failing = [&](std::ostream& out) {
+    out << big;
+    throw std::runtime_error("disk on fire");
+  };
+
+  SECTION("no file before") {
+    CHECK_THROWS_WITH(write_file_atomically(path, failing), "disk on fire");
+    CHECK_FALSE(std::filesystem::exists(path));
+    CHECK(entries_in(dir.path()) == 0);
+  }
+  SECTION("an old file keeps its content") {
+    write_file_atomically(path, "old");
+    CHECK_THROWS_WITH(write_file_atomically(path, failing), "disk on fire");
+    CHECK(read_text(path) == "old");
+    CHECK(entries_in(dir.path()) == 1);
+  }
+}
+
+TEST_CASE("atomic write into an unwritable place is a clear error", "[util][atomic]") {
+  TempDir dir;
+  corag::test::write_text(dir / "file", "x");
+  CHECK_THAT(corag::test::error_message([&] { write_file_atomically(dir / "file/child", "y"); }),
+             Catch::Contains("cannot create"));
+}

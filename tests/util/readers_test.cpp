@@ -1,0 +1,131 @@
+#include "corag/util/jsonl_reader.hpp"
+#include "corag/util/passage_reader.hpp"
+#include "corag/util/qa_reader.hpp"
+#include "corag/util/tsv_reader.hpp"
+#include "test_support.hpp"
+
+using namespace corag;
+using corag::test::error_message;
+using corag::test::TempDir;
+using corag::test::write_text;
+
+TEST_CASE("JSONL reader streams objects, skips blank lines, names file:line on bad lines", "[util][readers]") {
+  TempDir dir;
+  const auto path = dir / "x.jsonl";
+  write_text(path, "\xEF\xBB\xBF{\"a\": 1}\r\n\n   \n{\"a\": 2}\n{\"a\": oops}\n");
+  JsonlReader reader(path);
+  nlohmann::json value;
+  REQUIRE(reader.next(value));
+  CHECK(value["a"] == 1);
+  REQUIRE(reader.next(value));
+  CHECK(value["a"] == 2);
+  CHECK(reader.location() == path.string() + ":4");
+  CHECK_THAT(error_message([&] { reader.next(value); }),
+             Catch::StartsWith(path.string() + ":5: invalid JSON"));
+}
+
+TEST_CASE("a missing input file is a clear error", "[util][readers]") {
+  CHECK_THAT(error_message([] { JsonlReader r("/nonexistent/q.jsonl"); }),
+             Catch::Contains("/nonexistent/q.jsonl: cannot open"));
+}
+
+TEST_CASE("TSV reader handles csv-style quoting and checks field counts", "[util][readers]") {
+  TempDir dir;
+  const auto path = dir / "x.tsv";
+  write_text(path, "id\ttext\ttitle\n1\t\"say \"\"hi\"\"\tand go\"\tT\n2\tplain \"quote\" inside\t\n3\tonly two\n");
+  TsvReader reader(path, true);
+  CHECK(reader.header() == std::vector<std::string>{"id", "text", "title"});
+  std::vector<std::string> fields;
+  REQUIRE(reader.next(fields));
+  CHECK(fields == std::vector<std::string>{"1", "say \"hi\"\tand go", "T"});
+  REQUIRE(reader.next(fields));
+  CHECK(fields == std::vector<std::string>{"2", "plain \"quote\" inside", ""});
+  CHECK_THAT(error_message([&] { reader.next(fields); }),
+             Catch::Contains(path.string() + ":4: expected 3 tab-separated fields, got 2"));
+}
+
+TEST_CASE("TSV reader rejects broken quotes", "[util][readers]") {
+  TempDir dir;
+  write_text(dir / "a.tsv", "a\tb\n\"open\tx\n");
+  write_text(dir / "b.tsv", "a\tb\n\"closed\"junk\tx\n");
+  std::vector<std::string> fields;
+  TsvReader a(dir / "a.tsv", true), b(dir / "b.tsv", true);
+  CHECK_THAT(error_message([&] { a.next(fields); }), Catch::Contains(":2: field 1 has an unterminated quote"));
+  CHECK_THAT(error_message([&] { b.next(fields); }), Catch::Contains(":2: field 1 has text after its closing quote"));
+}
+
+TEST_CASE("QA reader accepts both answer spellings and validates every line", "[util][readers]") {
+  TempDir dir;
+  const auto path = dir / "qa.jsonl";
+  write_text(path,
+             "{\"id\": \"q1\", \"question\": \"who?\", \"answers\": [\"Ann\", \"Anna\"]}\n"
+             "{\"question\": \"when?\", \"answer\": [\"1972\"], \"extra\": 1}\n"
+             "{\"id\": 17, \"question\": \"where?\", \"answers\": [\"here\"]}\n");
+  const auto records = read_qa_file(path);
+  REQUIRE(records.size() == 3);
+  CHECK(records[0].id == "q1");
+  CHECK(records[0].answers == std::vector<std::string>{"Ann", "Anna"});
+  CHECK(records[1].id.empty());
+  CHECK(records[1].question == "when?");
+  CHECK(records[1].answers == std::vector<std::string>{"1972"});
+  CHECK(records[2].id == "17");
+
+  const auto bad = [&](const std::string& line) {
+    write_text(dir / "bad.jsonl", "{\"question\": \"ok\", \"answers\": [\"a\"]}\n" + line + "\n");
+    return error_message([&] { read_qa_file(dir / "bad.jsonl"); });
+  };
+  const std::string at = (dir / "bad.jsonl").string() + ":2: ";
+  CHECK(bad(R"({"question": "q"})") == at + "missing 'answers' (or NQ-open 'answer')");
+  CHECK(bad(R"({"question": "q", "answers": []})") == at + "'answers' is empty");
+  CHECK(bad(R"({"question": " ", "answers": ["a"]})") == at + "'question' is empty");
+  CHECK(bad(R"({"answers": ["a"]})") == at + "missing 'question'");
+  CHECK(bad(R"({"question": "q", "answers": "a"})") == at + "'answers' must be a list of strings");
+  CHECK(bad(R"({"question": "q", "answers": ["a", 3]})") == at + "'answers' must hold non-empty strings, got 3");
+  CHECK(bad(R"({"question": "q", "answers": ["a"], "answer": ["b"]})") == at + "has both 'answers' and 'answer'");
+  CHECK(bad(R"(["q"])") == at + "expected a JSON object, got array");
+  CHECK(bad(R"({"id": 1.5, "question": "q", "answers": ["a"]})") ==
+        at + "'id' must be a non-empty string or an integer, got 1.5");
+
+  write_text(dir / "gen.jsonl", "{\"question\": \"q\"}\n");
+  CHECK(read_qa_file(dir / "gen.jsonl", AnswersPolicy::optional).front().answers.empty());
+}
+
+TEST_CASE("QA reader reads the real NQ-open files", "[util][readers]") {
+  const std::filesystem::path nq = CORAG_NQ_OPEN_DIR;
+  const auto dev = read_qa_file(nq / "NQ-open.dev.jsonl");
+  REQUIRE(dev.size() == 3610);
+  CHECK(dev.front().question == "when was the last time anyone was on the moon");
+  CHECK(dev.front().answers == std::vector<std::string>{"14 December 1972 UTC", "December 1972"});
+  CHECK(read_qa_file(nq / "NQ-open.efficientqa.dev.1.1.jsonl").size() == 1800);
+  CHECK(read_qa_file(nq / "NQ-open.efficientqa.test.1.1.jsonl").size() == 1769);
+}
+
+TEST_CASE("passage reader reads JSONL and DPR TSV corpora", "[util][readers]") {
+  TempDir dir;
+  write_text(dir / "c.jsonl", "{\"id\": 1, \"title\": \"Aaron\", \"text\": \"Aaron is a prophet.\"}\n"
+                              "{\"id\": \"p2\", \"text\": \"No title here.\"}\n");
+  write_text(dir / "psgs.tsv", "id\ttext\ttitle\n1\t\"Aaron is a \"\"prophet\"\".\"\tAaron\n");
+  write_text(dir / "noext", "{\"id\": \"x\", \"title\": \"\", \"text\": \"t\"}\n");
+
+  Passage passage;
+  PassageReader jsonl(dir / "c.jsonl");
+  CHECK(jsonl.format() == CorpusFormat::jsonl);
+  REQUIRE(jsonl.next(passage));
+  CHECK((passage.id == "1" && passage.title == "Aaron" && passage.text == "Aaron is a prophet."));
+  REQUIRE(jsonl.next(passage));
+  CHECK((passage.id == "p2" && passage.title.empty()));
+  CHECK_FALSE(jsonl.next(passage));
+
+  PassageReader tsv(dir / "psgs.tsv");
+  CHECK(tsv.format() == CorpusFormat::dpr_tsv);
+  REQUIRE(tsv.next(passage));
+  CHECK((passage.id == "1" && passage.title == "Aaron" && passage.text == "Aaron is a \"prophet\"."));
+  CHECK(detect_corpus_format(dir / "noext") == CorpusFormat::jsonl);
+
+  write_text(dir / "bad.tsv", "id\ttitle\ttext\n");
+  CHECK_THAT(error_message([&] { PassageReader r(dir / "bad.tsv"); }),
+             Catch::Contains("bad.tsv:1: a DPR TSV corpus starts with the header"));
+  write_text(dir / "bad.jsonl", "{\"title\": \"t\", \"text\": \"x\"}\n");
+  PassageReader missing_id(dir / "bad.jsonl");
+  CHECK_THAT(error_message([&] { missing_id.next(passage); }), Catch::Contains("bad.jsonl:1: missing 'id'"));
+}

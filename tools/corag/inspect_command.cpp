@@ -1,0 +1,54 @@
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "commands.hpp"
+#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/safetensors_reader.hpp"
+
+namespace corag::cli {
+namespace {
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+void print_entry(const SafetensorsEntry& entry, std::uint64_t& total_bytes, std::uint64_t& total_values) {
+  std::printf("%-64s %-5s %s\n", entry.name.c_str(), std::string(safetensors_dtype_name(entry.dtype)).c_str(),
+              shape_text(entry.shape).c_str());
+  total_bytes += entry.end - entry.begin;
+  total_values += (entry.end - entry.begin) / element_size(entry.dtype);
+}
+
+}  // namespace
+
+void add_inspect_command(CLI::App& app) {
+  auto path = std::make_shared<std::string>();
+  auto* command = app.add_subcommand(
+      "inspect", "list the tensors of a .safetensors file or a Hugging Face model directory (sharded too)");
+  command->add_option("path", *path, "file.safetensors or model directory")->required()->check(CLI::ExistingPath);
+  command->callback([path] {
+    std::uint64_t bytes = 0, values = 0;
+    std::size_t count = 0;
+    if (std::filesystem::is_directory(*path)) {
+      const CheckpointTensors checkpoint(*path);
+      for (const auto& name : checkpoint.names()) print_entry(*checkpoint.find(name), bytes, values);
+      count = checkpoint.names().size();
+      for (const auto& [key, value] : checkpoint.metadata()) std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
+      std::printf("%zu tensors in %zu file(s)", count, checkpoint.file_count());
+    } else {
+      const SafetensorsReader file(*path);
+      for (const auto& entry : file.entries()) print_entry(entry, bytes, values);
+      count = file.entries().size();
+      for (const auto& [key, value] : file.metadata()) std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
+      std::printf("%zu tensors", count);
+    }
+    std::printf(", %llu values, %.1f MiB\n", static_cast<unsigned long long>(values),
+                static_cast<double>(bytes) / (1 << 20));
+  });
+}
+
+}  // namespace corag::cli

@@ -1,0 +1,15 @@
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+#include "corag/util/tool_main.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"corag: collaborative retrieval-augmented generation (CoRAG / CRAB) toolkit"};
+  corag::CommonOptions options;
+  corag::add_common_options(app, options);
+  app.require_subcommand(1);
+  corag::cli::add_config_command(app);
+  corag::cli::add_inspect_command(app);
+  corag::cli::add_data_check_command(app);
+  return corag::run_tool(app, options, argc, argv);
+}
