@@ -1,13 +1,9 @@
 #include "corag/config/experiment_config.hpp"
 
+#include "corag/util/device_spec.hpp"
+
 namespace corag {
 namespace {
-
-bool is_device_spec(const std::string& spec) {
-  if (spec == "cpu" || spec == "cuda" || spec == "auto") return true;
-  return spec.size() > 5 && spec.size() < 9 && spec.rfind("cuda:", 0) == 0 &&
-         spec.find_first_not_of("0123456789", 5) == std::string::npos;
-}
 
 bool is_store_variant(const std::string& variant) {
   for (const char* known : {"REL", "IRR", "REL-1", "SPLIT"}) {

@@ -19,21 +19,13 @@ bool cuda_compiled() { return at::hasCUDA(); }
 bool cuda_usable() { return torch::cuda::is_available(); }
 
 torch::Device resolve_device(std::string_view spec, std::string_view key) {
+  CORAG_CHECK(is_device_spec(spec), key, ": unknown device '", spec, "' (use cpu, cuda, cuda:N or auto)");
   if (spec == "cpu") return torch::kCPU;
   if (spec == "auto") return cuda_usable() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  CORAG_CHECK(spec == "cuda" || spec.rfind("cuda:", 0) == 0, key, ": unknown device '", spec,
-              "' (use cpu, cuda, cuda:N or auto)");
   CORAG_CHECK(cuda_compiled(), key, "=", spec, ": this corag was built against a CPU-only LibTorch (",
               TORCH_VERSION, "); rebuild with -DCORAG_CUDA=ON against a CUDA LibTorch, or use cpu");
   CORAG_CHECK(cuda_usable(), key, "=", spec, ": no usable CUDA device (driver missing or no GPU visible)");
-  int index = 0;
-  if (spec.size() > 4) {
-    const std::string digits(spec.substr(5));
-    CORAG_CHECK(!digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos &&
-                    digits.size() < 4,
-                key, ": bad device '", spec, "' (use cuda:N)");
-    index = std::stoi(digits);
-  }
+  const int index = spec.size() > 4 ? std::stoi(std::string(spec.substr(5))) : 0;
   const auto count = static_cast<int>(torch::cuda::device_count());
   CORAG_CHECK(index < count, key, "=", spec, ": only ", count, " CUDA device(s) visible");
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));

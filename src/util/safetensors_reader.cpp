@@ -83,8 +83,8 @@ SafetensorsReader::SafetensorsReader(const std::filesystem::path& path)
 
   const json header = parse_json_strict(std::string_view(header_text, header_size), name + " header");
   CORAG_CHECK(header.is_object(), name, ": header is not a JSON object");
-  buffer_ = file_->data() + 8 + header_size;
-  buffer_size_ = file_size - 8 - header_size;
+  buffer_offset_ = 8 + header_size;
+  buffer_size_ = file_size - buffer_offset_;
 
   for (const auto& [key, value] : header.items()) {
     if (key == "__metadata__") {
@@ -137,7 +137,7 @@ torch::Tensor SafetensorsReader::tensor(const SafetensorsEntry& entry) const {
   const auto dtype = to_torch_dtype(entry.dtype);
   const std::uint64_t bytes = entry.end - entry.begin;
   if (bytes == 0) return torch::empty(entry.shape, torch::dtype(dtype));
-  std::uint8_t* data = file_->data() + (buffer_ - file_->data()) + entry.begin;
+  std::uint8_t* data = file_->data() + buffer_offset_ + entry.begin;
   if (entry.dtype == SafetensorsDtype::BOOL) {
     // A file may hold bytes other than 0/1; torch's bool must not see them.
     return torch::from_blob(data, entry.shape, torch::kUInt8).ne(0);

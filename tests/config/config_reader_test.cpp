@@ -153,6 +153,9 @@ TEST_CASE("runtime settings are applied in one place", "[config][runtime]") {
   }
   runtime.device = "auto";
   CHECK(apply_runtime(runtime).device.is_cuda() == cuda_usable());
+  CHECK(is_device_spec("cuda:12"));
+  CHECK_FALSE(is_device_spec("cuda:"));
+  CHECK_FALSE(is_device_spec("cuda:x"));
   CHECK_THAT(error_message([] { resolve_device("tpu", "runtime.device"); }),
              Catch::Contains("runtime.device: unknown device 'tpu'"));
 }

@@ -35,8 +35,9 @@ void add_inspect_command(CLI::App& app) {
     std::size_t count = 0;
     if (std::filesystem::is_directory(*path)) {
       const CheckpointTensors checkpoint(*path);
-      for (const auto& name : checkpoint.names()) print_entry(*checkpoint.find(name), bytes, values);
-      count = checkpoint.names().size();
+      const auto names = checkpoint.names();
+      for (const auto& name : names) print_entry(*checkpoint.find(name), bytes, values);
+      count = names.size();
       for (const auto& [key, value] : checkpoint.metadata()) std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
       std::printf("%zu tensors in %zu file(s)", count, checkpoint.file_count());
     } else {

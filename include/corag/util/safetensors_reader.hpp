@@ -35,7 +35,7 @@ class SafetensorsReader {
 
  private:
   std::shared_ptr<MappedFile> file_;
-  const std::uint8_t* buffer_ = nullptr;  // start of the data buffer
+  std::uint64_t buffer_offset_ = 0;  // where the data buffer starts in the file
   std::uint64_t buffer_size_ = 0;
   std::vector<SafetensorsEntry> entries_;
   std::unordered_map<std::string_view, std::size_t> index_;  // views into entries_[i].name
