@@ -10,6 +10,7 @@
 
 #include <thread>
 
+#include "corag/util/device_spec.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {

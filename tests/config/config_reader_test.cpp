@@ -3,6 +3,7 @@
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/runtime.hpp"
 #include "corag/util/device.hpp"
+#include "corag/util/device_spec.hpp"
 #include "test_support.hpp"
 
 using namespace corag;

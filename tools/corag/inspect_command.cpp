@@ -32,21 +32,24 @@ void add_inspect_command(CLI::App& app) {
   command->add_option("path", *path, "file.safetensors or model directory")->required()->check(CLI::ExistingPath);
   command->callback([path] {
     std::uint64_t bytes = 0, values = 0;
-    std::size_t count = 0;
+    std::vector<const SafetensorsEntry*> entries;
+    const SafetensorsMetadata* metadata = nullptr;
+    std::string files;
+    std::unique_ptr<CheckpointTensors> checkpoint;
+    std::unique_ptr<SafetensorsReader> file;
     if (std::filesystem::is_directory(*path)) {
-      const CheckpointTensors checkpoint(*path);
-      const auto names = checkpoint.names();
-      for (const auto& name : names) print_entry(*checkpoint.find(name), bytes, values);
-      count = names.size();
-      for (const auto& [key, value] : checkpoint.metadata()) std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
-      std::printf("%zu tensors in %zu file(s)", count, checkpoint.file_count());
+      checkpoint = std::make_unique<CheckpointTensors>(*path);
+      for (const auto& name : checkpoint->names()) entries.push_back(checkpoint->find(name));
+      metadata = &checkpoint->metadata();
+      files = " in " + std::to_string(checkpoint->file_count()) + " file(s)";
     } else {
-      const SafetensorsReader file(*path);
-      for (const auto& entry : file.entries()) print_entry(entry, bytes, values);
-      count = file.entries().size();
-      for (const auto& [key, value] : file.metadata()) std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
-      std::printf("%zu tensors", count);
+      file = std::make_unique<SafetensorsReader>(*path);
+      for (const auto& entry : file->entries()) entries.push_back(&entry);
+      metadata = &file->metadata();
     }
+    for (const auto* entry : entries) print_entry(*entry, bytes, values);
+    for (const auto& [key, value] : *metadata) std::printf("metadata %s = %s\n", key.c_str(), value.c_str());
+    std::printf("%zu tensors%s", entries.size(), files.c_str());
     std::printf(", %llu values, %.1f MiB\n", static_cast<unsigned long long>(values),
                 static_cast<double>(bytes) / (1 << 20));
   });

@@ -6,8 +6,6 @@
 
 #include <torch/types.h>
 
-#include "corag/util/device_spec.hpp"
-
 namespace corag {
 
 /// `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when available, else CPU). Asking for CUDA on a
