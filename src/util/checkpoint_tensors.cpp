@@ -56,7 +56,7 @@ CheckpointTensors::CheckpointTensors(const fs::path& model_dir) : dir_(model_dir
     return;
   }
   CORAG_CHECK(fs::exists(index_path), dir_.string(), ": no ", kSafetensorsWeightsName, " or ",
-              kSafetensorsIndexName, " (convert a pytorch_model.bin with scripts/convert_pytorch_bin.py)");
+              kSafetensorsIndexName);
 
   const std::string where = index_path.string();
   const auto index = parse_json_strict(read_text_file(index_path), where);
