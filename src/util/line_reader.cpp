@@ -23,4 +23,14 @@ bool LineReader::next(std::string& line) {
 
 std::string LineReader::location() const { return path_.string() + ":" + std::to_string(line_number_); }
 
+std::size_t count_nonblank_lines(const std::filesystem::path& path) {
+  LineReader reader(path);
+  std::string line;
+  std::size_t count = 0;
+  while (reader.next(line)) {
+    if (line.find_first_not_of(" \t") != std::string::npos) ++count;
+  }
+  return count;
+}
+
 }  // namespace corag

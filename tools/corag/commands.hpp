@@ -8,5 +8,9 @@ namespace corag::cli {
 void add_config_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
 void add_data_check_command(CLI::App& app);
+void add_model_command(CLI::App& app);
+void add_embed_command(CLI::App& app);
+void add_reader_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
 
 }  // namespace corag::cli

@@ -11,5 +11,9 @@ int main(int argc, char** argv) {
   corag::cli::add_config_command(app);
   corag::cli::add_inspect_command(app);
   corag::cli::add_data_check_command(app);
+  corag::cli::add_model_command(app);
+  corag::cli::add_embed_command(app);
+  corag::cli::add_reader_command(app);
+  corag::cli::add_generate_command(app);
   return corag::run_tool(app, options, argc, argv);
 }

@@ -29,4 +29,7 @@ class LineReader {
   std::size_t line_number_ = 0;
 };
 
+/// Number of non-blank lines of a text file (for progress totals); one streaming pass.
+std::size_t count_nonblank_lines(const std::filesystem::path& path);
+
 }  // namespace corag

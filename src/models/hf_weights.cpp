@@ -1,0 +1,102 @@
+#include "corag/models/hf_weights.hpp"
+
+#include <map>
+#include <set>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/error.hpp"
+
+namespace corag {
+namespace {
+
+bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
+
+std::string shape_text(c10::IntArrayRef shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+std::string list_text(const std::vector<std::string>& names) {
+  constexpr std::size_t kShown = 12;
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < kShown; ++i) text += "\n    " + names[i];
+  if (names.size() > kShown) text += "\n    ... and " + std::to_string(names.size() - kShown) + " more";
+  return text;
+}
+
+}  // namespace
+
+void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& model_dir, const WeightNameRules& rules) {
+  const CheckpointTensors checkpoint(model_dir);
+  auto parameters = module.named_parameters(/*recurse=*/true);
+  std::map<std::string, std::string> source_of;  // parameter name -> checkpoint name
+  std::vector<std::string> unexpected;
+  std::size_t ignored = 0;
+  for (const auto& name : checkpoint.names()) {
+    std::string target = name;
+    for (const auto& prefix : rules.optional_prefixes) {
+      if (!parameters.contains(target) && starts_with(target, prefix)) target = target.substr(prefix.size());
+    }
+    if (parameters.contains(target)) {
+      source_of[target] = name;  // a real parameter name wins over an alias
+      continue;
+    }
+    bool handled = false;
+    for (const auto& [alias, real] : rules.aliases) {
+      if (target == alias) {
+        source_of.emplace(real, name);
+        handled = true;
+      }
+    }
+    for (const auto& prefix : rules.ignored_prefixes) {
+      if (!handled && starts_with(target, prefix)) {
+        ++ignored;
+        handled = true;
+      }
+    }
+    if (!handled) unexpected.push_back(name);
+  }
+
+  std::vector<std::string> missing, mismatched;
+  for (const auto& item : parameters) {
+    const auto found = source_of.find(item.key());
+    if (found == source_of.end()) {
+      missing.push_back(item.key());
+      continue;
+    }
+    const auto* entry = checkpoint.find(found->second);
+    const c10::IntArrayRef expected = item.value().sizes();
+    if (entry->shape != std::vector<std::int64_t>(expected.begin(), expected.end())) {
+      mismatched.push_back(found->second + ": checkpoint " + shape_text(entry->shape) + ", model " +
+                           shape_text(expected));
+    }
+  }
+  if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
+    std::string message = model_dir.string() + ": the weights do not match the model of config.json";
+    if (!missing.empty()) message += "\n  missing tensors (" + std::to_string(missing.size()) + "):" + list_text(missing);
+    if (!unexpected.empty())
+      message += "\n  unexpected tensors (" + std::to_string(unexpected.size()) + "):" + list_text(unexpected);
+    if (!mismatched.empty())
+      message += "\n  shape mismatches (" + std::to_string(mismatched.size()) + "):" + list_text(mismatched);
+    throw Error(message);
+  }
+  if (ignored > 0) spdlog::info("{}: ignored {} tensors that this model does not use", model_dir.string(), ignored);
+
+  torch::NoGradGuard no_grad;
+  for (auto& item : parameters) item.value().copy_(checkpoint.tensor(source_of.at(item.key())));
+}
+
+void save_hf_weights(const torch::nn::Module& module, const std::filesystem::path& model_dir) {
+  std::vector<NamedTensor> tensors;
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) {
+    tensors.push_back({item.key(), item.value().detach()});
+  }
+  std::filesystem::create_directories(model_dir);
+  write_checkpoint_tensors(model_dir, tensors);
+}
+
+}  // namespace corag
