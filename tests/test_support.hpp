@@ -1,6 +1,9 @@
 #pragma once
 
+#include <sys/wait.h>
+
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -55,6 +58,21 @@ std::string error_message(Action&& action) {
   }
   FAIL("expected a corag::Error");
   return {};
+}
+
+/// What a command printed and how it exited.
+struct CommandResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+/// Runs a shell command with stdout/stderr captured in files under `dir`.
+inline CommandResult run_command(const TempDir& dir, const std::string& command) {
+  const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const int status = std::system((command + " >" + out.string() + " 2>" + err.string() + " </dev/null").c_str());
+  REQUIRE(WIFEXITED(status));
+  return {WEXITSTATUS(status), read_text(out), read_text(err)};
 }
 
 }  // namespace corag::test

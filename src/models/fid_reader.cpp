@@ -1,5 +1,6 @@
 #include "corag/models/fid_reader.hpp"
 
+#include "corag/models/greedy_decoder.hpp"
 #include "corag/models/token_batch.hpp"
 #include "corag/util/error.hpp"
 
@@ -105,33 +106,7 @@ torch::Tensor FidReader::passage_nll(const FidEncoding& encoding, const std::vec
 
 std::vector<std::vector<std::int64_t>> FidReader::generate(const FidEncoding& encoding, std::size_t max_new_tokens,
                                                            bool use_cache) {
-  torch::NoGradGuard no_grad;
-  const auto& config = model_->config();
-  const auto memory = encoding.joined_states();
-  const auto memory_mask = encoding.joined_mask();
-  const auto options = torch::TensorOptions().dtype(torch::kLong).device(memory.device());
-  auto sequence = torch::full({encoding.batch, 1}, config.decoder_start_token_id, options);
-  auto finished = torch::zeros({encoding.batch}, options.dtype(torch::kBool));
-  T5DecoderCache cache;
-  for (std::size_t step = 0; step < max_new_tokens; ++step) {
-    const auto logits = use_cache ? model_->decode(sequence.narrow(1, sequence.size(1) - 1, 1), memory, memory_mask, &cache)
-                                  : model_->decode(sequence, memory, memory_mask);
-    auto next = logits.select(1, logits.size(1) - 1).argmax(-1);
-    next = next.masked_fill(finished, config.pad_token_id);
-    sequence = torch::cat({sequence, next.unsqueeze(1)}, 1);
-    finished = finished.logical_or(next == config.eos_token_id);
-    if (finished.all().item<bool>()) break;
-  }
-  const auto cpu = sequence.cpu();
-  const auto view = cpu.accessor<std::int64_t, 2>();
-  std::vector<std::vector<std::int64_t>> generated(static_cast<std::size_t>(encoding.batch));
-  for (std::int64_t row = 0; row < encoding.batch; ++row) {
-    for (std::int64_t column = 1; column < cpu.size(1); ++column) {
-      generated[static_cast<std::size_t>(row)].push_back(view[row][column]);
-      if (view[row][column] == config.eos_token_id) break;
-    }
-  }
-  return generated;
+  return greedy_decode(*model_, encoding.joined_states(), encoding.joined_mask(), max_new_tokens, use_cache);
 }
 
 void FidReader::save(const std::filesystem::path& model_dir) {

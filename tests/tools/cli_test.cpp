@@ -1,8 +1,4 @@
 // Runs the built tools the way a user does and checks what they print and how they exit.
-#include <sys/wait.h>
-
-#include <cstdlib>
-
 #include "corag/util/safetensors_writer.hpp"
 #include "test_support.hpp"
 
@@ -12,19 +8,8 @@ using corag::test::write_text;
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-Result run(const TempDir& dir, const std::string& command) {
-  const auto out = dir / "stdout.txt", err = dir / "stderr.txt";
-  const int status = std::system((command + " >" + out.string() + " 2>" + err.string() + " </dev/null").c_str());
-  REQUIRE(WIFEXITED(status));
-  return {WEXITSTATUS(status), read_text(out), read_text(err)};
-}
-
+using Result = corag::test::CommandResult;
+const auto run = corag::test::run_command;
 const std::string corag_cli = CORAG_CLI_PATH;
 
 }  // namespace
