@@ -52,7 +52,8 @@ TEST_CASE("HF parity: BERT tokenizer ids and Contriever embeddings", "[models][h
 }
 
 TEST_CASE("HF parity: T5 tokenizer ids, FiD and per-passage NLL, greedy tokens (both T5 families)", "[models][hf]") {
-  for (const auto& golden : expected()["readers"]) {
+  const auto all = expected();  // kept alive: the loop below refers into it
+  for (const auto& golden : all["readers"]) {
     const auto name = golden["dir"].get<std::string>();
     INFO("reader: " << name);
     auto reader = FidReader::load(fixtures_dir / name, torch::kCPU,
