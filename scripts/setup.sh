@@ -16,7 +16,7 @@ build_type=${CORAG_BUILD_TYPE:-Release}
 packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev libfaiss-dev libopenblas-dev
-  libsentencepiece-dev libutf8proc-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev catch2
+  libsentencepiece-dev libutf8proc-dev libstemmer-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev catch2
 )
 
 missing_packages() {

@@ -12,5 +12,8 @@ void add_model_command(CLI::App& app);
 void add_embed_command(CLI::App& app);
 void add_reader_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
+void add_bm25_command(CLI::App& app);
+void add_index_command(CLI::App& app);
+void add_retrieve_command(CLI::App& app);
 
 }  // namespace corag::cli

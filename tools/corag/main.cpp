@@ -15,5 +15,8 @@ int main(int argc, char** argv) {
   corag::cli::add_embed_command(app);
   corag::cli::add_reader_command(app);
   corag::cli::add_generate_command(app);
+  corag::cli::add_bm25_command(app);
+  corag::cli::add_index_command(app);
+  corag::cli::add_retrieve_command(app);
   return corag::run_tool(app, options, argc, argv);
 }

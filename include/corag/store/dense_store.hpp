@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "corag/store/embedding_chunks.hpp"
+#include "corag/store/faiss_index.hpp"
+#include "corag/store/passage_table.hpp"
+#include "corag/store/scored_row.hpp"
+
+namespace corag {
+
+class Retriever;
+
+struct StoreBuildOptions {
+  std::string index_factory = "Flat";  ///< FAISS factory string; Flat = exact inner product
+  torch::ScalarType dtype = torch::kFloat32;  ///< embeddings on disk: float32 or float16
+  std::size_t batch_size = 64;                ///< passages per forward pass
+  std::size_t chunk_rows = 65536;             ///< passages per embedding chunk (the unit of resuming)
+  std::size_t train_sample = 262144;          ///< vectors sampled to train IVF/PQ factories
+  std::uint64_t seed = 0;                     ///< training sample
+};
+
+/// A searchable passage store (DESIGN.md "Store directory"): `meta.json`, the embedding matrix,
+/// `index.faiss`, and either its own passage table (a *root* store, made by `build`) or
+/// `rows.bin`, sorted u64 rows into a root store's table and embeddings (a *composed* store,
+/// made by `compose` without re-embedding anything).
+class DenseStore {
+ public:
+  /// Embeds every passage of `corpus` with the retriever's passage encoder into a root store.
+  /// Chunks are written atomically; run again on the same `out`, it keeps the finished chunks
+  /// and embeds only the rest (a different corpus, encoder or layout there is an error).
+  static void build(Retriever& retriever, const std::filesystem::path& corpus, const std::filesystem::path& out,
+                    const StoreBuildOptions& options);
+  /// A store of the union of the `from` stores' passages (all over the same root store), cut
+  /// to the passage ids listed in `ids_file` (one per line) when given; unknown ids are errors.
+  static void compose(const std::vector<std::filesystem::path>& from, const std::optional<std::filesystem::path>& ids_file,
+                      const std::filesystem::path& out, const StoreBuildOptions& options);
+
+  explicit DenseStore(const std::filesystem::path& dir);
+  ~DenseStore();
+
+  std::size_t size() const { return rows_.size(); }
+  std::int64_t dim() const { return dim_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+  const std::string& index_factory() const { return index_factory_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& root() const { return root_; }
+  /// The root store's passage table; hits are rows of it.
+  const PassageTable& table() const { return *table_; }
+  /// Root-table rows of this store's passages, ascending.
+  const std::vector<std::uint64_t>& rows() const { return rows_; }
+  /// float32 embeddings [n, dim] of store positions [begin, end).
+  torch::Tensor embeddings(std::size_t begin, std::size_t end) const;
+
+  /// Top-k per query ([q, dim]) through the FAISS index; hits are root-table rows.
+  std::vector<std::vector<ScoredRow>> search(const torch::Tensor& queries, std::size_t k) const;
+  /// Exact top-k as blocked matrix products in torch on `device` in `dtype` (the CUDA path,
+  /// since Debian's FAISS has no GPU). Blocks stay resident on the device while they fit in
+  /// `resident_bytes`; beyond that they are streamed from the memory-mapped chunks per call.
+  std::vector<std::vector<ScoredRow>> search_exact(const torch::Tensor& queries, std::size_t k,
+                                                   const torch::Device& device, torch::ScalarType dtype,
+                                                   std::size_t resident_bytes = std::size_t{32} << 30) const;
+
+ private:
+  std::filesystem::path dir_, root_;
+  std::int64_t dim_ = 0;
+  std::string fingerprint_, index_factory_;
+  std::unique_ptr<PassageTable> table_;
+  std::unique_ptr<EmbeddingChunks> chunks_;
+  std::unique_ptr<FaissIndex> index_;
+  std::vector<std::uint64_t> rows_;
+  mutable std::vector<torch::Tensor> resident_;  ///< device blocks kept between searches
+  mutable torch::Device resident_device_ = torch::kCPU;
+  mutable torch::ScalarType resident_dtype_ = torch::kFloat32;
+};
+
+}  // namespace corag

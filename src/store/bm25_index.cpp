@@ -1,0 +1,286 @@
+#include "corag/store/bm25_index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
+#include "corag/util/progress_bar.hpp"
+
+namespace corag {
+namespace {
+
+constexpr const char* kMetaName = "bm25.json";
+constexpr const char* kTermsName = "bm25.terms";
+constexpr const char* kPostingsName = "bm25.postings";
+constexpr const char* kLengthsName = "bm25.doclens";
+
+struct Posting {
+  std::uint32_t row;
+  std::uint32_t tf;
+};
+
+/// Postings of the rows one build worker analysed.
+struct PartialIndex {
+  std::unordered_map<std::string, std::uint32_t> term_ids;
+  std::vector<std::string> terms;
+  std::vector<std::vector<Posting>> postings;
+};
+
+void index_rows(const PassageTable& table, std::size_t begin, std::size_t end, const AnalyzerOptions& analyzer_options,
+                PartialIndex& partial, std::vector<std::uint32_t>& lengths,
+                const std::function<void(std::size_t)>& advance) {
+  TextAnalyzer analyzer(analyzer_options);
+  std::map<std::uint32_t, std::uint32_t> counts;
+  for (std::size_t row = begin; row < end; ++row) {
+    const auto passage = table.at(row);
+    std::string text(passage.title);
+    text += ' ';
+    text += passage.text;
+    const auto terms = analyzer.terms(text);
+    lengths[row] = static_cast<std::uint32_t>(terms.size());
+    counts.clear();
+    for (const auto& term : terms) {
+      auto [it, added] = partial.term_ids.emplace(term, static_cast<std::uint32_t>(partial.terms.size()));
+      if (added) {
+        partial.terms.push_back(term);
+        partial.postings.emplace_back();
+      }
+      ++counts[it->second];
+    }
+    for (const auto& [term_id, tf] : counts) partial.postings[term_id].push_back({static_cast<std::uint32_t>(row), tf});
+    if ((row - begin) % 1024 == 1023) advance(1024);
+  }
+  advance((end - begin) % 1024);
+}
+
+template <typename T>
+void write_raw(std::ostream& out, const T& value) {
+  out.write(reinterpret_cast<const char*>(&value), sizeof(T));
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  CORAG_CHECK(in, path.string(), ": missing (build the index with `corag bm25 build`)");
+  return parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
+                           path.string());
+}
+
+}  // namespace
+
+void Bm25Index::build(const PassageTable& table, const std::filesystem::path& dir, const Bm25Options& options,
+                      int threads) {
+  CORAG_CHECK(table.size() < (1ULL << 32), "BM25 rows are 32-bit: ", table.size(), " passages are too many");
+  std::filesystem::create_directories(dir);
+  const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)),
+                                                                          table.size() / 1024 + 1));
+  std::vector<PartialIndex> partials(workers);
+  std::vector<std::uint32_t> lengths(table.size());
+  {
+    ProgressBar progress("bm25 index", table.size(), "passages");
+    std::mutex progress_mutex;  // the bar itself is single-threaded
+    const auto advance = [&](std::size_t count) {
+      const std::lock_guard<std::mutex> lock(progress_mutex);
+      progress.advance(count);
+    };
+    std::vector<std::thread> pool;
+    std::vector<std::exception_ptr> errors(workers);
+    for (std::size_t w = 0; w < workers; ++w) {
+      pool.emplace_back([&, w] {
+        try {
+          index_rows(table, table.size() * w / workers, table.size() * (w + 1) / workers, options.analyzer, partials[w],
+                     lengths, advance);
+        } catch (...) {
+          errors[w] = std::current_exception();
+        }
+      });
+    }
+    for (auto& thread : pool) thread.join();
+    for (const auto& error : errors) {
+      if (error) std::rethrow_exception(error);
+    }
+    progress.finish();
+  }
+
+  std::vector<std::string> vocabulary;
+  for (const auto& partial : partials) vocabulary.insert(vocabulary.end(), partial.terms.begin(), partial.terms.end());
+  std::sort(vocabulary.begin(), vocabulary.end());
+  vocabulary.erase(std::unique(vocabulary.begin(), vocabulary.end()), vocabulary.end());
+
+  AtomicFileWriter postings(dir / kPostingsName);
+  AtomicFileWriter terms(dir / kTermsName);
+  write_raw(terms.stream(), static_cast<std::uint64_t>(vocabulary.size()));
+  std::uint64_t offset = 0;
+  for (const auto& term : vocabulary) {
+    std::uint32_t df = 0;
+    for (const auto& partial : partials) {  // workers hold ascending row ranges, so rows stay sorted
+      const auto found = partial.term_ids.find(term);
+      if (found == partial.term_ids.end()) continue;
+      const auto& list = partial.postings[found->second];
+      postings.write(list.data(), list.size() * sizeof(Posting));
+      df += static_cast<std::uint32_t>(list.size());
+    }
+    write_raw(terms.stream(), static_cast<std::uint32_t>(term.size()));
+    terms.stream().write(term.data(), static_cast<std::streamsize>(term.size()));
+    write_raw(terms.stream(), offset);
+    write_raw(terms.stream(), df);
+    offset += df;
+  }
+  postings.commit();
+  terms.commit();
+  write_file_atomically(dir / kLengthsName,
+                        std::string_view(reinterpret_cast<const char*>(lengths.data()), lengths.size() * 4));
+  double total = 0;
+  for (const auto length : lengths) total += length;
+  const nlohmann::json meta = {{"format", "corag-bm25-1"},
+                               {"passages", table.size()},
+                               {"terms", vocabulary.size()},
+                               {"postings", offset},
+                               {"average_length", table.size() ? total / static_cast<double>(table.size()) : 0.0},
+                               {"k1", options.k1},
+                               {"b", options.b},
+                               {"lowercase", options.analyzer.lowercase},
+                               {"stopwords", options.analyzer.stopwords},
+                               {"stem", options.analyzer.stem}};
+  write_file_atomically(dir / kMetaName, meta.dump(2) + "\n");
+}
+
+Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
+  const auto meta_file = dir / kMetaName;
+  const auto meta = read_json_file(meta_file);
+  try {
+    CORAG_CHECK(meta.at("format") == "corag-bm25-1", "unknown format ", meta.at("format").dump());
+    count_ = meta.at("passages").get<std::size_t>();
+    average_length_ = meta.at("average_length").get<double>();
+    options_.k1 = meta.at("k1").get<double>();
+    options_.b = meta.at("b").get<double>();
+    options_.analyzer = {meta.at("lowercase").get<bool>(), meta.at("stopwords").get<bool>(), meta.at("stem").get<bool>()};
+  } catch (const nlohmann::json::exception& e) {
+    throw_error(meta_file.string(), ": ", e.what());
+  }
+  const std::uint64_t total_postings = meta.at("postings").get<std::uint64_t>();
+
+  postings_ = std::make_unique<MappedFile>(dir / kPostingsName);
+  CORAG_CHECK(postings_->size() == total_postings * sizeof(Posting), (dir / kPostingsName).string(), ": ",
+              postings_->size(), " bytes, but bm25.json lists ", total_postings, " postings");
+
+  const MappedFile terms(dir / kTermsName);
+  const auto terms_file = (dir / kTermsName).string();
+  std::size_t at = 0;
+  const auto read = [&](void* out, std::size_t size) {
+    CORAG_CHECK(at + size <= terms.size(), terms_file, ": truncated at byte ", at);
+    std::memcpy(out, terms.data() + at, size);
+    at += size;
+  };
+  std::uint64_t term_count = 0;
+  read(&term_count, 8);
+  terms_.reserve(static_cast<std::size_t>(term_count));
+  for (std::uint64_t i = 0; i < term_count; ++i) {
+    std::uint32_t length = 0;
+    read(&length, 4);
+    std::string term(length, '\0');
+    read(term.data(), length);
+    TermEntry entry{};
+    read(&entry.offset, 8);
+    read(&entry.df, 4);
+    CORAG_CHECK(entry.offset + entry.df <= total_postings && entry.df > 0 && entry.df <= count_, terms_file, ": term '",
+                term, "' points outside the postings");
+    terms_.emplace(std::move(term), entry);
+  }
+  CORAG_CHECK(at == terms.size(), terms_file, ": ", terms.size() - at, " trailing bytes");
+
+  const MappedFile lengths(dir / kLengthsName);
+  CORAG_CHECK(lengths.size() == 4 * count_, (dir / kLengthsName).string(), ": ", lengths.size(), " bytes, expected ",
+              4 * count_);
+  length_norm_.resize(count_);
+  for (std::size_t row = 0; row < count_; ++row) {
+    std::uint32_t length = 0;
+    std::memcpy(&length, lengths.data() + 4 * row, 4);
+    length_norm_[row] = static_cast<float>(
+        options_.k1 * (1.0 - options_.b + options_.b * static_cast<double>(length) / std::max(average_length_, 1e-9)));
+  }
+}
+
+Bm25Index::~Bm25Index() = default;
+
+std::uint32_t Bm25Index::document_frequency(const std::string& term) const {
+  const auto found = terms_.find(term);
+  return found == terms_.end() ? 0 : found->second.df;
+}
+
+/// Per-thread scoring state: a score per row, touched rows listed for a cheap reset.
+class Bm25Index::Searcher {
+ public:
+  explicit Searcher(const Bm25Index& index) : index_(index), analyzer_(index.options_.analyzer), scores_(index.count_, 0.0f) {}
+
+  std::vector<ScoredRow> search(const std::string& query, std::size_t k) {
+    std::map<std::string, std::uint32_t> query_terms;  // sorted: a fixed accumulation order
+    for (auto& term : analyzer_.terms(query)) ++query_terms[term];
+    const auto* postings = reinterpret_cast<const Posting*>(index_.postings_->data());
+    const double n = static_cast<double>(index_.count_);
+    const double k1 = index_.options_.k1;
+    for (const auto& [term, query_tf] : query_terms) {
+      const auto found = index_.terms_.find(term);
+      if (found == index_.terms_.end()) continue;
+      const double df = found->second.df;
+      const double weight = query_tf * std::log(1.0 + (n - df + 0.5) / (df + 0.5)) * (k1 + 1.0);
+      const auto* begin = postings + found->second.offset;
+      for (const auto* posting = begin; posting != begin + found->second.df; ++posting) {
+        float& score = scores_[posting->row];
+        if (score == 0.0f) touched_.push_back(posting->row);
+        score += static_cast<float>(weight * posting->tf / (posting->tf + index_.length_norm_[posting->row]));
+      }
+    }
+    std::vector<ScoredRow> hits;
+    hits.reserve(touched_.size());
+    for (const auto row : touched_) {
+      hits.push_back({row, scores_[row]});
+      scores_[row] = 0.0f;
+    }
+    touched_.clear();
+    const auto keep = std::min(k, hits.size());
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(), ranks_before);
+    hits.resize(keep);
+    return hits;
+  }
+
+ private:
+  const Bm25Index& index_;
+  TextAnalyzer analyzer_;
+  std::vector<float> scores_;
+  std::vector<std::uint32_t> touched_;
+};
+
+std::vector<std::vector<ScoredRow>> Bm25Index::search(const std::vector<std::string>& queries, std::size_t k,
+                                                      int threads) const {
+  std::vector<std::vector<ScoredRow>> results(queries.size());
+  const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), queries.size()));
+  std::vector<std::thread> pool;
+  std::vector<std::exception_ptr> errors(workers);
+  for (std::size_t w = 0; w < workers; ++w) {
+    pool.emplace_back([&, w] {
+      try {
+        Searcher searcher(*this);
+        for (std::size_t i = w; i < queries.size(); i += workers) results[i] = searcher.search(queries[i], k);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  }
+  for (auto& thread : pool) thread.join();
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+  return results;
+}
+
+}  // namespace corag

@@ -1,0 +1,317 @@
+#include "corag/store/dense_store.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "corag/models/retriever.hpp"
+#include "corag/models/weights_fingerprint.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
+#include "corag/util/line_reader.hpp"
+#include "corag/util/progress_bar.hpp"
+#include "corag/util/rng.hpp"
+#include "corag/util/safetensors_writer.hpp"
+
+namespace corag {
+namespace {
+
+constexpr const char* kMetaName = "meta.json";
+constexpr const char* kBuildStateName = "build.json";
+constexpr const char* kRowsName = "rows.bin";
+constexpr const char* kIndexName = "index.faiss";
+constexpr const char* kFormat = "corag-store-1";
+constexpr std::size_t kBlockRows = 65536;  // rows per block when streaming embeddings
+
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  CORAG_CHECK(in, path.string(), ": missing (not a corag store, or an unfinished one)");
+  return parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), path.string());
+}
+
+std::string dtype_name(torch::ScalarType dtype) {
+  CORAG_CHECK(dtype == torch::kFloat32 || dtype == torch::kFloat16, "store embeddings are float32 or float16, not ",
+              c10::toString(dtype));
+  return dtype == torch::kFloat32 ? "float32" : "float16";
+}
+
+torch::ScalarType parse_dtype(const std::string& name, const std::string& source) {
+  if (name == "float32") return torch::kFloat32;
+  if (name == "float16") return torch::kFloat16;
+  throw_error(source, ": unknown embedding dtype '", name, "' (float32 or float16)");
+}
+
+/// A root store's layout as recorded in build.json and meta.json.
+nlohmann::json layout_json(const std::filesystem::path& corpus, std::size_t count, std::int64_t dim,
+                           const std::string& fingerprint, const StoreBuildOptions& options) {
+  return {{"corpus", std::filesystem::absolute(corpus).string()},
+          {"corpus_bytes", std::filesystem::file_size(corpus)},
+          {"count", count},
+          {"dim", dim},
+          {"fingerprint", fingerprint},
+          {"dtype", dtype_name(options.dtype)},
+          {"chunk_rows", options.chunk_rows}};
+}
+
+void write_rows(const std::filesystem::path& path, const std::vector<std::uint64_t>& rows) {
+  write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(rows.data()), rows.size() * 8));
+}
+
+/// Builds and writes `index.faiss` over the store's embeddings, fetched by `block(begin, end)`.
+void write_index(const std::filesystem::path& dir, const StoreBuildOptions& options, std::int64_t dim, std::size_t count,
+                 const std::function<torch::Tensor(std::size_t, std::size_t)>& block,
+                 const std::function<torch::Tensor(const std::vector<std::uint64_t>&)>& gather) {
+  auto index = FaissIndex::create(options.index_factory, dim);
+  if (index.needs_training()) {
+    std::vector<std::uint64_t> sample(count);
+    std::iota(sample.begin(), sample.end(), 0);
+    Rng rng(derive_seed(options.seed, "store/train-sample"));
+    rng.shuffle(sample);
+    sample.resize(std::min(sample.size(), options.train_sample));
+    std::sort(sample.begin(), sample.end());
+    spdlog::info("training FAISS index '{}' on {} vectors", options.index_factory, sample.size());
+    index.train(gather(sample));
+  }
+  ProgressBar progress("faiss index", count, "vectors");
+  for (std::size_t begin = 0; begin < count; begin += kBlockRows) {
+    const auto end = std::min(count, begin + kBlockRows);
+    index.add(block(begin, end));
+    progress.advance(end - begin);
+  }
+  progress.finish();
+  index.write(dir / kIndexName);
+}
+
+}  // namespace
+
+void DenseStore::build(Retriever& retriever, const std::filesystem::path& corpus, const std::filesystem::path& out,
+                       const StoreBuildOptions& options) {
+  CORAG_CHECK(options.chunk_rows > 0 && options.batch_size > 0, "chunk_rows and batch_size must be positive");
+  const auto fingerprint = weights_fingerprint(*retriever.passage_encoder());
+  std::filesystem::create_directories(out);
+  if (!PassageTable::exists(out)) PassageTable::build(corpus, out);
+  const PassageTable table(out);
+  const auto layout = layout_json(corpus, table.size(), retriever.dim(), fingerprint, options);
+  CORAG_CHECK(!std::filesystem::exists(out / kMetaName), out.string(),
+              ": already holds a store; remove it or choose another --out");
+  if (std::filesystem::exists(out / kBuildStateName)) {
+    const auto previous = read_json_file(out / kBuildStateName);
+    CORAG_CHECK(previous == layout, out.string(), " holds an unfinished build of something else (", kBuildStateName,
+                ": ", previous.dump(), "; now: ", layout.dump(), "); remove the directory to start over");
+  } else {
+    write_file_atomically(out / kBuildStateName, layout.dump(2) + "\n");
+  }
+
+  const auto chunks = EmbeddingChunks::chunk_count(table.size(), options.chunk_rows);
+  ProgressBar progress("embed passages", table.size(), "passages");
+  std::size_t reused = 0;
+  for (std::size_t c = 0; c < chunks; ++c) {
+    const auto begin = c * options.chunk_rows, end = std::min(table.size(), begin + options.chunk_rows);
+    const auto path = EmbeddingChunks::chunk_path(out, c);
+    if (std::filesystem::exists(path)) {  // finished before an interruption (chunks are atomic)
+      ++reused;
+      progress.advance(end - begin);
+      continue;
+    }
+    std::vector<torch::Tensor> parts;
+    std::vector<std::string> texts;
+    for (std::size_t row = begin; row < end; ++row) {
+      const auto passage = table.at(row);
+      texts.push_back(retriever_passage_text(std::string(passage.title), std::string(passage.text)));
+      if (texts.size() == options.batch_size || row + 1 == end) {
+        parts.push_back(retriever.embed_passages(texts, texts.size()).cpu());
+        progress.advance(texts.size());
+        texts.clear();
+      }
+    }
+    std::filesystem::create_directories(path.parent_path());
+    write_safetensors(path, {{"embeddings", torch::cat(parts).to(options.dtype)}});
+  }
+  progress.finish();
+  if (reused > 0) spdlog::info("resumed: {} of {} embedding chunks were already done", reused, chunks);
+
+  const EmbeddingChunks matrix(out, table.size(), retriever.dim(), options.chunk_rows, options.dtype);
+  write_index(
+      out, options, retriever.dim(), table.size(),
+      [&](std::size_t begin, std::size_t end) {
+        std::vector<std::uint64_t> rows(end - begin);
+        std::iota(rows.begin(), rows.end(), begin);
+        return matrix.gather(rows);
+      },
+      [&](const std::vector<std::uint64_t>& rows) { return matrix.gather(rows); });
+
+  auto meta = layout;
+  meta["format"] = kFormat;
+  meta["index"] = options.index_factory;
+  write_file_atomically(out / kMetaName, meta.dump(2) + "\n");  // last: its presence marks the store complete
+}
+
+void DenseStore::compose(const std::vector<std::filesystem::path>& from,
+                         const std::optional<std::filesystem::path>& ids_file, const std::filesystem::path& out,
+                         const StoreBuildOptions& options) {
+  CORAG_CHECK(!from.empty(), "compose needs at least one --from store");
+  std::vector<std::unique_ptr<DenseStore>> sources;
+  for (const auto& dir : from) sources.push_back(std::make_unique<DenseStore>(dir));
+  const auto& root = sources.front()->root();
+  for (const auto& source : sources) {
+    CORAG_CHECK(std::filesystem::equivalent(source->root(), root), source->dir().string(), " is over the root store ",
+                source->root().string(), ", not ", root.string(), "; composed stores must share one");
+  }
+  std::vector<std::uint64_t> rows;
+  for (const auto& source : sources) rows.insert(rows.end(), source->rows().begin(), source->rows().end());
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+
+  const auto& first = *sources.front();
+  if (ids_file) {
+    std::vector<std::uint64_t> wanted;
+    LineReader lines(*ids_file);
+    std::string line;
+    while (lines.next(line)) {
+      if (line.empty()) continue;
+      const auto row = first.table().find(line);
+      CORAG_CHECK(row.has_value(), lines.location(), ": passage id '", line, "' is not in the corpus of ", root.string());
+      CORAG_CHECK(std::binary_search(rows.begin(), rows.end(), *row), lines.location(), ": passage id '", line,
+                  "' is not in the --from store(s)");
+      wanted.push_back(*row);
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    rows = std::move(wanted);
+  }
+  CORAG_CHECK(!rows.empty(), out.string(), ": the composed store would be empty");
+
+  std::filesystem::create_directories(out);
+  write_rows(out / kRowsName, rows);
+  const auto root_meta = read_json_file(root / kMetaName);
+  const EmbeddingChunks matrix(root, first.table().size(), first.dim(), root_meta.at("chunk_rows").get<std::size_t>(),
+                               parse_dtype(root_meta.at("dtype").get<std::string>(), (root / kMetaName).string()));
+  write_index(
+      out, options, first.dim(), rows.size(),
+      [&](std::size_t begin, std::size_t end) {
+        return matrix.gather(std::vector<std::uint64_t>(rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                        rows.begin() + static_cast<std::ptrdiff_t>(end)));
+      },
+      [&](const std::vector<std::uint64_t>& positions) {
+        std::vector<std::uint64_t> picked;
+        for (const auto position : positions) picked.push_back(rows[position]);
+        return matrix.gather(picked);
+      });
+  const nlohmann::json meta = {{"format", kFormat},
+                               {"count", rows.size()},
+                               {"dim", first.dim()},
+                               {"fingerprint", first.fingerprint()},
+                               {"index", options.index_factory},
+                               {"base", std::filesystem::relative(std::filesystem::absolute(root),
+                                                                  std::filesystem::absolute(out)).string()}};
+  write_file_atomically(out / kMetaName, meta.dump(2) + "\n");
+}
+
+DenseStore::DenseStore(const std::filesystem::path& dir) : dir_(dir) {
+  const auto meta_file = (dir / kMetaName).string();
+  const auto meta = read_json_file(dir / kMetaName);
+  std::size_t count = 0;
+  try {
+    CORAG_CHECK(meta.at("format") == kFormat, "unknown store format ", meta.at("format").dump());
+    count = meta.at("count").get<std::size_t>();
+    dim_ = meta.at("dim").get<std::int64_t>();
+    fingerprint_ = meta.at("fingerprint").get<std::string>();
+    index_factory_ = meta.at("index").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw_error(meta_file, ": ", e.what());
+  }
+  if (meta.contains("base")) {
+    root_ = std::filesystem::weakly_canonical(dir / meta.at("base").get<std::string>());
+    const MappedFile rows_file(dir / kRowsName);
+    CORAG_CHECK(rows_file.size() == 8 * count, (dir / kRowsName).string(), ": ", rows_file.size(), " bytes for ", count,
+                " rows");
+    rows_.resize(count);
+    if (count > 0) std::memcpy(rows_.data(), rows_file.data(), 8 * count);
+  } else {
+    root_ = std::filesystem::weakly_canonical(dir);
+    CORAG_CHECK(PassageTable(dir).size() == count, meta_file, ": count ", count, " differs from its passage table");
+    rows_.resize(count);
+    std::iota(rows_.begin(), rows_.end(), 0);
+  }
+  const auto root_meta = root_ == std::filesystem::weakly_canonical(dir) ? meta : read_json_file(root_ / kMetaName);
+  table_ = std::make_unique<PassageTable>(root_);
+  CORAG_CHECK(root_meta.at("fingerprint") == fingerprint_, meta_file, ": its fingerprint differs from its root store's");
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    CORAG_CHECK(rows_[i] < table_->size() && (i == 0 || rows_[i] > rows_[i - 1]), (dir / kRowsName).string(),
+                ": rows must be ascending and inside the root table of ", table_->size());
+  }
+  chunks_ = std::make_unique<EmbeddingChunks>(root_, table_->size(), dim_, root_meta.at("chunk_rows").get<std::size_t>(),
+                                              parse_dtype(root_meta.at("dtype").get<std::string>(), meta_file));
+  index_ = std::make_unique<FaissIndex>(FaissIndex::read(dir / kIndexName));
+  CORAG_CHECK(index_->size() == static_cast<std::int64_t>(count) && index_->dim() == dim_, (dir / kIndexName).string(),
+              ": holds ", index_->size(), " vectors of dim ", index_->dim(), ", meta.json says ", count, " of dim ", dim_);
+}
+
+DenseStore::~DenseStore() = default;
+
+torch::Tensor DenseStore::embeddings(std::size_t begin, std::size_t end) const {
+  return chunks_->gather(std::vector<std::uint64_t>(rows_.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                    rows_.begin() + static_cast<std::ptrdiff_t>(end)));
+}
+
+std::vector<std::vector<ScoredRow>> DenseStore::search(const torch::Tensor& queries, std::size_t k) const {
+  auto hits = index_->search(queries, k);
+  for (auto& list : hits) {
+    for (auto& hit : list) hit.row = static_cast<std::size_t>(rows_[hit.row]);
+  }
+  return hits;
+}
+
+std::vector<std::vector<ScoredRow>> DenseStore::search_exact(const torch::Tensor& queries, std::size_t k,
+                                                             const torch::Device& device, torch::ScalarType dtype,
+                                                             std::size_t resident_bytes) const {
+  torch::NoGradGuard no_grad;
+  const bool keep = size() * static_cast<std::size_t>(dim_) * torch::elementSize(dtype) <= resident_bytes;
+  if (!keep || resident_device_ != device || resident_dtype_ != dtype) resident_.clear();
+  const auto q = queries.to(device, dtype);
+  const auto n = q.size(0);
+  std::vector<torch::Tensor> block_scores, block_positions;
+  std::size_t block_index = 0;
+  for (std::size_t begin = 0; begin < size(); begin += kBlockRows, ++block_index) {
+    const auto end = std::min(size(), begin + kBlockRows);
+    torch::Tensor block;
+    if (keep && block_index < resident_.size()) {
+      block = resident_[block_index];
+    } else {
+      block = embeddings(begin, end).to(device, dtype);
+      if (keep) resident_.push_back(block);
+    }
+    const auto scores = torch::matmul(q, block.t()).to(torch::kFloat32);
+    const auto kept = std::min<std::int64_t>(static_cast<std::int64_t>(k), scores.size(1));
+    const auto top = scores.topk(kept, 1);
+    block_scores.push_back(std::get<0>(top));
+    block_positions.push_back(std::get<1>(top) + static_cast<std::int64_t>(begin));
+  }
+  if (keep) {
+    resident_device_ = device;
+    resident_dtype_ = dtype;
+  }
+  std::vector<std::vector<ScoredRow>> hits(static_cast<std::size_t>(n));
+  if (block_scores.empty()) return hits;
+  const auto scores = torch::cat(block_scores, 1).cpu();
+  const auto positions = torch::cat(block_positions, 1).cpu();
+  const auto score_view = scores.accessor<float, 2>();
+  const auto position_view = positions.accessor<std::int64_t, 2>();
+  for (std::int64_t i = 0; i < n; ++i) {
+    auto& list = hits[static_cast<std::size_t>(i)];
+    for (std::int64_t j = 0; j < scores.size(1); ++j) {
+      list.push_back({static_cast<std::size_t>(rows_[static_cast<std::size_t>(position_view[i][j])]), score_view[i][j]});
+    }
+    std::sort(list.begin(), list.end(), ranks_before);
+    list.resize(std::min(list.size(), k));
+  }
+  return hits;
+}
+
+}  // namespace corag

@@ -1,0 +1,19 @@
+#include "corag/store/retrieval_output.hpp"
+
+namespace corag {
+
+nlohmann::json retrieval_line(const QaRecord& query, const std::vector<ScoredRow>& hits, const PassageTable& table) {
+  nlohmann::json line;
+  if (!query.id.empty()) line["id"] = query.id;
+  line["question"] = query.question;
+  if (!query.answers.empty()) line["answers"] = query.answers;
+  auto passages = nlohmann::json::array();
+  for (const auto& hit : hits) {
+    const auto passage = table.at(hit.row);
+    passages.push_back({{"id", passage.id}, {"title", passage.title}, {"text", passage.text}, {"score", hit.score}});
+  }
+  line["passages"] = std::move(passages);
+  return line;
+}
+
+}  // namespace corag
