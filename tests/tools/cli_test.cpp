@@ -78,12 +78,14 @@ TEST_CASE("corag data-check validates the real NQ-open files", "[e2e][cli]") {
   CHECK(bad.err == "error: " + (dir / "bad.jsonl").string() + ":2: missing 'answers' (or NQ-open 'answer')\n");
 }
 
-TEST_CASE("crab-build-stores says plainly that it is not built yet", "[e2e][cli]") {
+TEST_CASE("crab-build-stores reports every config problem at once and exits 1", "[e2e][cli]") {
   TempDir dir;
-  write_text(dir / "crab.yaml", "{}\n");
+  write_text(dir / "crab.yaml", "splits:\n  clients: 3\n  test_size: 10\n");
   const Result result = run(dir, std::string(CORAG_CRAB_BUILD_STORES_PATH) + " --config " +
                                      (dir / "crab.yaml").string() + " --out " + (dir / "out").string());
   CHECK(result.exit_code == 1);
-  CHECK_THAT(result.err, Catch::StartsWith("error: crab-build-stores: the CRAB builder is not part of this build yet"));
+  CHECK_THAT(result.err, Catch::StartsWith("error: ") && Catch::Contains("data.corpus") &&
+                             Catch::Contains("data.test_pool") && Catch::Contains("splits.test_size"));
+  CHECK(!std::filesystem::exists(dir / "out"));
   CHECK(run(dir, std::string(CORAG_CRAB_BUILD_STORES_PATH)).exit_code == 2);  // --config and --out are required
 }

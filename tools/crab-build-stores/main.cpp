@@ -1,9 +1,12 @@
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "corag/util/error.hpp"
+#include "corag/config/config_reader.hpp"
+#include "corag/config/config_writer.hpp"
+#include "corag/crab/crab_builder.hpp"
 #include "corag/util/tool_main.hpp"
 
 int main(int argc, char** argv) {
@@ -11,15 +14,21 @@ int main(int argc, char** argv) {
                "store variants REL / IRR / REL-1 / SPLIT and the ablations)"};
   corag::CommonOptions options;
   corag::add_common_options(app, options);
-  std::string config, out, variants = "REL,IRR,REL-1,SPLIT";
+  std::string config_file, out, variants = "REL,IRR,REL-1,SPLIT,ablations";
   std::vector<std::string> overrides;
-  app.add_option("-c,--config", config, "CRAB build config (configs/crab.yaml)")->required()->check(CLI::ExistingFile);
+  app.add_option("-c,--config", config_file, "CRAB build config (configs/crab.yaml)")->required()->check(CLI::ExistingFile);
   app.add_option("--out", out, "output directory")->required();
-  app.add_option("--set", overrides, "override: key=value (repeatable)");
+  app.add_option("--set", overrides, "override: section.key=value (repeatable)");
   app.add_option("--variants", variants, "comma-separated: REL,IRR,REL-1,SPLIT,ablations")->capture_default_str();
-  app.callback([] {
-    // The builder needs the store and BM25 layers, which do not exist yet (issue #5).
-    corag::throw_error("crab-build-stores: the CRAB builder is not part of this build yet (tracked in issue #5)");
+  app.callback([&] {
+    const auto config = corag::load_config<corag::CrabConfig>(config_file, overrides);
+    std::vector<std::string> chosen;
+    std::stringstream list(variants);
+    for (std::string item; std::getline(list, item, ',');) {
+      if (!item.empty()) chosen.push_back(item);
+    }
+    const auto manifest = corag::build_crab(config, corag::config_to_yaml(config), out, chosen);
+    std::printf("%s\n", manifest.at("stores").dump(2).c_str());
   });
   return corag::run_tool(app, options, argc, argv);
 }

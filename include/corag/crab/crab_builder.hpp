@@ -1,0 +1,25 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "corag/crab/crab_config.hpp"
+
+namespace corag {
+
+/// The store variants `--variants` may name.
+inline const std::vector<std::string> kCrabVariants = {"REL", "IRR", "REL-1", "SPLIT", "ablations"};
+
+/// Builds the CRAB benchmark into `out` (layout in README.md, "CRAB benchmark"): splits, BM25
+/// classification, test stores, the chosen train store variants, optionally searchable FAISS
+/// stores composed from `stores.embeddings`, and `manifest.json` (written last). Every invariant
+/// is checked before anything is written. The same inputs, config and seed give byte-identical
+/// files; an `out` holding a build of other inputs or another config is refused. Returns the
+/// manifest.
+nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_config_yaml,
+                          const std::filesystem::path& out, const std::vector<std::string>& variants);
+
+}  // namespace corag

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "corag/config/field_rules.hpp"
+
+namespace corag {
+
+// The config of `crab-build-stores` (configs/crab.yaml). Defaults are the paper's (section 3.1,
+// 3.4, appendix E); fractions are of the corpus for test stores and of the passages eligible
+// for train stores (corpus minus test stores minus train-relevant passages) for the rest.
+
+/// Where the questions and passages come from.
+struct CrabDataConfig {
+  std::vector<std::string> train_pool;  ///< QA files the train and dev splits are drawn from
+  std::string test_pool;                ///< QA file the test split is drawn from
+  std::string corpus;                   ///< passage corpus, JSONL or DPR TSV
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("train_pool", train_pool);
+    v.field("test_pool", test_pool);
+    v.field("corpus", corpus);
+  }
+};
+
+/// How the questions are split among clients.
+struct CrabSplitsConfig {
+  std::int64_t clients = 8;
+  std::vector<std::string> shots = {"16", "32", "64"};  ///< nested few-shot train sets per client
+  std::int64_t dev_size = 8752;   ///< split evenly among clients
+  std::int64_t test_size = 3600;  ///< split evenly among clients
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("clients", clients, between(1, 4096));
+    v.field("shots", shots);
+    v.field("dev_size", dev_size, at_least(0));
+    v.field("test_size", test_size, at_least(1));
+  }
+};
+
+/// The BM25 classification of passages per QA pair.
+struct CrabBm25Config {
+  std::string index;  ///< existing `corag bm25 build` directory over the corpus ("": build one)
+  std::string run;    ///< TREC run (e.g. from Pyserini) to use instead of searching; qids are QA ids
+  double k1 = 0.9;
+  double b = 0.4;
+  std::int64_t depth = 50;          ///< ranks 1..depth are classified
+  std::int64_t relevant_depth = 5;  ///< ranks 1..relevant_depth with an answer are relevant
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("index", index);
+    v.field("run", run);
+    v.field("k1", k1, at_least(0));
+    v.field("b", b, between(0, 1));
+    v.field("depth", depth, between(1, 100000));
+    v.field("relevant_depth", relevant_depth, between(1, 100000));
+  }
+};
+
+/// The store variants.
+struct CrabStoresConfig {
+  double train_fraction = 0.8;   ///< REL / IRR / REL-1 corpus share
+  double split_fraction = 0.1;   ///< SPLIT corpus share per client
+  double test_fraction = 0.025;  ///< test store corpus share per client
+  std::int64_t rel1_client = 8;  ///< the one client of REL-1 with the relevant passages
+  std::string embeddings;        ///< `corag index build` store of the corpus: also compose FAISS stores
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("train_fraction", train_fraction, between(0, 1));
+    v.field("split_fraction", split_fraction, between(0, 1));
+    v.field("test_fraction", test_fraction, between(0, 1));
+    v.field("rel1_client", rel1_client, at_least(1));
+    v.field("embeddings", embeddings);
+  }
+};
+
+struct CrabBuildConfig {
+  std::int64_t seed = 0;
+  std::int64_t threads = 0;  ///< 0: one per core
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("seed", seed, at_least(0));
+    v.field("threads", threads, between(0, 4096));
+  }
+};
+
+struct CrabConfig {
+  CrabDataConfig data;
+  CrabSplitsConfig splits;
+  CrabBm25Config bm25;
+  CrabStoresConfig stores;
+  CrabBuildConfig build;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.section("data", data);
+    v.section("splits", splits);
+    v.section("bm25", bm25);
+    v.section("stores", stores);
+    v.section("build", build);
+  }
+
+  std::vector<ConfigProblem> check() const;
+  /// `splits.shots` as numbers (check() guarantees positive and ascending).
+  std::vector<std::size_t> shot_levels() const;
+};
+
+}  // namespace corag

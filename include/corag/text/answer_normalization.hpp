@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace corag {
+
+/// The official SQuAD answer normalisation: lower-case, drop ASCII punctuation, drop the
+/// articles a / an / the, collapse whitespace to single spaces.
+std::string normalize_answer(std::string_view text);
+
+/// Whether `text` contains `answer` after both are normalised, as whole words (the CRAB
+/// relevance test). An answer that normalises to nothing is never contained.
+bool contains_answer(std::string_view text, std::string_view answer);
+
+}  // namespace corag

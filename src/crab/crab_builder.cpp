@@ -1,0 +1,252 @@
+#include "corag/crab/crab_builder.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "corag/crab/crab_splits.hpp"
+#include "corag/crab/crab_stores.hpp"
+#include "corag/crab/passage_classification.hpp"
+#include "corag/store/bm25_index.hpp"
+#include "corag/store/dense_store.hpp"
+#include "corag/store/trec_run.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/file_checksum.hpp"
+#include "corag/util/json_strict.hpp"
+
+namespace corag {
+namespace {
+
+nlohmann::json describe_file(const std::string& path) {
+  return {{"path", path}, {"bytes", std::filesystem::file_size(path)}, {"fnv1a64", file_checksum(path)}};
+}
+
+void write_qa_file(const std::filesystem::path& path, const std::vector<QaRecord>& records, std::size_t count) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    for (std::size_t i = 0; i < count; ++i) {
+      out << nlohmann::json{{"id", records[i].id}, {"question", records[i].question}, {"answers", records[i].answers}}.dump()
+          << '\n';
+    }
+  });
+}
+
+void write_ids(const std::filesystem::path& path, const RowSet& rows, const PassageTable& table) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    for (const auto row : rows) out << table.at(row).id << '\n';
+  });
+}
+
+/// Passages of `store` by class relative to the questions whose relevant / hard-negative rows are given.
+nlohmann::json class_counts(const RowSet& store, const RowSet& relevant, const RowSet& hard_negatives) {
+  std::size_t relevant_count = 0, hard_count = 0;
+  for (const auto row : store) {
+    if (std::binary_search(relevant.begin(), relevant.end(), row)) {
+      ++relevant_count;
+    } else if (std::binary_search(hard_negatives.begin(), hard_negatives.end(), row)) {
+      ++hard_count;
+    }
+  }
+  return {{"passages", store.size()},
+          {"relevant", relevant_count},
+          {"hard_negative", hard_count},
+          {"irrelevant", store.size() - relevant_count - hard_count}};
+}
+
+RowSet rows_of(const std::vector<QaPassageClasses>& questions, bool relevant) {
+  RowSet rows;
+  for (const auto& q : questions) {
+    const auto& list = relevant ? q.relevant : q.hard_negatives;
+    rows.insert(rows.end(), list.begin(), list.end());
+  }
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  return rows;
+}
+
+/// BM25 hits (rank order) for every question, from our index or an imported TREC run.
+std::vector<std::vector<ScoredRow>> rank_passages(const CrabConfig& config, const std::vector<const QaRecord*>& questions,
+                                                  const std::filesystem::path& index_dir, const PassageTable& table) {
+  const auto depth = static_cast<std::size_t>(config.bm25.depth);
+  if (!config.bm25.run.empty()) {
+    const auto run = read_trec_run(config.bm25.run, table);
+    std::vector<std::vector<ScoredRow>> hits;
+    for (const auto* qa : questions) {
+      const auto found = run.find(qa->id);
+      CORAG_CHECK(found != run.end(), config.bm25.run, ": has no hits for question id '", qa->id, "'");
+      hits.push_back(found->second);
+    }
+    return hits;
+  }
+  const Bm25Index index(index_dir);
+  CORAG_CHECK(index.size() == table.size(), index_dir.string(), ": the BM25 index covers ", index.size(),
+              " passages, its table ", table.size());
+  std::vector<std::string> queries;
+  for (const auto* qa : questions) queries.push_back(classification_query(*qa));
+  const int threads = config.build.threads > 0 ? static_cast<int>(config.build.threads)
+                                               : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  spdlog::info("BM25: ranking {} questions (question + answers) to depth {}", queries.size(), depth);
+  return index.search(queries, depth, threads);
+}
+
+}  // namespace
+
+nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_config_yaml,
+                          const std::filesystem::path& out, const std::vector<std::string>& variants) {
+  for (const auto& variant : variants) {
+    CORAG_CHECK(std::find(kCrabVariants.begin(), kCrabVariants.end(), variant) != kCrabVariants.end(),
+                "--variants: unknown variant '", variant, "' (REL, IRR, REL-1, SPLIT, ablations)");
+  }
+  const auto wants = [&](const std::string& variant) {
+    return std::find(variants.begin(), variants.end(), variant) != variants.end();
+  };
+
+  nlohmann::json inputs = {{"corpus", describe_file(config.data.corpus)}, {"test_pool", describe_file(config.data.test_pool)}};
+  for (const auto& file : config.data.train_pool) inputs["train_pool"].push_back(describe_file(file));
+  if (!config.bm25.run.empty()) inputs["bm25_run"] = describe_file(config.bm25.run);
+  const nlohmann::json identity = {{"inputs", inputs}, {"config", resolved_config_yaml}, {"variants", variants}};
+  const auto manifest_path = out / "manifest.json";
+  if (std::filesystem::exists(manifest_path)) {
+    std::ifstream in(manifest_path, std::ios::binary);
+    const auto previous = parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
+                                            manifest_path.string());
+    CORAG_CHECK(previous.value("identity", nlohmann::json()) == identity, out.string(),
+                " holds a CRAB build of other inputs or another config (manifest.json); choose another --out or "
+                "remove it");
+  }
+
+  const auto splits = make_crab_splits(config);
+  const auto clients = splits.test.size();
+
+  // The passage table (and BM25 index unless given or replaced by a run) of the corpus.
+  const std::filesystem::path index_dir = config.bm25.index.empty() ? out / "bm25" : std::filesystem::path(config.bm25.index);
+  if (!PassageTable::exists(index_dir)) PassageTable::build(config.data.corpus, index_dir);
+  const PassageTable table(index_dir);
+  if (config.bm25.index.empty() && config.bm25.run.empty() && !std::filesystem::exists(index_dir / "bm25.json")) {
+    Bm25Options options;
+    options.k1 = config.bm25.k1;
+    options.b = config.bm25.b;
+    const int threads = config.build.threads > 0 ? static_cast<int>(config.build.threads)
+                                                 : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+    Bm25Index::build(table, index_dir, options, threads);
+  }
+
+  std::vector<const QaRecord*> questions;
+  for (const auto* split : {&splits.train, &splits.dev, &splits.test}) {
+    for (const auto& client : *split) {
+      for (const auto& qa : client) questions.push_back(&qa);
+    }
+  }
+  const auto hits = rank_passages(config, questions, index_dir, table);
+  std::vector<QaPassageClasses> classes;
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    classes.push_back(classify_passages(*questions[i], hits[i], table, static_cast<std::size_t>(config.bm25.depth),
+                                        static_cast<std::size_t>(config.bm25.relevant_depth)));
+  }
+
+  // Classes per split and client, in the order `questions` was built.
+  CrabStoreInputs inputs_by_client;
+  inputs_by_client.corpus_size = table.size();
+  std::vector<std::vector<std::vector<QaPassageClasses>>> by_split(3, std::vector<std::vector<QaPassageClasses>>(clients));
+  std::size_t next = 0;
+  for (std::size_t s = 0; s < 3; ++s) {
+    const auto& split = s == 0 ? splits.train : s == 1 ? splits.dev : splits.test;
+    for (std::size_t c = 0; c < clients; ++c) {
+      for (std::size_t q = 0; q < split[c].size(); ++q) by_split[s][c].push_back(classes[next++]);
+    }
+  }
+  inputs_by_client.train = by_split[0];
+  inputs_by_client.test = by_split[2];
+  const auto stores = build_crab_stores(inputs_by_client, config.stores, static_cast<std::uint64_t>(config.build.seed));
+  check_crab_invariants(stores, inputs_by_client, config.stores);
+
+  // Outputs.
+  nlohmann::json manifest = {{"format", "corag-crab-1"}, {"identity", identity}, {"seed", config.build.seed}};
+  const auto shots = config.shot_levels();
+  for (std::size_t c = 0; c < clients; ++c) {
+    const auto client = "client_" + std::to_string(c + 1);
+    for (const auto shot : shots) {
+      write_qa_file(out / "splits" / ("train" + std::to_string(shot)) / (client + ".jsonl"), splits.train[c], shot);
+      manifest["splits"]["train" + std::to_string(shot)][client] = shot;
+    }
+    write_qa_file(out / "splits/dev" / (client + ".jsonl"), splits.dev[c], splits.dev[c].size());
+    write_qa_file(out / "splits/test" / (client + ".jsonl"), splits.test[c], splits.test[c].size());
+    manifest["splits"]["dev"][client] = splits.dev[c].size();
+    manifest["splits"]["test"][client] = splits.test[c].size();
+  }
+  manifest["pools"] = {{"test_pool_questions", splits.test_pool},
+                       {"train_pool_questions", splits.train_pool},
+                       {"duplicates_dropped", splits.duplicates_dropped},
+                       {"train_pool_questions_in_test_pool_dropped", splits.overlap_dropped}};
+
+  const char* split_names[] = {"train", "dev", "test"};
+  std::size_t without_relevant = 0;
+  for (std::size_t s = 0; s < 3; ++s) {
+    const auto& split = s == 0 ? splits.train : s == 1 ? splits.dev : splits.test;
+    write_file_atomically(out / "classification" / (std::string(split_names[s]) + ".jsonl"), [&](std::ostream& file) {
+      for (std::size_t c = 0; c < clients; ++c) {
+        for (std::size_t q = 0; q < split[c].size(); ++q) {
+          const auto& classified = by_split[s][c][q];
+          nlohmann::json relevant = nlohmann::json::array(), hard = nlohmann::json::array();
+          for (const auto row : classified.relevant) relevant.push_back(table.at(row).id);
+          for (const auto row : classified.hard_negatives) hard.push_back(table.at(row).id);
+          without_relevant += classified.relevant.empty() ? 1 : 0;
+          file << nlohmann::json{{"id", split[c][q].id}, {"relevant", relevant}, {"hard_negatives", hard}}.dump() << '\n';
+        }
+      }
+    });
+  }
+  manifest["classification"] = {{"questions", questions.size()},
+                                {"questions_without_relevant_passage", without_relevant},
+                                {"depth", config.bm25.depth},
+                                {"relevant_depth", config.bm25.relevant_depth}};
+
+  std::vector<std::pair<std::string, const RowSet*>> written;
+  for (std::size_t c = 0; c < clients; ++c) {
+    const auto name = "test/client_" + std::to_string(c + 1);
+    manifest["stores"][name] = class_counts(stores.test[c], rows_of(inputs_by_client.test[c], true),
+                                            rows_of(inputs_by_client.test[c], false));
+    written.push_back({name, &stores.test[c]});
+  }
+  const auto train_counts = [&](const RowSet& rows) {
+    return class_counts(rows, stores.train_relevant, stores.train_hard_negatives);
+  };
+  if (wants("REL")) written.push_back({"REL", &stores.rel});
+  if (wants("IRR")) written.push_back({"IRR", &stores.irr});
+  for (std::size_t c = 0; c < clients; ++c) {
+    if (wants("REL-1")) written.push_back({"REL-1/client_" + std::to_string(c + 1), &stores.rel1[c]});
+    if (wants("SPLIT")) written.push_back({"SPLIT/client_" + std::to_string(c + 1), &stores.split[c]});
+  }
+  if (wants("ablations")) {
+    for (const auto& [name, rows] : stores.ablations) written.push_back({"ablations/" + name, &rows});
+  }
+  for (const auto& [name, rows] : written) {
+    write_ids(out / "stores" / name / "ids.txt", *rows, table);
+    if (name.rfind("test/", 0) != 0) manifest["stores"][name] = train_counts(*rows);
+  }
+  manifest["sampling"] = {{"corpus_passages", table.size()},
+                          {"eligible_for_train_samples", stores.eligible},
+                          {"test_passages", stores.test_passages.size()},
+                          {"train_relevant", stores.train_relevant.size()},
+                          {"train_hard_negatives", stores.train_hard_negatives.size()},
+                          {"test_relevant_shared_by_clients_kept_by_first", stores.shared_test_relevant},
+                          {"train_relevant_that_are_test_passages", stores.train_relevant_in_test},
+                          {"train_fraction", config.stores.train_fraction},
+                          {"split_fraction", config.stores.split_fraction},
+                          {"test_fraction", config.stores.test_fraction}};
+
+  if (!config.stores.embeddings.empty()) {
+    StoreBuildOptions options;
+    options.seed = static_cast<std::uint64_t>(config.build.seed);
+    for (const auto& [name, rows] : written) {
+      DenseStore::compose({config.stores.embeddings}, out / "stores" / name / "ids.txt", out / "stores" / name / "faiss",
+                          options);
+    }
+  }
+  write_file_atomically(manifest_path, manifest.dump(2) + "\n");
+  return manifest;
+}
+
+}  // namespace corag

@@ -1,0 +1,28 @@
+#include "corag/crab/passage_classification.hpp"
+
+#include "corag/text/answer_normalization.hpp"
+
+namespace corag {
+
+std::string classification_query(const QaRecord& qa) {
+  std::string query = qa.question;
+  for (const auto& answer : qa.answers) query += " " + answer;
+  return query;
+}
+
+QaPassageClasses classify_passages(const QaRecord& qa, const std::vector<ScoredRow>& hits, const PassageTable& table,
+                                   std::size_t depth, std::size_t relevant_depth) {
+  QaPassageClasses classes;
+  for (std::size_t rank = 0; rank < hits.size() && rank < depth; ++rank) {
+    const auto row = static_cast<std::uint32_t>(hits[rank].row);
+    bool relevant = false;
+    if (rank < relevant_depth) {
+      const auto text = table.at(row).text;
+      for (const auto& answer : qa.answers) relevant = relevant || contains_answer(text, answer);
+    }
+    (relevant ? classes.relevant : classes.hard_negatives).push_back(row);
+  }
+  return classes;
+}
+
+}  // namespace corag
