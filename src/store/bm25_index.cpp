@@ -240,17 +240,16 @@ class Bm25Index::Searcher {
         score += static_cast<float>(weight * posting->tf / (posting->tf + index_.length_norm_[posting->row]));
       }
     }
-    std::vector<ScoredRow> hits;
-    hits.reserve(touched_.size());
+    candidates_.clear();
     for (const auto row : touched_) {
-      hits.push_back({row, scores_[row]});
+      candidates_.push_back({row, scores_[row]});
       scores_[row] = 0.0f;
     }
     touched_.clear();
-    const auto keep = std::min(k, hits.size());
-    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep), hits.end(), ranks_before);
-    hits.resize(keep);
-    return hits;
+    const auto keep = static_cast<std::ptrdiff_t>(std::min(k, candidates_.size()));
+    std::partial_sort(candidates_.begin(), candidates_.begin() + keep, candidates_.end(), ranks_before);
+    // A fresh vector of k hits: the candidate buffer (up to one entry per passage) is reused.
+    return std::vector<ScoredRow>(candidates_.begin(), candidates_.begin() + keep);
   }
 
  private:
@@ -258,6 +257,7 @@ class Bm25Index::Searcher {
   TextAnalyzer analyzer_;
   std::vector<float> scores_;
   std::vector<std::uint32_t> touched_;
+  std::vector<ScoredRow> candidates_;
 };
 
 std::vector<std::vector<ScoredRow>> Bm25Index::search(const std::vector<std::string>& queries, std::size_t k,
