@@ -122,7 +122,20 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
 
   // The passage table (and BM25 index unless given or replaced by a run) of the corpus.
   const std::filesystem::path index_dir = config.bm25.index.empty() ? out / "bm25" : std::filesystem::path(config.bm25.index);
-  if (!PassageTable::exists(index_dir)) PassageTable::build(config.data.corpus, index_dir);
+  if (config.bm25.index.empty()) {
+    // A table left by an earlier, unfinished build is reused only if it is of this very corpus.
+    const auto source_file = index_dir / "corpus.json";
+    const auto source = inputs["corpus"].dump();
+    if (std::filesystem::exists(source_file)) {
+      std::ifstream in(source_file, std::ios::binary);
+      const std::string previous((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      CORAG_CHECK(previous == source, index_dir.string(), " holds the table of another corpus (", previous,
+                  "); remove it");
+    } else {
+      PassageTable::build(config.data.corpus, index_dir);
+      write_file_atomically(source_file, source);
+    }
+  }
   const PassageTable table(index_dir);
   if (config.bm25.index.empty() && config.bm25.run.empty() && !std::filesystem::exists(index_dir / "bm25.json")) {
     Bm25Options options;

@@ -107,4 +107,12 @@ TEST_CASE("crab-build-stores on NQ-open: layout, invariants, determinism, refusi
   const auto refused = run_command(dir, command + (dir / "crab").string() + " --set build.seed=5");
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("another config"));
+
+  // An unfinished build's table is not reused for another corpus.
+  std::filesystem::create_directories(dir / "stale");
+  std::filesystem::copy(dir / "crab/bm25", dir / "stale/bm25", std::filesystem::copy_options::recursive);
+  write_text(dir / "other.jsonl", read_text(dir / "corpus.jsonl") + R"({"id": "extra", "title": "x", "text": "y"})" "\n");
+  const auto stale = run_command(dir, command + (dir / "stale").string() + " --set data.corpus=" + (dir / "other.jsonl").string());
+  CHECK(stale.exit_code == 1);
+  CHECK_THAT(stale.err, Catch::Contains("table of another corpus"));
 }
