@@ -6,10 +6,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "corag/util/error.hpp"
 
@@ -58,6 +60,14 @@ std::string error_message(Action&& action) {
   }
   FAIL("expected a corag::Error");
   return {};
+}
+
+/// The JSON objects of a JSONL file, one per line.
+inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(read_text(path));
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  return lines;
 }
 
 /// What a command printed and how it exited.

@@ -1,8 +1,6 @@
 #include "corag/crab/crab_builder.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -55,17 +53,6 @@ nlohmann::json class_counts(const RowSet& store, const RowSet& relevant, const R
           {"irrelevant", store.size() - relevant_count - hard_count}};
 }
 
-RowSet rows_of(const std::vector<QaPassageClasses>& questions, bool relevant) {
-  RowSet rows;
-  for (const auto& q : questions) {
-    const auto& list = relevant ? q.relevant : q.hard_negatives;
-    rows.insert(rows.end(), list.begin(), list.end());
-  }
-  std::sort(rows.begin(), rows.end());
-  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
-  return rows;
-}
-
 /// BM25 hits (rank order) for every question, from our index or an imported TREC run.
 std::vector<std::vector<ScoredRow>> rank_passages(const CrabConfig& config, const std::vector<const QaRecord*>& questions,
                                                   const std::filesystem::path& index_dir, const PassageTable& table) {
@@ -85,10 +72,8 @@ std::vector<std::vector<ScoredRow>> rank_passages(const CrabConfig& config, cons
               " passages, its table ", table.size());
   std::vector<std::string> queries;
   for (const auto* qa : questions) queries.push_back(classification_query(*qa));
-  const int threads = config.build.threads > 0 ? static_cast<int>(config.build.threads)
-                                               : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   spdlog::info("BM25: ranking {} questions (question + answers) to depth {}", queries.size(), depth);
-  return index.search(queries, depth, threads);
+  return index.search(queries, depth, static_cast<int>(config.build.threads));
 }
 
 }  // namespace
@@ -109,9 +94,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   const nlohmann::json identity = {{"inputs", inputs}, {"config", resolved_config_yaml}, {"variants", variants}};
   const auto manifest_path = out / "manifest.json";
   if (std::filesystem::exists(manifest_path)) {
-    std::ifstream in(manifest_path, std::ios::binary);
-    const auto previous = parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
-                                            manifest_path.string());
+    const auto previous = read_json_file(manifest_path);
     CORAG_CHECK(previous.value("identity", nlohmann::json()) == identity, out.string(),
                 " holds a CRAB build of other inputs or another config (manifest.json); choose another --out or "
                 "remove it");
@@ -127,8 +110,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     const auto source_file = index_dir / "corpus.json";
     const auto source = inputs["corpus"].dump();
     if (std::filesystem::exists(source_file)) {
-      std::ifstream in(source_file, std::ios::binary);
-      const std::string previous((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const std::string previous = read_file(source_file);
       CORAG_CHECK(previous == source, index_dir.string(), " holds the table of another corpus (", previous,
                   "); remove it");
     } else {
@@ -141,13 +123,13 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     Bm25Options options;
     options.k1 = config.bm25.k1;
     options.b = config.bm25.b;
-    const int threads = config.build.threads > 0 ? static_cast<int>(config.build.threads)
-                                                 : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-    Bm25Index::build(table, index_dir, options, threads);
+    Bm25Index::build(table, index_dir, options, static_cast<int>(config.build.threads));
   }
 
   std::vector<const QaRecord*> questions;
-  for (const auto* split : {&splits.train, &splits.dev, &splits.test}) {
+  const std::vector<std::vector<QaRecord>>* split_lists[] = {&splits.train, &splits.dev, &splits.test};
+  const char* split_names[] = {"train", "dev", "test"};
+  for (const auto* split : split_lists) {
     for (const auto& client : *split) {
       for (const auto& qa : client) questions.push_back(&qa);
     }
@@ -165,7 +147,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   std::vector<std::vector<std::vector<QaPassageClasses>>> by_split(3, std::vector<std::vector<QaPassageClasses>>(clients));
   std::size_t next = 0;
   for (std::size_t s = 0; s < 3; ++s) {
-    const auto& split = s == 0 ? splits.train : s == 1 ? splits.dev : splits.test;
+    const auto& split = *split_lists[s];
     for (std::size_t c = 0; c < clients; ++c) {
       for (std::size_t q = 0; q < split[c].size(); ++q) by_split[s][c].push_back(classes[next++]);
     }
@@ -194,10 +176,9 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
                        {"duplicates_dropped", splits.duplicates_dropped},
                        {"train_pool_questions_in_test_pool_dropped", splits.overlap_dropped}};
 
-  const char* split_names[] = {"train", "dev", "test"};
   std::size_t without_relevant = 0;
   for (std::size_t s = 0; s < 3; ++s) {
-    const auto& split = s == 0 ? splits.train : s == 1 ? splits.dev : splits.test;
+    const auto& split = *split_lists[s];
     write_file_atomically(out / "classification" / (std::string(split_names[s]) + ".jsonl"), [&](std::ostream& file) {
       for (std::size_t c = 0; c < clients; ++c) {
         for (std::size_t q = 0; q < split[c].size(); ++q) {
@@ -219,8 +200,8 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   std::vector<std::pair<std::string, const RowSet*>> written;
   for (std::size_t c = 0; c < clients; ++c) {
     const auto name = "test/client_" + std::to_string(c + 1);
-    manifest["stores"][name] = class_counts(stores.test[c], rows_of(inputs_by_client.test[c], true),
-                                            rows_of(inputs_by_client.test[c], false));
+    manifest["stores"][name] = class_counts(stores.test[c], relevant_rows(inputs_by_client.test[c]),
+                                            hard_negative_rows(inputs_by_client.test[c]));
     written.push_back({name, &stores.test[c]});
   }
   const auto train_counts = [&](const RowSet& rows) {

@@ -41,18 +41,6 @@ std::size_t fraction_of(double fraction, std::size_t total) {
   return static_cast<std::size_t>(std::llround(fraction * static_cast<double>(total)));
 }
 
-RowSet relevant_of(const std::vector<QaPassageClasses>& questions) {
-  RowSet rows;
-  for (const auto& q : questions) rows.insert(rows.end(), q.relevant.begin(), q.relevant.end());
-  return make_set(std::move(rows));
-}
-
-RowSet hard_negatives_of(const std::vector<QaPassageClasses>& questions) {
-  RowSet rows;
-  for (const auto& q : questions) rows.insert(rows.end(), q.hard_negatives.begin(), q.hard_negatives.end());
-  return make_set(std::move(rows));
-}
-
 /// The rows of [0, n) outside `excluded`, in a seeded random order.
 std::vector<std::uint32_t> shuffled_complement(std::size_t n, const RowSet& excluded, std::uint64_t seed,
                                                std::string_view stream) {
@@ -78,6 +66,18 @@ RowSet slice(const std::vector<std::uint32_t>& rows, std::size_t begin, std::siz
 
 }  // namespace
 
+RowSet relevant_rows(const std::vector<QaPassageClasses>& questions) {
+  RowSet rows;
+  for (const auto& q : questions) rows.insert(rows.end(), q.relevant.begin(), q.relevant.end());
+  return make_set(std::move(rows));
+}
+
+RowSet hard_negative_rows(const std::vector<QaPassageClasses>& questions) {
+  RowSet rows;
+  for (const auto& q : questions) rows.insert(rows.end(), q.hard_negatives.begin(), q.hard_negatives.end());
+  return make_set(std::move(rows));
+}
+
 CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConfig& config, std::uint64_t seed) {
   CrabStores stores;
   const std::size_t clients = inputs.test.size();
@@ -87,11 +87,11 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
   // clients stays with the first, keeping the stores disjoint), then a disjoint corpus sample.
   RowSet all_test_relevant, all_train_relevant;
   for (std::size_t c = 0; c < clients; ++c) {
-    const auto relevant = relevant_of(inputs.test[c]);
+    const auto relevant = relevant_rows(inputs.test[c]);
     stores.test.push_back(set_difference(relevant, all_test_relevant));
     stores.shared_test_relevant += relevant.size() - stores.test.back().size();
     all_test_relevant = set_union(all_test_relevant, relevant);
-    all_train_relevant = set_union(all_train_relevant, relevant_of(inputs.train[c]));
+    all_train_relevant = set_union(all_train_relevant, relevant_rows(inputs.train[c]));
   }
   const auto excluded = set_union(all_test_relevant, all_train_relevant);
   const auto test_pool = shuffled_complement(n, excluded, seed, "crab/test-stores");
@@ -108,7 +108,7 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
   stores.train_relevant = set_difference(all_train_relevant, stores.test_passages);
   stores.train_relevant_in_test = all_train_relevant.size() - stores.train_relevant.size();
   RowSet train_hard_negatives;
-  for (const auto& client : inputs.train) train_hard_negatives = set_union(train_hard_negatives, hard_negatives_of(client));
+  for (const auto& client : inputs.train) train_hard_negatives = set_union(train_hard_negatives, hard_negative_rows(client));
   stores.train_hard_negatives = set_difference(set_difference(train_hard_negatives, stores.test_passages),
                                                stores.train_relevant);
 
@@ -134,7 +134,7 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
   const auto per_split = fraction_of(config.split_fraction, stores.eligible);
   for (std::size_t c = 0; c < clients; ++c) {
     stores.split_samples.push_back(slice(split_order, c * per_split, per_split));
-    const auto own_relevant = set_difference(relevant_of(inputs.train[c]), stores.test_passages);
+    const auto own_relevant = set_difference(relevant_rows(inputs.train[c]), stores.test_passages);
     stores.split.push_back(set_union(own_relevant, stores.split_samples.back()));
   }
 
@@ -187,7 +187,7 @@ void check_crab_invariants(const CrabStores& stores, const CrabStoreInputs& inpu
   no_test_passage(stores.rel, "REL");
   no_test_passage(stores.irr, "IRR");
   RowSet every_train_relevant;
-  for (const auto& client : inputs.train) every_train_relevant = set_union(every_train_relevant, relevant_of(client));
+  for (const auto& client : inputs.train) every_train_relevant = set_union(every_train_relevant, relevant_rows(client));
   require(includes(stores.rel, stores.train_relevant), "REL lacks train-relevant passages");
   require(set_intersection(stores.irr, every_train_relevant).empty(), "IRR holds train-relevant passages");
   require(set_union(stores.train_relevant, stores.test_passages) == set_union(every_train_relevant, stores.test_passages),

@@ -1,7 +1,5 @@
 #include "corag/models/hf_config_file.hpp"
 
-#include <fstream>
-
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/json_strict.hpp"
@@ -11,10 +9,9 @@ namespace corag {
 HfConfigFile HfConfigFile::load(const std::filesystem::path& model_dir) {
   const auto file = model_dir / "config.json";
   CORAG_CHECK(std::filesystem::is_directory(model_dir), model_dir.string(), ": not a model directory");
-  std::ifstream in(file, std::ios::binary);
-  CORAG_CHECK(in, file.string(), ": missing (a Hugging Face model directory needs config.json)");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return HfConfigFile(parse_json_strict(text, file.string()), file.string());
+  CORAG_CHECK(std::filesystem::is_regular_file(file), file.string(),
+              ": missing (a Hugging Face model directory needs config.json)");
+  return HfConfigFile(read_json_file(file), file.string());
 }
 
 HfConfigFile::HfConfigFile(nlohmann::json json, std::string source) : json_(std::move(json)), source_(std::move(source)) {

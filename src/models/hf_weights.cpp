@@ -14,12 +14,6 @@ namespace {
 
 bool starts_with(const std::string& text, const std::string& prefix) { return text.rfind(prefix, 0) == 0; }
 
-std::string shape_text(c10::IntArrayRef shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 std::string list_text(const std::vector<std::string>& names) {
   constexpr std::size_t kShown = 12;
   std::string text;
@@ -69,8 +63,9 @@ void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& mod
       continue;
     }
     const auto* entry = checkpoint.find(found->second);
-    const c10::IntArrayRef expected = item.value().sizes();
-    if (entry->shape != std::vector<std::int64_t>(expected.begin(), expected.end())) {
+    const auto sizes = item.value().sizes();
+    const std::vector<std::int64_t> expected(sizes.begin(), sizes.end());
+    if (entry->shape != expected) {
       mismatched.push_back(found->second + ": checkpoint " + shape_text(entry->shape) + ", model " +
                            shape_text(expected));
     }

@@ -23,7 +23,7 @@ BertModel load_bert_model(const std::filesystem::path& model_dir, const torch::D
   return model;
 }
 
-void save_bert_model(BertModel& model, const std::filesystem::path& model_dir) {
+void save_bert_model(const BertModel& model, const std::filesystem::path& model_dir) {
   save_hf_weights(*model, model_dir);
   write_hf_config(model_dir, model->config().to_json());
 }
@@ -106,15 +106,13 @@ void Retriever::separate_encoders() {
 }
 
 void Retriever::save(const std::filesystem::path& model_dir) const {
-  auto query = query_encoder_;
-  save_bert_model(query, model_dir);
+  save_bert_model(query_encoder_, model_dir);
   tokenizer_.save(model_dir);
   const auto passage_dir = model_dir / kPassageEncoderDir;
   if (encoders_shared()) {
     std::filesystem::remove_all(passage_dir);
   } else {
-    auto passage = passage_encoder_;
-    save_bert_model(passage, passage_dir);
+    save_bert_model(passage_encoder_, passage_dir);
   }
 }
 

@@ -79,7 +79,7 @@ T5Model load_t5_model(const std::filesystem::path& model_dir, const torch::Devic
   return model;
 }
 
-void save_t5_model(T5Model& model, const std::filesystem::path& model_dir) {
+void save_t5_model(const T5Model& model, const std::filesystem::path& model_dir) {
   save_hf_weights(*model, model_dir);
   write_hf_config(model_dir, model->config().to_json());
 }

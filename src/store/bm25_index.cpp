@@ -7,13 +7,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/json_strict.hpp"
+#include "corag/util/parallel_workers.hpp"
 #include "corag/util/progress_bar.hpp"
 
 namespace corag {
@@ -68,21 +68,14 @@ void write_raw(std::ostream& out, const T& value) {
   out.write(reinterpret_cast<const char*>(&value), sizeof(T));
 }
 
-nlohmann::json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  CORAG_CHECK(in, path.string(), ": missing (build the index with `corag bm25 build`)");
-  return parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
-                           path.string());
-}
-
 }  // namespace
 
 void Bm25Index::build(const PassageTable& table, const std::filesystem::path& dir, const Bm25Options& options,
                       int threads) {
   CORAG_CHECK(table.size() < (1ULL << 32), "BM25 rows are 32-bit: ", table.size(), " passages are too many");
   std::filesystem::create_directories(dir);
-  const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)),
-                                                                          table.size() / 1024 + 1));
+  const auto workers = std::min<std::size_t>(static_cast<std::size_t>(resolve_thread_count(threads)),
+                                             table.size() / 1024 + 1);
   std::vector<PartialIndex> partials(workers);
   std::vector<std::uint32_t> lengths(table.size());
   {
@@ -92,22 +85,10 @@ void Bm25Index::build(const PassageTable& table, const std::filesystem::path& di
       const std::lock_guard<std::mutex> lock(progress_mutex);
       progress.advance(count);
     };
-    std::vector<std::thread> pool;
-    std::vector<std::exception_ptr> errors(workers);
-    for (std::size_t w = 0; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        try {
-          index_rows(table, table.size() * w / workers, table.size() * (w + 1) / workers, options.analyzer, partials[w],
-                     lengths, advance);
-        } catch (...) {
-          errors[w] = std::current_exception();
-        }
-      });
-    }
-    for (auto& thread : pool) thread.join();
-    for (const auto& error : errors) {
-      if (error) std::rethrow_exception(error);
-    }
+    run_workers(workers, [&](std::size_t w) {
+      index_rows(table, table.size() * w / workers, table.size() * (w + 1) / workers, options.analyzer, partials[w],
+                 lengths, advance);
+    });
     progress.finish();
   }
 
@@ -156,6 +137,8 @@ void Bm25Index::build(const PassageTable& table, const std::filesystem::path& di
 
 Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
   const auto meta_file = dir / kMetaName;
+  CORAG_CHECK(std::filesystem::is_regular_file(meta_file), meta_file.string(),
+              ": missing (build the index with `corag bm25 build`)");
   const auto meta = read_json_file(meta_file);
   try {
     CORAG_CHECK(meta.at("format") == "corag-bm25-1", "unknown format ", meta.at("format").dump());
@@ -263,23 +246,12 @@ class Bm25Index::Searcher {
 std::vector<std::vector<ScoredRow>> Bm25Index::search(const std::vector<std::string>& queries, std::size_t k,
                                                       int threads) const {
   std::vector<std::vector<ScoredRow>> results(queries.size());
-  const std::size_t workers = std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), queries.size()));
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> errors(workers);
-  for (std::size_t w = 0; w < workers; ++w) {
-    pool.emplace_back([&, w] {
-      try {
-        Searcher searcher(*this);
-        for (std::size_t i = w; i < queries.size(); i += workers) results[i] = searcher.search(queries[i], k);
-      } catch (...) {
-        errors[w] = std::current_exception();
-      }
-    });
-  }
-  for (auto& thread : pool) thread.join();
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
+  const auto workers = std::max<std::size_t>(
+      1, std::min<std::size_t>(static_cast<std::size_t>(resolve_thread_count(threads)), queries.size()));
+  run_workers(workers, [&](std::size_t w) {
+    Searcher searcher(*this);
+    for (std::size_t i = w; i < queries.size(); i += workers) results[i] = searcher.search(queries[i], k);
+  });
   return results;
 }
 

@@ -29,10 +29,11 @@ constexpr const char* kIndexName = "index.faiss";
 constexpr const char* kFormat = "corag-store-1";
 constexpr std::size_t kBlockRows = 65536;  // rows per block when streaming embeddings
 
-nlohmann::json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  CORAG_CHECK(in, path.string(), ": missing (not a corag store, or an unfinished one)");
-  return parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), path.string());
+/// meta.json / build.json of a store; a missing one means no (finished) store.
+nlohmann::json read_store_json(const std::filesystem::path& path) {
+  CORAG_CHECK(std::filesystem::is_regular_file(path), path.string(),
+              ": missing (not a corag store, or an unfinished one)");
+  return read_json_file(path);
 }
 
 std::string dtype_name(torch::ScalarType dtype) {
@@ -63,25 +64,24 @@ void write_rows(const std::filesystem::path& path, const std::vector<std::uint64
   write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(rows.data()), rows.size() * 8));
 }
 
-/// Builds and writes `index.faiss` over the store's embeddings, fetched by `block(begin, end)`.
-void write_index(const std::filesystem::path& dir, const StoreBuildOptions& options, std::int64_t dim, std::size_t count,
-                 const std::function<torch::Tensor(std::size_t, std::size_t)>& block,
-                 const std::function<torch::Tensor(const std::vector<std::uint64_t>&)>& gather) {
-  auto index = FaissIndex::create(options.index_factory, dim);
+/// Builds and writes `index.faiss` over the embeddings of `rows` (root rows, in store order).
+void write_index(const std::filesystem::path& dir, const StoreBuildOptions& options, const EmbeddingChunks& matrix,
+                 const std::vector<std::uint64_t>& rows) {
+  auto index = FaissIndex::create(options.index_factory, matrix.dim());
   if (index.needs_training()) {
-    std::vector<std::uint64_t> sample(count);
-    std::iota(sample.begin(), sample.end(), 0);
+    auto sample = rows;
     Rng rng(derive_seed(options.seed, "store/train-sample"));
     rng.shuffle(sample);
     sample.resize(std::min(sample.size(), options.train_sample));
     std::sort(sample.begin(), sample.end());
     spdlog::info("training FAISS index '{}' on {} vectors", options.index_factory, sample.size());
-    index.train(gather(sample));
+    index.train(matrix.gather(sample));
   }
-  ProgressBar progress("faiss index", count, "vectors");
-  for (std::size_t begin = 0; begin < count; begin += kBlockRows) {
-    const auto end = std::min(count, begin + kBlockRows);
-    index.add(block(begin, end));
+  ProgressBar progress("faiss index", rows.size(), "vectors");
+  for (std::size_t begin = 0; begin < rows.size(); begin += kBlockRows) {
+    const auto end = std::min(rows.size(), begin + kBlockRows);
+    index.add(matrix.gather(std::vector<std::uint64_t>(rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                       rows.begin() + static_cast<std::ptrdiff_t>(end))));
     progress.advance(end - begin);
   }
   progress.finish();
@@ -101,7 +101,7 @@ void DenseStore::build(Retriever& retriever, const std::filesystem::path& corpus
   CORAG_CHECK(!std::filesystem::exists(out / kMetaName), out.string(),
               ": already holds a store; remove it or choose another --out");
   if (std::filesystem::exists(out / kBuildStateName)) {
-    const auto previous = read_json_file(out / kBuildStateName);
+    const auto previous = read_store_json(out / kBuildStateName);
     CORAG_CHECK(previous == layout, out.string(), " holds an unfinished build of something else (", kBuildStateName,
                 ": ", previous.dump(), "; now: ", layout.dump(), "); remove the directory to start over");
   } else {
@@ -136,15 +136,10 @@ void DenseStore::build(Retriever& retriever, const std::filesystem::path& corpus
   progress.finish();
   if (reused > 0) spdlog::info("resumed: {} of {} embedding chunks were already done", reused, chunks);
 
-  const EmbeddingChunks matrix(out, table.size(), retriever.dim(), options.chunk_rows, options.dtype);
-  write_index(
-      out, options, retriever.dim(), table.size(),
-      [&](std::size_t begin, std::size_t end) {
-        std::vector<std::uint64_t> rows(end - begin);
-        std::iota(rows.begin(), rows.end(), begin);
-        return matrix.gather(rows);
-      },
-      [&](const std::vector<std::uint64_t>& rows) { return matrix.gather(rows); });
+  std::vector<std::uint64_t> all_rows(table.size());
+  std::iota(all_rows.begin(), all_rows.end(), 0);
+  write_index(out, options, EmbeddingChunks(out, table.size(), retriever.dim(), options.chunk_rows, options.dtype),
+              all_rows);
 
   auto meta = layout;
   meta["format"] = kFormat;
@@ -189,20 +184,7 @@ void DenseStore::compose(const std::vector<std::filesystem::path>& from,
 
   std::filesystem::create_directories(out);
   write_rows(out / kRowsName, rows);
-  const auto root_meta = read_json_file(root / kMetaName);
-  const EmbeddingChunks matrix(root, first.table().size(), first.dim(), root_meta.at("chunk_rows").get<std::size_t>(),
-                               parse_dtype(root_meta.at("dtype").get<std::string>(), (root / kMetaName).string()));
-  write_index(
-      out, options, first.dim(), rows.size(),
-      [&](std::size_t begin, std::size_t end) {
-        return matrix.gather(std::vector<std::uint64_t>(rows.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                        rows.begin() + static_cast<std::ptrdiff_t>(end)));
-      },
-      [&](const std::vector<std::uint64_t>& positions) {
-        std::vector<std::uint64_t> picked;
-        for (const auto position : positions) picked.push_back(rows[position]);
-        return matrix.gather(picked);
-      });
+  write_index(out, options, *first.chunks_, rows);  // the root's embeddings, already open
   const nlohmann::json meta = {{"format", kFormat},
                                {"count", rows.size()},
                                {"dim", first.dim()},
@@ -215,7 +197,7 @@ void DenseStore::compose(const std::vector<std::filesystem::path>& from,
 
 DenseStore::DenseStore(const std::filesystem::path& dir) : dir_(dir) {
   const auto meta_file = (dir / kMetaName).string();
-  const auto meta = read_json_file(dir / kMetaName);
+  const auto meta = read_store_json(dir / kMetaName);
   std::size_t count = 0;
   try {
     CORAG_CHECK(meta.at("format") == kFormat, "unknown store format ", meta.at("format").dump());
@@ -235,12 +217,13 @@ DenseStore::DenseStore(const std::filesystem::path& dir) : dir_(dir) {
     if (count > 0) std::memcpy(rows_.data(), rows_file.data(), 8 * count);
   } else {
     root_ = std::filesystem::weakly_canonical(dir);
-    CORAG_CHECK(PassageTable(dir).size() == count, meta_file, ": count ", count, " differs from its passage table");
     rows_.resize(count);
     std::iota(rows_.begin(), rows_.end(), 0);
   }
-  const auto root_meta = root_ == std::filesystem::weakly_canonical(dir) ? meta : read_json_file(root_ / kMetaName);
+  const bool is_root = root_ == std::filesystem::weakly_canonical(dir);
+  const auto root_meta = is_root ? meta : read_store_json(root_ / kMetaName);
   table_ = std::make_unique<PassageTable>(root_);
+  CORAG_CHECK(!is_root || table_->size() == count, meta_file, ": count ", count, " differs from its passage table");
   CORAG_CHECK(root_meta.at("fingerprint") == fingerprint_, meta_file, ": its fingerprint differs from its root store's");
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     CORAG_CHECK(rows_[i] < table_->size() && (i == 0 || rows_[i] > rows_[i - 1]), (dir / kRowsName).string(),

@@ -107,12 +107,11 @@ PassageTable::PassageTable(const std::filesystem::path& dir) : dir_(dir) {
   offset_ = reinterpret_cast<const std::uint64_t*>(offsets_->data() + 16);
   CORAG_CHECK(offset_[0] == 0 && offset_[count_] == records_->size(), offsets_file, ": offsets cover ", offset_[count_],
               " bytes but ", kRecordsName, " has ", records_->size());
+  // Only the offsets are checked here (8 bytes a row); each record is checked against them when
+  // read, so that opening a 21 M-passage table does not page in all of passages.bin.
   for (std::size_t row = 0; row < count_; ++row) {
-    const auto begin = offset_[row], end = offset_[row + 1];
-    CORAG_CHECK(end >= begin + kRecordHeader, offsets_file, ": passage row ", row, " has a broken offset");
-    const auto* at = records_->data() + begin;
-    CORAG_CHECK(kRecordHeader + std::uint64_t{get_u32(at)} + get_u32(at + 4) + get_u32(at + 8) == end - begin,
-                (dir / kRecordsName).string(), ": passage row ", row, " does not match its offsets");
+    CORAG_CHECK(offset_[row + 1] >= offset_[row] + kRecordHeader, offsets_file, ": passage row ", row,
+                " has a broken offset");
   }
   CORAG_CHECK(by_id_->size() == 8 * count_, (dir / kByIdName).string(), ": ", by_id_->size(), " bytes, expected ",
               8 * count_);
@@ -122,14 +121,22 @@ PassageTable::PassageTable(const std::filesystem::path& dir) : dir_(dir) {
   }
 }
 
-std::string_view PassageTable::id_at(std::size_t row) const {
+const std::uint8_t* PassageTable::record(std::size_t row) const {
   const auto* at = records_->data() + offset_[row];
+  CORAG_CHECK(kRecordHeader + std::uint64_t{get_u32(at)} + get_u32(at + 4) + get_u32(at + 8) ==
+                  offset_[row + 1] - offset_[row],
+              (dir_ / kRecordsName).string(), ": passage row ", row, " does not match its offsets");
+  return at;
+}
+
+std::string_view PassageTable::id_at(std::size_t row) const {
+  const auto* at = record(row);
   return std::string_view(reinterpret_cast<const char*>(at + kRecordHeader), get_u32(at));
 }
 
 PassageView PassageTable::at(std::size_t row) const {
   CORAG_CHECK(row < count_, dir_.string(), ": passage row ", row, " is outside the table of ", count_);
-  const auto* at = records_->data() + offset_[row];
+  const auto* at = record(row);
   const auto id_length = get_u32(at), title_length = get_u32(at + 4), text_length = get_u32(at + 8);
   const char* bytes = reinterpret_cast<const char*>(at + kRecordHeader);
   return {std::string_view(bytes, id_length), std::string_view(bytes + id_length, title_length),

@@ -14,12 +14,6 @@ bool is_ascii_punctuation(char32_t c) {
   return c < 128 && std::strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", static_cast<int>(c)) != nullptr && c != 0;
 }
 
-bool is_space(char32_t c) {
-  if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85) return true;
-  const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
-  return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL || category == UTF8PROC_CATEGORY_ZP;
-}
-
 }  // namespace
 
 std::string normalize_answer(std::string_view text) {
@@ -31,7 +25,7 @@ std::string normalize_answer(std::string_view text) {
   };
   for (char32_t c : decode_utf8(text)) {
     if (is_ascii_punctuation(c)) continue;
-    if (is_space(c)) {
+    if (is_unicode_space(c)) {
       flush();
       continue;
     }

@@ -10,14 +10,6 @@
 namespace corag {
 namespace {
 
-bool is_python_space(char32_t c) {
-  // Python's str.split() separators, which HF's whitespace_tokenize relies on.
-  if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85) return true;
-  const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
-  return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL ||
-         category == UTF8PROC_CATEGORY_ZP;
-}
-
 bool is_bert_whitespace(char32_t c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
          utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_ZS;
@@ -89,6 +81,12 @@ std::u32string strip_accents(std::u32string_view token) {
 
 }  // namespace
 
+bool is_unicode_space(char32_t c) {
+  if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85) return true;
+  const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+  return category == UTF8PROC_CATEGORY_ZS || category == UTF8PROC_CATEGORY_ZL || category == UTF8PROC_CATEGORY_ZP;
+}
+
 std::u32string decode_utf8(std::string_view text) {
   std::u32string decoded;
   decoded.reserve(text.size());
@@ -138,12 +136,12 @@ std::vector<std::string> BasicTokenizer::tokenize(std::string_view text) const {
   std::vector<std::string> tokens;
   std::size_t i = 0;
   while (i < normalized.size()) {
-    if (is_python_space(normalized[i])) {
+    if (is_unicode_space(normalized[i])) {
       ++i;
       continue;
     }
     std::size_t end = i;
-    while (end < normalized.size() && !is_python_space(normalized[end])) ++end;
+    while (end < normalized.size() && !is_unicode_space(normalized[end])) ++end;
     std::u32string word = normalized.substr(i, end - i);
     i = end;
     if (options_.lower_case) word = to_lower(word);
@@ -154,7 +152,7 @@ std::vector<std::string> BasicTokenizer::tokenize(std::string_view text) const {
         if (!piece.empty()) tokens.push_back(encode_utf8(piece));
         piece.clear();
         tokens.push_back(encode_utf8(std::u32string(1, c)));
-      } else if (!is_python_space(c)) {  // accent stripping can expose a space-like residue
+      } else if (!is_unicode_space(c)) {  // accent stripping can expose a space-like residue
         piece.push_back(c);
       } else if (!piece.empty()) {
         tokens.push_back(encode_utf8(piece));

@@ -1,12 +1,12 @@
 #include "corag/text/t5_tokenizer.hpp"
 
 #include <cctype>
-#include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
 
 namespace corag {
 namespace {
@@ -17,6 +17,20 @@ std::string_view trim(std::string_view text, bool left, bool right) {
   while (left && !text.empty() && is_space(text.front())) text.remove_prefix(1);
   while (right && !text.empty() && is_space(text.back())) text.remove_suffix(1);
   return text;
+}
+
+/// Length of the sentinel `<extra_id_N>` (N in 0..99, no leading zero) starting at `at`, or 0.
+std::size_t sentinel_length(std::string_view text, std::size_t at) {
+  constexpr std::size_t kPrefix = 10;  // "<extra_id_"
+  std::size_t digits = 0;
+  while (digits < 3 && at + kPrefix + digits < text.size() &&
+         std::isdigit(static_cast<unsigned char>(text[at + kPrefix + digits]))) {
+    ++digits;
+  }
+  const std::size_t close = at + kPrefix + digits;
+  const bool valid = (digits == 1 || (digits == 2 && text[at + kPrefix] != '0')) && close < text.size() &&
+                     text[close] == '>';
+  return valid ? kPrefix + digits + 1 : 0;
 }
 
 /// A special token written literally in the text, found at `position`.
@@ -68,14 +82,9 @@ std::vector<std::int64_t> T5Tokenizer::encode(std::string_view text, std::size_t
       const auto at = text.find(literal, from);
       if (at < best.position) best = {at, literal.size(), id, false};
     }
-    for (auto at = text.find("<extra_id_", from); at != std::string_view::npos; at = text.find("<extra_id_", at + 1)) {
-      std::size_t end = at + 10;
-      int index = 0;
-      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) && end - at < 13)
-        index = index * 10 + (text[end++] - '0');
-      if (end > at + 10 && end < text.size() && text[end] == '>' && index < kSentinelCount &&
-          (end - at == 11 || text[at + 10] != '0')) {
-        if (at < best.position) best = {at, end + 1 - at, sentinel_id(index), true};
+    for (auto at = text.find("<extra_id_", from); at < best.position; at = text.find("<extra_id_", at + 1)) {
+      if (const auto length = sentinel_length(text, at)) {
+        best = {at, length, sentinel_id(std::stoi(std::string(text.substr(at + 10, length - 11)))), true};
         break;
       }
     }
@@ -139,10 +148,7 @@ std::string T5Tokenizer::decode_answer(const std::vector<std::int64_t>& ids) con
 }
 
 void T5Tokenizer::save(const std::filesystem::path& model_dir) const {
-  std::ifstream in(model_file(), std::ios::binary);
-  CORAG_CHECK(in, model_file().string(), ": cannot open");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  write_file_atomically(model_dir / "spiece.model", bytes);
+  write_file_atomically(model_dir / "spiece.model", read_file(model_file()));
   const nlohmann::json config = {{"tokenizer_class", "T5Tokenizer"}, {"extra_ids", kSentinelCount},
                                  {"eos_token", "</s>"}, {"pad_token", "<pad>"}, {"unk_token", "<unk>"}};
   write_file_atomically(model_dir / "tokenizer_config.json", config.dump(2) + "\n");

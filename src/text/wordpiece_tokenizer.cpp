@@ -1,7 +1,5 @@
 #include "corag/text/wordpiece_tokenizer.hpp"
 
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "corag/util/atomic_file.hpp"
@@ -13,16 +11,10 @@ namespace {
 
 constexpr std::size_t kMaxWordChars = 100;  // HF's max_input_chars_per_word
 
-std::string read_whole_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  CORAG_CHECK(in, path.string(), ": cannot open");
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 BasicTokenizerOptions read_tokenizer_config(const std::filesystem::path& file) {
   BasicTokenizerOptions options;
   if (!std::filesystem::exists(file)) return options;
-  const auto config = parse_json_strict(read_whole_file(file), file.string());
+  const auto config = read_json_file(file);
   CORAG_CHECK(config.is_object(), file.string(), ": expected a JSON object");
   const auto flag = [&](const char* key, bool fallback) {
     if (!config.contains(key) || config[key].is_null()) return fallback;
@@ -46,7 +38,7 @@ WordPieceTokenizer WordPieceTokenizer::from_directory(const std::filesystem::pat
 
 WordPieceTokenizer WordPieceTokenizer::from_vocab_file(const std::filesystem::path& vocab_file,
                                                        BasicTokenizerOptions options) {
-  const std::string content = read_whole_file(vocab_file);
+  const std::string content = read_file(vocab_file);
   std::vector<std::string> vocab;
   std::size_t start = 0;
   while (start < content.size()) {

@@ -8,10 +8,10 @@
 #include <torch/version.h>
 #include <spdlog/spdlog.h>
 
-#include <thread>
 
 #include "corag/util/device_spec.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/parallel_workers.hpp"
 
 namespace corag {
 
@@ -45,7 +45,7 @@ torch::ScalarType resolve_precision(std::string_view precision, const torch::Dev
 
 void set_thread_count(int threads) {
   CORAG_CHECK(threads >= 0, "thread count must be >= 0, got ", threads);
-  const int count = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int count = resolve_thread_count(threads);
   at::set_num_threads(count);
   omp_set_num_threads(count);
 }

@@ -1,5 +1,7 @@
 #include "corag/util/json_strict.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,5 +41,13 @@ nlohmann::json parse_json_strict(std::string_view text, std::string_view source)
   CORAG_CHECK(duplicate.empty(), source, ": duplicate key '", duplicate, "'");
   return result;
 }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  CORAG_CHECK(in, path.string(), ": cannot open");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path) { return parse_json_strict(read_file(path), path.string()); }
 
 }  // namespace corag

@@ -57,4 +57,10 @@ SafetensorsDtype from_torch_dtype(torch::ScalarType dtype, std::string_view what
   throw_error(what, ": dtype ", c10::toString(dtype), " cannot be stored in safetensors");
 }
 
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
 }  // namespace corag

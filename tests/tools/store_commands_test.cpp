@@ -4,6 +4,7 @@
 #include "model_fixtures.hpp"
 #include "test_support.hpp"
 
+using corag::test::read_jsonl;
 using corag::test::read_text;
 using corag::test::run_command;
 using corag::test::TempDir;
@@ -12,13 +13,6 @@ using corag::test::write_text;
 namespace {
 
 const std::string corag_cli = std::string(CORAG_CLI_PATH) + " --quiet";
-
-std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path) {
-  std::vector<nlohmann::json> lines;
-  std::istringstream in(read_text(path));
-  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
 
 const char* kCorpus =
     R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})" "\n"

@@ -1,6 +1,4 @@
-#include <algorithm>
 #include <memory>
-#include <thread>
 #include <string>
 #include <vector>
 
@@ -12,13 +10,6 @@
 #include "corag/util/error.hpp"
 
 namespace corag::cli {
-namespace {
-
-int worker_threads(int requested) {
-  return requested > 0 ? requested : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-}
-
-}  // namespace
 
 void add_bm25_command(CLI::App& app) {
   struct Options {
@@ -45,7 +36,7 @@ void add_bm25_command(CLI::App& app) {
     options->bm25.analyzer.stopwords = !options->no_stopwords;
     PassageTable::build(options->passages, options->out);
     const PassageTable table(options->out);
-    Bm25Index::build(table, options->out, options->bm25, worker_threads(options->threads));
+    Bm25Index::build(table, options->out, options->bm25, options->threads);
   });
 
   auto* search = bm25->add_subcommand("search", "top-k BM25 passages for each question of a QA file");
@@ -68,7 +59,7 @@ void add_bm25_command(CLI::App& app) {
     for (QaRecord record; reader.next(record);) queries.push_back(record);
     std::vector<std::string> texts;
     for (const auto& query : queries) texts.push_back(query.question);
-    const auto hits = index.search(texts, options->top_k, worker_threads(options->threads));
+    const auto hits = index.search(texts, options->top_k, options->threads);
     write_file_atomically(options->out, [&](std::ostream& out) {
       for (std::size_t i = 0; i < queries.size(); ++i) {
         if (options->format == "trec") {

@@ -10,12 +10,6 @@
 namespace corag::cli {
 namespace {
 
-std::string shape_text(const std::vector<std::int64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
-
 void print_entry(const SafetensorsEntry& entry, std::uint64_t& total_bytes, std::uint64_t& total_values) {
   std::printf("%-64s %-5s %s\n", entry.name.c_str(), std::string(safetensors_dtype_name(entry.dtype)).c_str(),
               shape_text(entry.shape).c_str());

@@ -1,4 +1,3 @@
-#include <fstream>
 #include <memory>
 #include <string>
 
@@ -32,10 +31,7 @@ void add_model_command(CLI::App& app) {
   init->callback([options] {
     nlohmann::json config = nlohmann::json::object();
     if (!options->config.empty()) {
-      std::ifstream in(options->config, std::ios::binary);
-      CORAG_CHECK(in, options->config, ": cannot open");
-      config = parse_json_strict(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
-                                 options->config);
+      config = read_json_file(options->config);
       CORAG_CHECK(config.is_object(), options->config, ": expected a JSON object");
     }
     if (options->arch == "bert") {

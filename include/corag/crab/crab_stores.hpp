@@ -13,6 +13,10 @@ namespace corag {
 /// Sorted, unique rows of the passage table.
 using RowSet = std::vector<std::uint32_t>;
 
+/// The relevant (or hard-negative) passages of any of `questions`.
+RowSet relevant_rows(const std::vector<QaPassageClasses>& questions);
+RowSet hard_negative_rows(const std::vector<QaPassageClasses>& questions);
+
 /// What the store variants are made from: the corpus size and the classification of every
 /// client's train questions (the largest shot set, which contains the others) and test questions.
 struct CrabStoreInputs {

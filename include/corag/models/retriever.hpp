@@ -60,6 +60,6 @@ class Retriever {
 /// Loads an HF BERT directory's config and weights (no tokenizer) onto `device`.
 BertModel load_bert_model(const std::filesystem::path& model_dir, const torch::Device& device);
 /// Saves a BertModel's config.json and weights in the HF layout.
-void save_bert_model(BertModel& model, const std::filesystem::path& model_dir);
+void save_bert_model(const BertModel& model, const std::filesystem::path& model_dir);
 
 }  // namespace corag

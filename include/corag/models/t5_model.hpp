@@ -44,7 +44,7 @@ TORCH_MODULE(T5Model);
 /// Loads an HF T5 directory's config and weights (no tokenizer) onto `device`.
 T5Model load_t5_model(const std::filesystem::path& model_dir, const torch::Device& device);
 /// Saves a T5Model's config.json and weights in the HF layout (tied weights once, as `shared`).
-void save_t5_model(T5Model& model, const std::filesystem::path& model_dir);
+void save_t5_model(const T5Model& model, const std::filesystem::path& model_dir);
 
 /// Decoder input for teacher forcing: `labels` [batch, t] shifted right behind `start_id`, with
 /// ignored positions (-100) replaced by `pad_id` (HF `_shift_right`).

@@ -29,15 +29,16 @@ struct Bm25Options {
 /// `bm25.doclens` (u32 per row).
 class Bm25Index {
  public:
-  /// Builds with `threads` workers (contiguous row ranges, merged in row order), files written
-  /// atomically.
+  /// Builds with `threads` workers (0: one per core; contiguous row ranges, merged in row order),
+  /// files written atomically.
   static void build(const PassageTable& table, const std::filesystem::path& dir, const Bm25Options& options,
                     int threads);
 
   explicit Bm25Index(const std::filesystem::path& dir);
   ~Bm25Index();
 
-  /// Exact top-k of each query, ties broken by lower row; queries run on `threads` workers.
+  /// Exact top-k of each query, ties broken by lower row; queries run on `threads` workers (0: one
+  /// per core).
   std::vector<std::vector<ScoredRow>> search(const std::vector<std::string>& queries, std::size_t k, int threads) const;
 
   std::size_t size() const { return count_; }

@@ -22,8 +22,8 @@ struct PassageView {
 /// - `passages.bin`: per passage `u32 id_len, u32 title_len, u32 text_len` then the bytes;
 /// - `passages.offsets`: magic `CORAGPT1`, u64 count, then count + 1 u64 byte offsets;
 /// - `passages.by_id`: u64 rows sorted by passage id (byte order), for lookups by id.
-/// All integers little-endian. Opening validates sizes and offsets; a damaged file is an error
-/// that names it.
+/// All integers little-endian. Opening validates sizes and offsets, reading a row validates its
+/// record; a damaged file is an error that names it.
 class PassageTable {
  public:
   /// Streams a corpus (JSONL or DPR TSV) into `dir` (files written atomically); duplicate ids
@@ -41,6 +41,8 @@ class PassageTable {
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
+  /// The record of `row`, checked against its offsets.
+  const std::uint8_t* record(std::size_t row) const;
   std::string_view id_at(std::size_t row) const;
 
   std::filesystem::path dir_;

@@ -28,6 +28,9 @@ class BasicTokenizer {
   BasicTokenizerOptions options_;
 };
 
+/// Python's str.isspace(): the separators of str.split(), which BERT's and SQuAD's code use.
+bool is_unicode_space(char32_t c);
+
 /// Decodes UTF-8 into code points; invalid sequences become U+FFFD.
 std::u32string decode_utf8(std::string_view text);
 std::string encode_utf8(std::u32string_view text);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <filesystem>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -10,5 +12,11 @@ namespace corag {
 /// the last one, which lets a hostile file say two things at once). `source` names the text in
 /// error messages ("model.safetensors header", "index.json").
 nlohmann::json parse_json_strict(std::string_view text, std::string_view source);
+
+/// The whole content of a file; an unreadable file is a corag::Error naming it.
+std::string read_file(const std::filesystem::path& path);
+
+/// A JSON file read and parsed with parse_json_strict (errors name the file).
+nlohmann::json read_json_file(const std::filesystem::path& path);
 
 }  // namespace corag

@@ -24,6 +24,9 @@ torch::ScalarType to_torch_dtype(SafetensorsDtype dtype);
 /// Throws corag::Error naming `what` when torch's dtype has no safetensors spelling here.
 SafetensorsDtype from_torch_dtype(torch::ScalarType dtype, std::string_view what);
 
+/// "[2, 3]": a shape as error messages and listings print it.
+std::string shape_text(const std::vector<std::int64_t>& shape);
+
 /// String-to-string pairs of the header's `__metadata__` entry.
 using SafetensorsMetadata = std::map<std::string, std::string>;
 
