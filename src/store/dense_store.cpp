@@ -243,6 +243,25 @@ torch::Tensor DenseStore::embeddings(std::size_t begin, std::size_t end) const {
                                                     rows_.begin() + static_cast<std::ptrdiff_t>(end)));
 }
 
+torch::Tensor DenseStore::row_embeddings(const std::vector<std::uint64_t>& root_rows) const {
+  return chunks_->gather(root_rows);
+}
+
+void DenseStore::check_passage_encoder(const std::string& encoder_fingerprint,
+                                       const std::string& retriever_name) const {
+  CORAG_CHECK(encoder_fingerprint == fingerprint_, dir_.string(), " was embedded by passage encoder ", fingerprint_,
+              " but ", retriever_name, "'s passage encoder is ", encoder_fingerprint,
+              "; rebuild the store with this retriever (corag index build)");
+}
+
+std::vector<std::vector<ScoredRow>> DenseStore::top_k(const torch::Tensor& queries, std::size_t k,
+                                                      const torch::Device& device,
+                                                      torch::ScalarType compute_dtype) const {
+  if (index_factory_ != "Flat") return search(queries, k);
+  const bool gpu = device.is_cuda();
+  return search_exact(queries, k, device, gpu ? compute_dtype : torch::kFloat32, gpu ? std::size_t{32} << 30 : 0);
+}
+
 std::vector<std::vector<ScoredRow>> DenseStore::search(const torch::Tensor& queries, std::size_t k) const {
   auto hits = index_->search(queries, k);
   for (auto& list : hits) {

@@ -15,5 +15,7 @@ void add_generate_command(CLI::App& app);
 void add_bm25_command(CLI::App& app);
 void add_index_command(CLI::App& app);
 void add_retrieve_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace corag::cli

@@ -106,20 +106,12 @@ void add_retrieve_command(CLI::App& app) {
     const Runtime runtime = apply_runtime(options->runtime);
     const DenseStore store(options->store);
     auto retriever = Retriever::load(options->retriever, runtime.device);
-    const auto fingerprint = weights_fingerprint(*retriever.passage_encoder());
-    CORAG_CHECK(fingerprint == store.fingerprint(), options->store, " was embedded by passage encoder ",
-                store.fingerprint(), " but ", options->retriever, "'s passage encoder is ", fingerprint,
-                "; rebuild the store with this retriever (corag index build)");
+    store.check_passage_encoder(weights_fingerprint(*retriever.passage_encoder()), options->retriever);
     retriever.query_encoder()->to(runtime.compute_dtype);
 
     std::vector<QaRecord> queries;
     QaReader reader(options->queries, AnswersPolicy::optional);
     for (QaRecord record; reader.next(record);) queries.push_back(record);
-    // Exact (Flat) stores are searched with blocked matrix products + top-k in torch: the only
-    // GPU path (Debian's FAISS is CPU-only), and on this CPU ~3x faster than FAISS's IndexFlatIP
-    // for batched queries (bench_store). Blocks stay resident on a GPU, stream on the CPU.
-    const bool exact = store.index_factory() == "Flat";
-    const bool gpu = runtime.device.is_cuda();
     ProgressBar progress("retrieve", queries.size(), "questions");
     AtomicFileWriter out(options->out);
     for (std::size_t begin = 0; begin < queries.size(); begin += options->batch_size) {
@@ -127,10 +119,7 @@ void add_retrieve_command(CLI::App& app) {
       std::vector<std::string> texts;
       for (std::size_t i = begin; i < end; ++i) texts.push_back(queries[i].question);
       const auto embedded = retriever.embed_queries(texts, texts.size());
-      const auto hits = exact ? store.search_exact(embedded, options->top_k, runtime.device,
-                                                   gpu ? runtime.compute_dtype : torch::kFloat32,
-                                                   gpu ? std::size_t{32} << 30 : 0)
-                              : store.search(embedded, options->top_k);
+      const auto hits = store.top_k(embedded, options->top_k, runtime.device, runtime.compute_dtype);
       for (std::size_t i = begin; i < end; ++i) out.stream() << retrieval_line(queries[i], hits[i - begin], store.table()).dump() << '\n';
       progress.advance(end - begin);
     }

@@ -126,13 +126,17 @@ struct FederatedConfig {
 
 /// Evaluation (greedy decoding, EM / F1).
 struct EvalConfig {
-  std::string split = "test";
+  std::string split = "test";  ///< what `corag eval --checkpoint` scores by default
+  bool dev = false;             ///< training also scores each client's dev split (from its train store)
+  std::int64_t max_questions = 0;  ///< per client and split; 0: all (a cap makes quick runs quick)
   std::int64_t batch_size = 8;
   std::int64_t max_new_tokens = 32;
 
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("split", split, Choices{"test", "dev"});
+    v.field("dev", dev);
+    v.field("max_questions", max_questions, at_least(0));
     v.field("batch_size", batch_size, at_least(1));
     v.field("max_new_tokens", max_new_tokens, between(1, 4096));
   }

@@ -58,6 +58,11 @@ class DenseStore {
   const std::vector<std::uint64_t>& rows() const { return rows_; }
   /// float32 embeddings [n, dim] of store positions [begin, end).
   torch::Tensor embeddings(std::size_t begin, std::size_t end) const;
+  /// float32 embeddings [rows.size(), dim] of root-table rows (search hits), in the given order.
+  torch::Tensor row_embeddings(const std::vector<std::uint64_t>& root_rows) const;
+  /// Throws corag::Error naming both when the passage encoder with this `weights_fingerprint`
+  /// is not the one that embedded the store: its queries would search the wrong space.
+  void check_passage_encoder(const std::string& encoder_fingerprint, const std::string& retriever_name) const;
 
   /// Top-k per query ([q, dim]) through the FAISS index; hits are root-table rows.
   std::vector<std::vector<ScoredRow>> search(const torch::Tensor& queries, std::size_t k) const;
@@ -67,6 +72,12 @@ class DenseStore {
   std::vector<std::vector<ScoredRow>> search_exact(const torch::Tensor& queries, std::size_t k,
                                                    const torch::Device& device, torch::ScalarType dtype,
                                                    std::size_t resident_bytes = std::size_t{32} << 30) const;
+  /// Top-k the way the paper searches: exact stores (`Flat`) with `search_exact` (blocks kept
+  /// resident on a GPU in `compute_dtype`, streamed in float32 on the CPU, where it is ~3x
+  /// faster than FAISS's IndexFlatIP for batched queries, see bench_store); other indexes
+  /// through FAISS.
+  std::vector<std::vector<ScoredRow>> top_k(const torch::Tensor& queries, std::size_t k, const torch::Device& device,
+                                            torch::ScalarType compute_dtype) const;
 
  private:
   std::filesystem::path dir_, root_;

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "corag/config/experiment_config.hpp"
+#include "corag/config/runtime.hpp"
+#include "corag/train/crab_clients.hpp"
+#include "corag/train/rag_model.hpp"
+#include "corag/train/store_catalog.hpp"
+
+namespace corag {
+
+/// Scores `client` on `split` ("test": its own test store; "dev": its train store under
+/// store.variant, since CRAB builds no dev stores), at most eval.max_questions questions.
+/// Writes the predictions to `predictions_file` (atomically, when not empty) and returns the
+/// metrics record `{"client", "split", "em", "f1", "n"}` (EM / F1 in percent). `catalog` may be
+/// null for a closed-book model.
+nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const std::string& split,
+                               StoreCatalog* catalog, const ExperimentConfig& config, const Runtime& runtime,
+                               const std::filesystem::path& predictions_file);
+
+}  // namespace corag

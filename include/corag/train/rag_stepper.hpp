@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "corag/config/experiment_config.hpp"
+#include "corag/config/runtime.hpp"
+#include "corag/store/dense_store.hpp"
+#include "corag/train/linear_schedule.hpp"
+#include "corag/train/rag_model.hpp"
+#include "corag/util/qa_reader.hpp"
+
+namespace torch::optim {
+class AdamW;
+}
+
+namespace corag {
+
+/// One training question and the store it retrieves from (null when closed-book).
+struct TrainExample {
+  const QaRecord* qa = nullptr;
+  const DenseStore* store = nullptr;
+};
+
+/// Mean losses of one optimizer step.
+struct StepLosses {
+  double reader = 0;     ///< FiD token NLL of the target (mean over the batch's target tokens)
+  double retriever = 0;  ///< perplexity-distillation KL (mean over questions); 0 when closed-book
+};
+
+/// Seconds spent per phase, summed over steps (what `bench_train` reports).
+struct StepTimings {
+  double retrieval = 0;     ///< query encoding with gradient, search, passage lookup
+  double distillation = 0;  ///< per-passage reader NLL without gradient (the distillation target)
+  double forward = 0;       ///< FiD reader forward + loss
+  double backward = 0;      ///< backward through reader and query encoder
+  double optimizer = 0;     ///< clipping + AdamW update
+  std::int64_t steps = 0;
+};
+
+/// Optimizer steps with Atlas semantics (DESIGN.md "Algorithms"): per question retrieve top-k
+/// with the current query encoder, recompute q·p/sqrt(dim) with gradient through the query
+/// encoder only, reader FiD loss on `<extra_id_0> {answer}</s>` (a gold answer drawn per step,
+/// or the first), perplexity distillation against the per-passage reader NLL, sum; AdamW with
+/// the linear schedule, gradient clipping, and gradient accumulation over micro-batches that
+/// gives the same update as the whole batch at once.
+class RagStepper {
+ public:
+  RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule);
+  ~RagStepper();
+
+  /// One update on `batch` as optimizer step `step` (which sets the learning rate). All of the
+  /// step's randomness (answers drawn, dropout) comes from `step_seed`. A NaN or infinite loss
+  /// is a corag::Error, thrown before the weights change.
+  StepLosses step(const std::vector<TrainExample>& batch, std::int64_t step, std::uint64_t step_seed);
+
+  /// AdamW's moments, written atomically; and read back for a resumed run.
+  void save_optimizer(const std::filesystem::path& path) const;
+  void load_optimizer(const std::filesystem::path& path);
+
+  const StepTimings& timings() const { return timings_; }
+
+ private:
+  RagModel& model_;
+  const ExperimentConfig& config_;
+  Runtime runtime_;
+  LinearSchedule schedule_;
+  std::vector<torch::Tensor> parameters_;
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  StepTimings timings_;
+};
+
+}  // namespace corag

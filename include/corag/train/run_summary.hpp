@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace corag {
+
+/// The paper's reporting over a run's test evaluation records (the `metrics.jsonl` lines with
+/// `"split": "test"`; each has `client`, `em`, `f1`, `n` and `round` or `step`):
+/// - `collaborative`: the round with the best client-averaged EM, with every client's EM / F1
+///   at that round (paper table 6);
+/// - `centralized`: the step with the best micro-averaged EM (over all test questions);
+/// - `local`: each client's own best point, and the average of those bests.
+/// Ties go to the earlier point. Returns `{"mode", "best", "clients": [...], "average"}`.
+nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records);
+
+/// A Markdown table of a summary: one row per client and the average row (EM / F1 in percent).
+std::string render_summary_table(const nlohmann::json& summary);
+
+}  // namespace corag

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "corag/config/experiment_config.hpp"
+
+namespace corag {
+
+struct TrainRunOptions {
+  std::filesystem::path run_dir;
+  std::string resolved_config_yaml;  ///< config.resolved.yaml's text (its hash guards --resume)
+  bool resume = false;               ///< continue from the last complete checkpoint
+  std::int64_t stop_after = 0;       ///< stop after writing this many checkpoints (0: run to the end)
+};
+
+/// `corag train`: trains in `config.train.mode` (DESIGN.md "Algorithms", paper §3.2):
+/// - `local`: each client alone from the pretrained weights (train.steps, eval every
+///   train.eval_every steps);
+/// - `centralized`: one model on the union of the clients' train questions, each retrieving
+///   from its own client's train store;
+/// - `collaborative`: FedAvg, `federated.rounds` rounds of `federated.local_epochs` epochs per
+///   client from the global weights, aggregated weighted by example counts; evaluated after
+///   every round.
+/// `model.retrieval: false` trains the closed-book reader alone. Every eval point scores each
+/// client on its own test store (and dev, with eval.dev) and appends to `metrics.jsonl`, writes
+/// `predictions/`, then a checkpoint. The run directory gets `config.resolved.yaml`,
+/// `summary.json` and `table.md`. Randomness is derived from runtime.seed and the step/round
+/// counters, so `resume` reaches exactly the metrics of an uninterrupted run. Returns the
+/// summary, or null when `stop_after` ended the run early.
+nlohmann::json run_training(const ExperimentConfig& config, const TrainRunOptions& options);
+
+}  // namespace corag

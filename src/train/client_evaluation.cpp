@@ -1,0 +1,37 @@
+#include "corag/train/client_evaluation.hpp"
+
+#include "corag/train/rag_evaluator.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const std::string& split,
+                               StoreCatalog* catalog, const ExperimentConfig& config, const Runtime& runtime,
+                               const std::filesystem::path& predictions_file) {
+  CORAG_CHECK(split == "test" || split == "dev", "unknown evaluation split '", split, "' (test or dev)");
+  std::vector<QaRecord> questions = split == "test" ? client.test : client.dev;
+  CORAG_CHECK(!questions.empty(), "client ", client.index, " has no ", split, " questions");
+  if (config.eval.max_questions > 0 && questions.size() > static_cast<std::size_t>(config.eval.max_questions)) {
+    questions.resize(static_cast<std::size_t>(config.eval.max_questions));
+  }
+  const DenseStore* store = nullptr;
+  if (model.has_retriever()) {
+    CORAG_CHECK(catalog != nullptr, "a retrieval model needs the CRAB stores to evaluate");
+    store = split == "test" ? &catalog->test_store(client.index) : &catalog->train_store(config.store.variant, client.index);
+  }
+  const auto evaluation = evaluate_questions(model, questions, store, config, runtime,
+                                             "eval client " + std::to_string(client.index) + " " + split);
+  if (!predictions_file.empty()) {
+    write_file_atomically(predictions_file, [&](std::ostream& out) {
+      for (const auto& line : evaluation.predictions) out << line.dump() << '\n';
+    });
+  }
+  return {{"client", client.index},
+          {"split", split},
+          {"em", evaluation.totals.em_percent()},
+          {"f1", evaluation.totals.f1_percent()},
+          {"n", evaluation.totals.count()}};
+}
+
+}  // namespace corag

@@ -1,0 +1,86 @@
+#include "corag/train/prediction_scoring.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "corag/util/error.hpp"
+#include "corag/util/jsonl_reader.hpp"
+#include "corag/util/qa_reader.hpp"
+
+namespace corag {
+namespace {
+
+struct Prediction {
+  std::string id;  ///< empty when the line has none
+  std::string text;
+  std::string location;
+};
+
+std::vector<Prediction> read_predictions(const std::filesystem::path& path) {
+  std::vector<Prediction> predictions;
+  JsonlReader lines(path);
+  for (nlohmann::json value; lines.next(value);) {
+    const auto location = lines.location();
+    CORAG_CHECK(value.is_object(), location, ": expected a JSON object {\"id\"?, \"prediction\"}");
+    Prediction prediction;
+    prediction.location = location;
+    const auto text = value.find("prediction");
+    CORAG_CHECK(text != value.end() && text->is_string(), location, ": \"prediction\" must be a string");
+    prediction.text = text->get<std::string>();
+    if (const auto id = value.find("id"); id != value.end() && !id->is_null()) {
+      CORAG_CHECK(id->is_string() || id->is_number_integer(), location, ": \"id\" must be a string or an integer");
+      prediction.id = id->is_string() ? id->get<std::string>() : std::to_string(id->get<std::int64_t>());
+    }
+    predictions.push_back(std::move(prediction));
+  }
+  return predictions;
+}
+
+}  // namespace
+
+AnswerScoreTotals score_predictions_file(const std::filesystem::path& predictions_path,
+                                         const std::filesystem::path& gold_path) {
+  const auto predictions = read_predictions(predictions_path);
+  const auto gold = read_qa_file(gold_path);
+  bool by_id = !predictions.empty() && !gold.empty();
+  for (const auto& prediction : predictions) by_id = by_id && !prediction.id.empty();
+  for (const auto& qa : gold) by_id = by_id && !qa.id.empty();
+  AnswerScoreTotals totals;
+  if (!by_id) {
+    CORAG_CHECK(predictions.size() == gold.size(), predictions_path.string(), " has ", predictions.size(),
+                " predictions but ", gold_path.string(), " has ", gold.size(),
+                " questions; without ids on both sides they are matched by position");
+    for (std::size_t i = 0; i < gold.size(); ++i) totals.add(score_answer(predictions[i].text, gold[i].answers));
+    return totals;
+  }
+  std::map<std::string, const Prediction*> by_question;
+  for (const auto& prediction : predictions) {
+    const auto inserted = by_question.emplace(prediction.id, &prediction);
+    CORAG_CHECK(inserted.second, prediction.location, ": id '", prediction.id, "' was already predicted at ",
+                inserted.first->second->location);
+  }
+  std::size_t matched = 0;
+  std::vector<std::string> missing;
+  for (const auto& qa : gold) {
+    const auto found = by_question.find(qa.id);
+    if (found == by_question.end()) {
+      missing.push_back(qa.id);
+      continue;
+    }
+    totals.add(score_answer(found->second->text, qa.answers));
+    ++matched;
+  }
+  CORAG_CHECK(missing.empty(), predictions_path.string(), " has no prediction for ", missing.size(), " of ",
+              gold.size(), " questions of ", gold_path.string(), " (first: id '", missing.front(), "')");
+  if (matched != predictions.size()) {
+    for (const auto& prediction : predictions) {
+      bool known = false;
+      for (const auto& qa : gold) known = known || qa.id == prediction.id;
+      CORAG_CHECK(known, prediction.location, ": id '", prediction.id, "' is not a question of ", gold_path.string());
+    }
+  }
+  return totals;
+}
+
+}  // namespace corag

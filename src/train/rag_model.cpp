@@ -1,0 +1,61 @@
+#include "corag/train/rag_model.hpp"
+
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+RagModel::RagModel(FidReader reader, std::optional<Retriever> retriever)
+    : reader_(std::move(reader)), retriever_(std::move(retriever)) {}
+
+RagModel RagModel::load(const std::filesystem::path& reader_dir, const std::filesystem::path& retriever_dir,
+                        const ModelConfig& config, const torch::Device& device) {
+  auto reader = FidReader::load(reader_dir, device,
+                                {static_cast<std::size_t>(config.text_maxlength),
+                                 static_cast<std::size_t>(config.answer_maxlength)});
+  for (const auto& module : reader.model()->modules()) {
+    if (auto* dropout = module->as<torch::nn::Dropout>()) dropout->options.p(config.dropout);
+  }
+  std::optional<Retriever> retriever;
+  if (!retriever_dir.empty()) {
+    retriever = Retriever::load(retriever_dir, device);
+    retriever->separate_encoders();
+  }
+  return RagModel(std::move(reader), std::move(retriever));
+}
+
+Retriever& RagModel::retriever() {
+  CORAG_CHECK(retriever_.has_value(), "this model is closed-book: it has no retriever");
+  return *retriever_;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> RagModel::named_trainable_parameters() {
+  std::vector<std::pair<std::string, torch::Tensor>> named;
+  for (const auto& item : reader_.model()->named_parameters()) named.emplace_back("reader." + item.key(), item.value());
+  if (retriever_) {
+    for (const auto& item : retriever_->query_encoder()->named_parameters()) {
+      named.emplace_back("query_encoder." + item.key(), item.value());
+    }
+  }
+  return named;
+}
+
+std::vector<torch::Tensor> RagModel::trainable_parameters() {
+  std::vector<torch::Tensor> parameters;
+  for (auto& item : named_trainable_parameters()) parameters.push_back(item.second);
+  return parameters;
+}
+
+void RagModel::train(bool on) {
+  reader_.model()->train(on);
+  if (retriever_) {
+    retriever_->query_encoder()->train(on);
+    retriever_->passage_encoder()->eval();
+  }
+}
+
+void RagModel::save(const std::filesystem::path& dir) {
+  reader_.save(dir / "reader");
+  if (retriever_) retriever_->save(dir / "retriever");
+}
+
+}  // namespace corag

@@ -1,0 +1,153 @@
+#include "corag/train/rag_stepper.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include <torch/optim/adamw.h>
+#include <torch/serialize.h>
+
+#include "corag/train/autocast_scope.hpp"
+#include "corag/train/passage_retrieval.hpp"
+#include "corag/train/perplexity_distillation.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/rng.hpp"
+
+namespace corag {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point& mark) {
+  const auto now = Clock::now();
+  const double seconds = std::chrono::duration<double>(now - mark).count();
+  mark = now;
+  return seconds;
+}
+
+const std::string& draw_answer(const QaRecord& qa, bool first, Rng& rng) {
+  CORAG_CHECK(!qa.answers.empty(), "training question '", qa.id, "' has no answer");
+  return first ? qa.answers.front() : qa.answers[static_cast<std::size_t>(rng.uniform(qa.answers.size()))];
+}
+
+/// `values` [batch, n] padded with zeros to [batch, k].
+torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
+  if (values.size(1) >= k) return values.narrow(1, 0, k);
+  return torch::constant_pad_nd(values, {0, k - values.size(1)}, 0.0);
+}
+
+}  // namespace
+
+RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime,
+                       LinearSchedule schedule)
+    : model_(model), config_(config), runtime_(runtime), schedule_(schedule), parameters_(model.trainable_parameters()) {
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      parameters_, torch::optim::AdamWOptions(config.train.lr).weight_decay(config.train.weight_decay));
+}
+
+RagStepper::~RagStepper() = default;
+
+StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t step, std::uint64_t step_seed) {
+  CORAG_CHECK(!batch.empty(), "training step ", step, " has an empty batch");
+  const auto& train = config_.train;
+  FidReader& reader = model_.reader();
+  const bool retrieval = config_.model.retrieval;
+  const auto k = static_cast<std::int64_t>(config_.model.n_context);
+
+  Rng answer_rng(derive_seed(step_seed, "answers"));
+  torch::manual_seed(derive_seed(step_seed, "dropout"));
+  std::vector<std::vector<std::int64_t>> targets;
+  std::size_t target_tokens = 0;
+  for (const auto& example : batch) {
+    targets.push_back(reader.target_ids(draw_answer(*example.qa, train.target == "first", answer_rng)));
+    target_tokens += targets.back().size();
+  }
+
+  model_.train(true);
+  optimizer_->zero_grad();
+  const std::size_t micro = train.micro_batch_size > 0 ? static_cast<std::size_t>(train.micro_batch_size) : batch.size();
+  StepLosses losses;
+  auto mark = Clock::now();
+  for (std::size_t begin = 0; begin < batch.size(); begin += micro) {
+    const auto end = std::min(batch.size(), begin + micro);
+    const std::vector<std::vector<std::int64_t>> micro_targets(targets.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                               targets.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<ReaderExample> examples;
+    for (std::size_t i = begin; i < end; ++i) examples.push_back({batch[i].qa->question, {}});
+
+    AutocastScope autocast(runtime_.device, runtime_.compute_dtype);
+    torch::Tensor retriever_loss;
+    if (retrieval) {
+      auto& retriever = model_.retriever();
+      std::vector<std::string> questions;
+      std::vector<const DenseStore*> stores;
+      for (std::size_t i = begin; i < end; ++i) {
+        questions.push_back(batch[i].qa->question);
+        stores.push_back(batch[i].store);
+      }
+      const auto queries = retriever.query_embeddings(questions).to(torch::kFloat32);
+      auto retrieved = retrieve_passages(queries, stores, static_cast<std::size_t>(k), runtime_.device,
+                                         runtime_.compute_dtype, /*with_embeddings=*/true);
+      const auto scores = (queries.unsqueeze(1) * retrieved.embeddings).sum(-1) / std::sqrt(static_cast<double>(retriever.dim()));
+      for (std::size_t i = 0; i < examples.size(); ++i) {
+        for (auto& passage : retrieved.passages[i]) examples[i].passages.push_back(std::move(passage));
+      }
+      timings_.retrieval += seconds_since(mark);
+
+      torch::Tensor passage_nll;
+      {
+        // Atlas scores each passage with the reader in eval mode and without gradient.
+        torch::NoGradGuard no_grad;
+        reader.model()->eval();
+        passage_nll = pad_columns(reader.passage_nll(reader.encode(examples), micro_targets).to(torch::kFloat32), k);
+        reader.model()->train();
+      }
+      retriever_loss = perplexity_distillation_loss(scores, passage_nll, retrieved.mask, train.temperature_gold,
+                                                    train.temperature_score) /
+                       static_cast<double>(batch.size());
+      timings_.distillation += seconds_since(mark);
+    }
+
+    const auto nll = reader.fid_nll(reader.encode(examples), micro_targets).to(torch::kFloat32);
+    std::vector<float> lengths;
+    for (const auto& target : micro_targets) lengths.push_back(static_cast<float>(target.size()));
+    const auto reader_loss = (nll * torch::tensor(lengths, nll.options())).sum() / static_cast<double>(target_tokens);
+    auto loss = reader_loss;
+    if (retriever_loss.defined()) loss = loss + retriever_loss;
+    const double reader_value = reader_loss.item<double>();
+    const double retriever_value = retriever_loss.defined() ? retriever_loss.item<double>() : 0.0;
+    CORAG_CHECK(std::isfinite(reader_value) && std::isfinite(retriever_value), "training step ", step + 1,
+                ": the loss is not finite (reader ", reader_value, ", retriever ", retriever_value,
+                "); stopping before the weights change (lower train.lr, check the checkpoints' weights)");
+    losses.reader += reader_value;
+    losses.retriever += retriever_value;
+    timings_.forward += seconds_since(mark);
+    loss.backward();
+    timings_.backward += seconds_since(mark);
+  }
+
+  if (train.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, train.clip_grad_norm);
+  const double lr = train.lr * schedule_.factor(step);
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  optimizer_->step();
+  optimizer_->zero_grad();
+  timings_.optimizer += seconds_since(mark);
+  ++timings_.steps;
+  return losses;
+}
+
+void RagStepper::save_optimizer(const std::filesystem::path& path) const {
+  torch::serialize::OutputArchive archive;
+  optimizer_->save(archive);
+  write_file_atomically(path, [&](std::ostream& out) { archive.save_to(out); });
+}
+
+void RagStepper::load_optimizer(const std::filesystem::path& path) {
+  CORAG_CHECK(std::filesystem::is_regular_file(path), "missing optimizer state ", path.string());
+  torch::serialize::InputArchive archive;
+  archive.load_from(path.string(), runtime_.device);
+  optimizer_->load(archive);
+}
+
+}  // namespace corag

@@ -1,0 +1,423 @@
+#include "corag/train/trainer.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <numeric>
+#include <optional>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "corag/config/runtime.hpp"
+#include "corag/models/weights_fingerprint.hpp"
+#include "corag/train/client_evaluation.hpp"
+#include "corag/train/crab_clients.hpp"
+#include "corag/train/epoch_sampler.hpp"
+#include "corag/train/fedavg_server.hpp"
+#include "corag/train/rag_stepper.hpp"
+#include "corag/train/run_checkpoints.hpp"
+#include "corag/train/run_summary.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/fnv1a.hpp"
+#include "corag/util/json_strict.hpp"
+#include "corag/util/metrics_writer.hpp"
+#include "corag/util/progress_bar.hpp"
+#include "corag/util/rng.hpp"
+
+namespace corag {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string config_hash(const std::string& yaml) {
+  Fnv1a hash;
+  hash.update(yaml.data(), yaml.size());
+  return hash.hex();
+}
+
+std::string padded(const char* prefix, std::int64_t value) {
+  char text[48];
+  std::snprintf(text, sizeof text, "%s-%06lld", prefix, static_cast<long long>(value));
+  return text;
+}
+
+/// Keeps the first `lines` lines of a JSONL file (a resumed run drops the records written
+/// after its checkpoint, then writes them again).
+void keep_first_lines(const std::filesystem::path& path, std::int64_t lines) {
+  if (!std::filesystem::exists(path)) return;
+  std::istringstream in(read_file(path));
+  std::string kept;
+  std::string line;
+  for (std::int64_t i = 0; i < lines && std::getline(in, line); ++i) kept += line + "\n";
+  write_file_atomically(path, kept);
+}
+
+std::int64_t count_lines(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) return 0;
+  const auto text = read_file(path);
+  return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+/// Mean losses of the steps since the last eval point.
+struct LossMeans {
+  double reader = 0, retriever = 0;
+  std::int64_t steps = 0;
+  void add(const StepLosses& losses) {
+    reader += losses.reader;
+    retriever += losses.retriever;
+    ++steps;
+  }
+  nlohmann::json json() const {
+    const double n = steps > 0 ? static_cast<double>(steps) : 1.0;
+    return {{"loss_reader", reader / n}, {"loss_retriever", retriever / n}, {"train_steps", steps}};
+  }
+};
+
+class TrainingRun {
+ public:
+  TrainingRun(const ExperimentConfig& config, const TrainRunOptions& options)
+      : config_(config),
+        options_(options),
+        hash_(config_hash(options.resolved_config_yaml)),
+        checkpoints_(options.run_dir / "checkpoints", config.train.keep_checkpoints),
+        start_(Clock::now()) {}
+
+  nlohmann::json run() {
+    runtime_ = apply_runtime(config_.runtime);
+    clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
+    prepare_run_dir();
+    metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
+    spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", config_.train.mode, clients_.size(),
+                 config_.data.shots, config_.model.retrieval ? "store " + config_.store.variant : "closed-book",
+                 c10::toString(runtime_.compute_dtype), runtime_.device.str());
+    if (config_.train.mode == "local") {
+      run_local();
+    } else if (config_.train.mode == "centralized") {
+      run_centralized();
+    } else {
+      run_collaborative();
+    }
+    if (stopped_) {
+      spdlog::info("train: stopped after {} checkpoint(s) as asked; continue with --resume", written_);
+      return nullptr;
+    }
+    return write_summary();
+  }
+
+ private:
+  void prepare_run_dir() {
+    const auto& dir = options_.run_dir;
+    const auto resolved = dir / "config.resolved.yaml";
+    if (options_.resume) {
+      CORAG_CHECK(std::filesystem::is_regular_file(resolved), "--resume: ", dir.string(), " holds no run (no ",
+                  resolved.filename().string(), ")");
+      CORAG_CHECK(config_hash(read_file(resolved)) == hash_, "--resume: the config differs from the run's ",
+                  resolved.string(), "; resume with the same config and --set overrides");
+      if (const auto latest = checkpoints_.latest()) {
+        resume_state_ = RunCheckpoints::read_state(*latest);
+        resume_checkpoint_ = *latest;
+        CORAG_CHECK(resume_state_.at("config_hash") == hash_, *latest, " belongs to another config");
+        elapsed_before_ = resume_state_.value("elapsed_s", 0.0);
+        spdlog::info("resuming from {}", latest->string());
+      }
+      keep_first_lines(dir / "metrics.jsonl", resume_state_.is_null() ? 0 : resume_state_.at("metrics_lines").get<std::int64_t>());
+      return;
+    }
+    // A run that failed before its first eval point left nothing worth keeping.
+    CORAG_CHECK(!std::filesystem::exists(dir / "metrics.jsonl") && !checkpoints_.latest(), dir.string(),
+                " already holds a training run: pass --resume to continue it, or choose another --out");
+    write_file_atomically(resolved, options_.resolved_config_yaml);
+  }
+
+  double elapsed() const {
+    return elapsed_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
+  }
+
+  std::unique_ptr<RagModel> load_model(const std::optional<std::filesystem::path>& checkpoint) {
+    const std::filesystem::path reader = checkpoint ? *checkpoint / "reader" : std::filesystem::path(config_.model.reader);
+    std::filesystem::path retriever;
+    if (config_.model.retrieval) {
+      CORAG_CHECK(!config_.model.retriever.empty(), "model.retriever: a retrieval model needs a retriever directory");
+      retriever = checkpoint ? *checkpoint / "retriever" : std::filesystem::path(config_.model.retriever);
+    }
+    auto model = std::make_unique<RagModel>(RagModel::load(reader, retriever, config_.model, runtime_.device));
+    if (model->has_retriever() && !catalog_) {
+      catalog_ = std::make_unique<StoreCatalog>(config_.data.crab_dir, config_.store.embeddings, config_.store.index,
+                                                options_.run_dir / "stores",
+                                                weights_fingerprint(*model->retriever().passage_encoder()),
+                                                config_.model.retriever);
+    }
+    return model;
+  }
+
+  /// The client's questions with its train store (none when closed-book); after load_model.
+  std::vector<TrainExample> client_examples(const CrabClient& client) {
+    std::vector<TrainExample> examples;
+    const DenseStore* store = catalog_ ? &catalog_->train_store(config_.store.variant, client.index) : nullptr;
+    for (const auto& qa : client.train) examples.push_back({&qa, store});
+    return examples;
+  }
+
+  /// Scores `clients` on test (and dev), writes their predictions and metrics records.
+  void evaluate_point(RagModel& model, const std::vector<const CrabClient*>& clients, const nlohmann::json& point,
+                      const std::string& point_name, const std::map<int, LossMeans>& losses) {
+    std::vector<std::string> splits = {"test"};
+    if (config_.eval.dev) splits.push_back("dev");
+    for (const auto* client : clients) {
+      for (const auto& split : splits) {
+        if (split == "dev" && client->dev.empty()) continue;
+        const auto file = options_.run_dir / "predictions" / point_name /
+                          ("client_" + std::to_string(client->index) + "." + split + ".jsonl");
+        auto record = nlohmann::json{{"mode", config_.train.mode},
+                                     {"variant", config_.model.retrieval ? config_.store.variant : "closed-book"},
+                                     {"shots", config_.data.shots}};
+        record.update(point);
+        record.update(evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file));
+        const auto loss = losses.find(client->index);
+        record.update((loss != losses.end() ? loss->second : LossMeans{}).json());
+        record["wall_s"] = elapsed();
+        spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point_name, client->index, split,
+                     record["em"].get<double>(), record["f1"].get<double>(), record["n"].get<std::int64_t>());
+        metrics_->write(record);
+      }
+    }
+  }
+
+  /// Writes a checkpoint of `model` (and the optimizer's state when given); returns whether
+  /// the run should stop here (--stop-after).
+  bool checkpoint(RagModel& model, nlohmann::json state, const RagStepper* stepper) {
+    state["config_hash"] = hash_;
+    state["mode"] = config_.train.mode;
+    state["metrics_lines"] = count_lines(metrics_->path());
+    state["elapsed_s"] = elapsed();
+    state["rng"] = "derived from runtime.seed and the client/step/round counters above";
+    const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
+      model.save(folder);
+      if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.pt");
+    });
+    spdlog::info("checkpoint {}", path.string());
+    ++written_;
+    stopped_ = options_.stop_after > 0 && written_ >= options_.stop_after;
+    return stopped_;
+  }
+
+  std::uint64_t step_seed(const std::string& who, std::int64_t step) const {
+    return derive_seed(runtime_.seed, "step/" + who + "/" + std::to_string(step));
+  }
+
+  std::vector<const CrabClient*> all_clients() const {
+    std::vector<const CrabClient*> all;
+    for (const auto& client : clients_) all.push_back(&client);
+    return all;
+  }
+
+  void run_local() {
+    const auto steps = config_.train.steps;
+    for (const auto& client : clients_) {
+      std::int64_t start = 0;
+      std::optional<std::filesystem::path> from;
+      if (!resume_state_.is_null()) {
+        const auto done_client = resume_state_.at("client").get<int>();
+        if (client.index < done_client) continue;
+        if (client.index == done_client) {
+          start = resume_state_.at("step").get<std::int64_t>();
+          if (start >= steps) continue;
+          from = resume_checkpoint_;
+        }
+      }
+      auto model = load_model(from);
+      RagStepper stepper(*model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, steps));
+      if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
+      const auto examples = client_examples(client);
+      const std::string who = "client" + std::to_string(client.index);
+      EpochSampler sampler(examples.size(), static_cast<std::size_t>(config_.train.batch_size),
+                           derive_seed(runtime_.seed, "data/" + who));
+      std::map<int, LossMeans> losses;
+      ProgressBar progress("train client " + std::to_string(client.index), static_cast<std::uint64_t>(steps - start), "steps");
+      for (std::int64_t step = start; step < steps; ++step) {
+        std::vector<TrainExample> batch;
+        for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
+        losses[client.index].add(train_step(stepper, batch, step, who));
+        progress.advance();
+        const bool eval_now = step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
+        if (!eval_now) continue;
+        evaluate_point(*model, {&client}, {{"client", client.index}, {"step", step + 1}},
+                       "client" + std::to_string(client.index) + "-" + padded("step", step + 1), losses);
+        losses.clear();
+        if (checkpoint(*model, {{"client", client.index}, {"step", step + 1}}, &stepper)) return;
+      }
+      progress.finish();
+    }
+  }
+
+  void run_centralized() {
+    const auto steps = config_.train.steps;
+    std::int64_t start = 0;
+    std::optional<std::filesystem::path> from;
+    if (!resume_state_.is_null()) {
+      start = resume_state_.at("step").get<std::int64_t>();
+      if (start >= steps) return;
+      from = resume_checkpoint_;
+    }
+    auto model = load_model(from);
+    RagStepper stepper(*model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, steps));
+    if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
+    std::vector<TrainExample> examples;
+    for (const auto& client : clients_) {
+      for (const auto& example : client_examples(client)) examples.push_back(example);
+    }
+    EpochSampler sampler(examples.size(), static_cast<std::size_t>(config_.train.batch_size),
+                         derive_seed(runtime_.seed, "data/all"));
+    std::map<int, LossMeans> losses;
+    ProgressBar progress("train centralized", static_cast<std::uint64_t>(steps - start), "steps");
+    LossMeans running;
+    for (std::int64_t step = start; step < steps; ++step) {
+      std::vector<TrainExample> batch;
+      for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
+      running.add(train_step(stepper, batch, step, "all"));
+      progress.advance();
+      const bool eval_now = step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
+      if (!eval_now) continue;
+      for (const auto& client : clients_) losses[client.index] = running;
+      evaluate_point(*model, all_clients(), {{"step", step + 1}}, padded("step", step + 1), losses);
+      running = LossMeans{};
+      if (checkpoint(*model, {{"step", step + 1}}, &stepper)) return;
+    }
+    progress.finish();
+  }
+
+  std::vector<const CrabClient*> sample_clients(std::int64_t round) const {
+    const auto total = clients_.size();
+    std::size_t count = total;
+    if (config_.federated.clients_per_round > 0) {
+      count = static_cast<std::size_t>(config_.federated.clients_per_round);
+    } else if (config_.federated.client_fraction < 1.0) {
+      count = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(config_.federated.client_fraction * static_cast<double>(total))));
+    }
+    std::vector<std::size_t> order(total);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    if (count < total) {
+      Rng rng(derive_seed(runtime_.seed, "federated/round" + std::to_string(round)));
+      rng.shuffle(order);
+      order.resize(count);
+      std::sort(order.begin(), order.end());
+    }
+    std::vector<const CrabClient*> sampled;
+    for (const auto index : order) sampled.push_back(&clients_[index]);
+    return sampled;
+  }
+
+  void run_collaborative() {
+    const auto rounds = config_.federated.rounds;
+    std::int64_t start = 0;
+    std::optional<std::filesystem::path> from;
+    if (!resume_state_.is_null()) {
+      start = resume_state_.at("round").get<std::int64_t>();
+      if (start >= rounds) return;
+      from = resume_checkpoint_;
+    }
+    auto model = load_model(from);
+    FedAvgServer server(model->trainable_parameters());
+    std::map<int, std::vector<TrainExample>> examples;
+    std::map<int, std::unique_ptr<EpochSampler>> samplers;
+    for (const auto& client : clients_) {
+      examples[client.index] = client_examples(client);
+      samplers[client.index] = std::make_unique<EpochSampler>(
+          examples[client.index].size(), static_cast<std::size_t>(config_.train.batch_size),
+          derive_seed(runtime_.seed, "data/client" + std::to_string(client.index)));
+    }
+    for (std::int64_t round = start; round < rounds; ++round) {
+      const auto sampled = sample_clients(round);
+      double total_weight = 0;
+      for (const auto* client : sampled) total_weight += client_weight(*client);
+      server.begin_round(total_weight);
+      std::map<int, LossMeans> losses;
+      for (const auto* client : sampled) {
+        server.load_global();
+        auto& sampler = *samplers[client->index];
+        const auto round_steps = config_.federated.local_epochs * static_cast<std::int64_t>(sampler.steps_per_epoch());
+        // One optimizer per client and round (FedAvg clients keep no state between rounds); the
+        // linear decay runs over the client's steps of the whole run.
+        RagStepper stepper(*model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, rounds * round_steps));
+        const std::string who = "client" + std::to_string(client->index);
+        ProgressBar progress("round " + std::to_string(round + 1) + "/" + std::to_string(rounds) + " client " +
+                                 std::to_string(client->index), static_cast<std::uint64_t>(round_steps), "steps");
+        for (std::int64_t local = 0; local < round_steps; ++local) {
+          const auto step = round * round_steps + local;
+          std::vector<TrainExample> batch;
+          for (const auto index : sampler.batch(step)) batch.push_back(examples[client->index][index]);
+          losses[client->index].add(train_step(stepper, batch, step, who));
+          progress.advance();
+        }
+        progress.finish();
+        if (config_.federated.save_client_models) {
+          model->save(options_.run_dir / "client_models" / padded("round", round + 1) / ("client_" + std::to_string(client->index)));
+        }
+        server.add_client(client_weight(*client));
+      }
+      const auto aggregation_start = Clock::now();
+      server.finish_round();
+      spdlog::info("round {}: aggregated {} clients in {:.2f}s", round + 1, sampled.size(),
+                   std::chrono::duration<double>(Clock::now() - aggregation_start).count());
+      evaluate_point(*model, all_clients(), {{"round", round + 1}}, padded("round", round + 1), losses);
+      if (checkpoint(*model, {{"round", round + 1}}, nullptr)) return;
+    }
+  }
+
+  double client_weight(const CrabClient& client) const {
+    return config_.federated.weighting == "examples" ? static_cast<double>(client.train.size()) : 1.0;
+  }
+
+  StepLosses train_step(RagStepper& stepper, const std::vector<TrainExample>& batch, std::int64_t step,
+                        const std::string& who) {
+    try {
+      return stepper.step(batch, step, step_seed(who, step));
+    } catch (const Error& error) {
+      throw Error(std::string(error.what()) + " [" + who + "; the last good checkpoint is kept]");
+    }
+  }
+
+  nlohmann::json write_summary() {
+    std::vector<nlohmann::json> records;
+    {
+      std::istringstream in(read_file(metrics_->path()));
+      for (std::string line; std::getline(in, line);) records.push_back(nlohmann::json::parse(line));
+    }
+    auto summary = summarize_run(config_.train.mode, records);
+    summary["variant"] = config_.model.retrieval ? config_.store.variant : "closed-book";
+    summary["shots"] = config_.data.shots;
+    summary["run_dir"] = options_.run_dir.string();
+    write_file_atomically(options_.run_dir / "summary.json", summary.dump(2) + "\n");
+    write_file_atomically(options_.run_dir / "table.md", render_summary_table(summary));
+    spdlog::info("train: {}: EM {:.2f} F1 {:.2f}; {}", summary["best"]["selection"].get<std::string>(),
+                 summary["best"]["em"].get<double>(), summary["best"]["f1"].get<double>(),
+                 (options_.run_dir / "table.md").string());
+    return summary;
+  }
+
+  const ExperimentConfig& config_;
+  const TrainRunOptions& options_;
+  std::string hash_;
+  RunCheckpoints checkpoints_;
+  Clock::time_point start_;
+  double elapsed_before_ = 0;
+  Runtime runtime_;
+  std::vector<CrabClient> clients_;
+  std::unique_ptr<MetricsWriter> metrics_;
+  std::unique_ptr<StoreCatalog> catalog_;
+  nlohmann::json resume_state_;
+  std::filesystem::path resume_checkpoint_;
+  std::int64_t written_ = 0;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+nlohmann::json run_training(const ExperimentConfig& config, const TrainRunOptions& options) {
+  return TrainingRun(config, options).run();
+}
+
+}  // namespace corag

@@ -1,0 +1,114 @@
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "corag/config/config_reader.hpp"
+#include "corag/config/runtime.hpp"
+#include "corag/models/weights_fingerprint.hpp"
+#include "corag/train/client_evaluation.hpp"
+#include "corag/train/prediction_scoring.hpp"
+#include "corag/train/run_summary.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+
+namespace corag::cli {
+namespace {
+
+struct EvalOptions {
+  std::string predictions, gold;
+  std::string checkpoint, config, split, variant, out;
+  std::vector<std::string> overrides;
+  bool json = false;
+};
+
+void score_predictions(const EvalOptions& options) {
+  const auto totals = score_predictions_file(options.predictions, options.gold);
+  if (options.json) {
+    std::cout << nlohmann::json{{"em", totals.em_percent()}, {"f1", totals.f1_percent()}, {"n", totals.count()}}.dump()
+              << "\n";
+  } else {
+    std::printf("EM %.2f  F1 %.2f  n %zu\n", totals.em_percent(), totals.f1_percent(), totals.count());
+  }
+}
+
+void evaluate_checkpoint(const EvalOptions& options) {
+  auto overrides = options.overrides;
+  if (!options.split.empty()) overrides.push_back("eval.split=" + options.split);
+  if (!options.variant.empty()) overrides.push_back("store.variant=" + options.variant);
+  const auto config = load_config<ExperimentConfig>(options.config, overrides);
+  const Runtime runtime = apply_runtime(config.runtime);
+  const std::filesystem::path checkpoint = options.checkpoint;
+  const std::filesystem::path out = options.out.empty() ? checkpoint / ("eval-" + config.eval.split) : std::filesystem::path(options.out);
+  const auto retriever = config.model.retrieval ? checkpoint / "retriever" : std::filesystem::path();
+  auto model = RagModel::load(checkpoint / "reader", retriever, config.model, runtime.device);
+  std::unique_ptr<StoreCatalog> catalog;
+  if (model.has_retriever()) {
+    catalog = std::make_unique<StoreCatalog>(config.data.crab_dir, config.store.embeddings, config.store.index,
+                                             out / "stores", weights_fingerprint(*model.retriever().passage_encoder()),
+                                             retriever.string());
+  }
+  const auto clients = load_crab_clients(config.data.crab_dir, config.data.shots, config.data.clients);
+  nlohmann::json summary = {{"mode", "eval"}, {"checkpoint", checkpoint.string()}, {"split", config.eval.split},
+                            {"variant", config.model.retrieval ? config.store.variant : "closed-book"}};
+  summary["clients"] = nlohmann::json::array();
+  double em = 0, f1 = 0, weighted_em = 0, weighted_f1 = 0, n = 0;
+  for (const auto& client : clients) {
+    const auto record = evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
+                                        out / ("client_" + std::to_string(client.index) + "." + config.eval.split + ".jsonl"));
+    em += record["em"].get<double>();
+    f1 += record["f1"].get<double>();
+    weighted_em += record["em"].get<double>() * record["n"].get<double>();
+    weighted_f1 += record["f1"].get<double>() * record["n"].get<double>();
+    n += record["n"].get<double>();
+    summary["clients"].push_back(record);
+  }
+  const auto count = static_cast<double>(clients.size());
+  summary["average"] = {{"em", em / count}, {"f1", f1 / count}, {"clients", clients.size()}, {"averaging", "client"}};
+  summary["micro"] = {{"em", weighted_em / n}, {"f1", weighted_f1 / n}, {"n", n}};
+  summary["best"] = {{"selection", checkpoint.string() + " on " + config.eval.split}, {"em", em / count}, {"f1", f1 / count}};
+  write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
+  if (options.json) {
+    std::cout << summary.dump() << "\n";
+  } else {
+    std::cout << render_summary_table(summary);
+  }
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto options = std::make_shared<EvalOptions>();
+  auto* command = app.add_subcommand(
+      "eval", "EM / F1 (SQuAD normalisation, percent): of a predictions file, or of a checkpoint per client");
+  auto* predictions = command->add_option("--predictions", options->predictions,
+                                          "JSONL {\"id\"?, \"prediction\"} per line (with --gold)")
+                          ->check(CLI::ExistingFile);
+  auto* gold = command->add_option("--gold", options->gold, "QA JSONL file the predictions answer")->check(CLI::ExistingFile);
+  auto* checkpoint = command->add_option("--checkpoint", options->checkpoint,
+                                         "a checkpoint directory (reader/, retriever/) of `corag train` (with --config)")
+                         ->check(CLI::ExistingDirectory);
+  auto* config = command->add_option("-c,--config", options->config, "the experiment config the checkpoint was trained with")
+                     ->check(CLI::ExistingFile);
+  command->add_option("--set", options->overrides, "override: section.key=value (repeatable)");
+  command->add_option("--split", options->split, "test (each client's test store) or dev (its train store)")
+      ->check(CLI::IsMember({"test", "dev"}));
+  command->add_option("--store-variant", options->variant, "REL, IRR, REL-1, SPLIT or ablations/<name>");
+  command->add_option("--out", options->out, "predictions and summary.json (default: CHECKPOINT/eval-SPLIT)");
+  command->add_flag("--json", options->json, "print JSON instead of a table");
+  predictions->needs(gold);
+  gold->needs(predictions);
+  checkpoint->needs(config);
+  predictions->excludes(checkpoint);
+  command->callback([options] {
+    if (!options->predictions.empty()) {
+      score_predictions(*options);
+    } else {
+      CORAG_CHECK(!options->checkpoint.empty(), "corag eval: give --predictions FILE --gold FILE, or --checkpoint DIR --config FILE");
+      evaluate_checkpoint(*options);
+    }
+  });
+}
+
+}  // namespace corag::cli
