@@ -389,7 +389,6 @@ class TrainingRun {
     auto summary = summarize_run(config_.train.mode, records);
     summary["variant"] = config_.model.retrieval ? config_.store.variant : "closed-book";
     summary["shots"] = config_.data.shots;
-    summary["run_dir"] = options_.run_dir.string();
     write_file_atomically(options_.run_dir / "summary.json", summary.dump(2) + "\n");
     write_file_atomically(options_.run_dir / "table.md", render_summary_table(summary));
     spdlog::info("train: {}: EM {:.2f} F1 {:.2f}; {}", summary["best"]["selection"].get<std::string>(),

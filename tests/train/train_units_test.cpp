@@ -1,0 +1,164 @@
+// The training building blocks on hand-computed cases: perplexity distillation (value and
+// gradient), the linear schedule, the epoch order, run summaries and predictions scoring.
+#include <cmath>
+#include <set>
+
+#include <torch/torch.h>
+
+#include "corag/train/epoch_sampler.hpp"
+#include "corag/train/linear_schedule.hpp"
+#include "corag/train/perplexity_distillation.hpp"
+#include "corag/train/prediction_scoring.hpp"
+#include "corag/train/run_summary.hpp"
+#include "test_support.hpp"
+
+using namespace corag;
+using Catch::Detail::Approx;
+using corag::test::error_message;
+using corag::test::TempDir;
+using corag::test::write_text;
+
+TEST_CASE("perplexity distillation: KL(softmax(-nll/Tg) || softmax(score/Ts)) by hand, empty slots ignored",
+          "[train]") {
+  // Question 0: slots 0, 1 hold passages, slot 2 is empty; question 1: all three.
+  auto scores = torch::tensor({1.0f, 2.0f, 50.0f, 0.5f, -0.5f, 0.0f}).reshape({2, 3}).requires_grad_(true);
+  const auto nll = torch::tensor({0.5f, 1.0f, 9.0f, 2.0f, 1.0f, 3.0f}).reshape({2, 3});
+  const auto mask = torch::tensor({1, 1, 0, 1, 1, 1}).reshape({2, 3}).to(torch::kBool);
+  const double tg = 0.5, ts = 2.0;
+  auto loss = perplexity_distillation_loss(scores, nll, mask, tg, ts);
+
+  const auto kl = [](std::vector<double> gold, std::vector<double> student) {
+    double gz = 0, sz = 0, total = 0;
+    for (auto& g : gold) gz += std::exp(g);
+    for (auto& s : student) sz += std::exp(s);
+    for (std::size_t i = 0; i < gold.size(); ++i) {
+      const double p = std::exp(gold[i]) / gz, q = std::exp(student[i]) / sz;
+      total += p * std::log(p / q);
+    }
+    return total;
+  };
+  const double expected = kl({-0.5 / tg, -1.0 / tg}, {1.0 / ts, 2.0 / ts}) +
+                          kl({-2.0 / tg, -1.0 / tg, -3.0 / tg}, {0.5 / ts, -0.5 / ts, 0.0 / ts});
+  CHECK(loss.item<double>() == Approx(expected).epsilon(1e-5));
+
+  loss.backward();
+  // d KL / d score_i = (q_i - p_i) / Ts; nothing flows into the empty slot.
+  const auto grad = scores.grad();
+  const double p0 = 1 / (1 + std::exp(-1.0 / tg + 0.5 / tg)), q0 = 1 / (1 + std::exp(2.0 / ts - 1.0 / ts));
+  CHECK(grad[0][0].item<double>() == Approx((q0 - p0) / ts).epsilon(1e-5));
+  CHECK(grad[0][1].item<double>() == Approx((p0 - q0) / ts).epsilon(1e-5));
+  CHECK(grad[0][2].item<double>() == 0.0);
+  CHECK(grad[1].sum().item<double>() == Approx(0.0).margin(1e-6));
+
+  // Same ranking in gold and student at Atlas's temperatures: the loss vanishes.
+  const auto same = torch::tensor({0.01f, 0.02f}).reshape({1, 2});
+  CHECK(perplexity_distillation_loss(same, -same, torch::ones({1, 2}, torch::kBool), 0.01, 0.01).item<double>() ==
+        Approx(0.0).margin(1e-6));
+  CHECK_THROWS_AS(perplexity_distillation_loss(same, torch::zeros({1, 3}), torch::ones({1, 2}, torch::kBool), 1, 1),
+                  Error);
+}
+
+TEST_CASE("linear schedule: warmup to the full rate, then linear decay to zero", "[train]") {
+  const LinearSchedule warm(2, 6);
+  CHECK(warm.factor(0) == Approx(0.5));
+  CHECK(warm.factor(1) == Approx(1.0));
+  CHECK(warm.factor(2) == Approx(1.0));
+  CHECK(warm.factor(3) == Approx(0.75));
+  CHECK(warm.factor(5) == Approx(0.25));
+  CHECK(warm.factor(6) == 0.0);
+  const LinearSchedule none(0, 4);
+  CHECK(none.factor(0) == Approx(1.0));
+  CHECK(none.factor(1) == Approx(0.75));
+  CHECK(none.factor(3) == Approx(0.25));
+  CHECK_THROWS_AS(LinearSchedule(0, 0), Error);
+}
+
+TEST_CASE("epoch sampler: each epoch a seeded permutation in batches, any step reproducible alone", "[train]") {
+  EpochSampler sampler(5, 2, 42);
+  REQUIRE(sampler.steps_per_epoch() == 3);
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    std::multiset<std::size_t> seen;
+    std::vector<std::size_t> sizes;
+    for (int s = 0; s < 3; ++s) {
+      const auto batch = sampler.batch(epoch * 3 + s);
+      sizes.push_back(batch.size());
+      seen.insert(batch.begin(), batch.end());
+    }
+    CHECK(sizes == std::vector<std::size_t>{2, 2, 1});
+    CHECK(seen == std::multiset<std::size_t>{0, 1, 2, 3, 4});
+  }
+  EpochSampler fresh(5, 2, 42);
+  CHECK(fresh.batch(4) == sampler.batch(4));
+  EpochSampler other(5, 2, 43);
+  bool differs = false;
+  for (int s = 0; s < 9; ++s) differs = differs || other.batch(s) != sampler.batch(s);
+  CHECK(differs);
+  EpochSampler small(3, 64, 1);  // batch larger than the data: one step per epoch
+  CHECK(small.steps_per_epoch() == 1);
+  CHECK(small.batch(0).size() == 3);
+}
+
+TEST_CASE("run summaries: best client-averaged round, best micro-averaged step, each local client's best",
+          "[train]") {
+  const auto record = [](const char* key, int point, int client, double em, double f1, int n) {
+    return nlohmann::json{{key, point}, {"client", client}, {"split", "test"}, {"em", em}, {"f1", f1}, {"n", n}};
+  };
+  // Round 1: clients 10 and 50 (mean 30); round 2: 40 and 30 (mean 35) -> round 2.
+  std::vector<nlohmann::json> rounds = {record("round", 1, 1, 10, 20, 10), record("round", 1, 2, 50, 60, 30),
+                                        record("round", 2, 1, 40, 45, 10), record("round", 2, 2, 30, 35, 30)};
+  rounds.push_back({{"round", 1}, {"client", 1}, {"split", "dev"}, {"em", 99.0}, {"f1", 99.0}, {"n", 5}});
+  auto summary = summarize_run("collaborative", rounds);
+  CHECK(summary["best"]["round"] == 2);
+  CHECK(summary["best"]["em"].get<double>() == Approx(35));
+  CHECK(summary["best"]["f1"].get<double>() == Approx(40));
+  CHECK(summary["clients"].size() == 2);
+  // Micro-averaged, the same numbers pick round 1: (10*10 + 50*30)/40 = 40 vs (400 + 900)/40 = 32.5.
+  for (auto& r : rounds) r["step"] = r["round"];
+  summary = summarize_run("centralized", rounds);
+  CHECK(summary["best"]["step"] == 1);
+  CHECK(summary["best"]["em"].get<double>() == Approx(40));
+  CHECK(summary["average"]["averaging"] == "micro");
+  // Local: client 1's best is step 2 (40), client 2's is step 1 (50); average 45.
+  summary = summarize_run("local", rounds);
+  CHECK(summary["average"]["em"].get<double>() == Approx(45));
+  CHECK(summary["average"]["f1"].get<double>() == Approx((45 + 60) / 2.0));
+  CHECK(summary["clients"][0]["step"] == 2);
+  CHECK(summary["clients"][1]["step"] == 1);
+  const auto table = render_summary_table(summary);
+  CHECK(table.find("| 2 | 50.00 | 60.00 | 30 | 1 |") != std::string::npos);
+  CHECK(table.find("| average | 45.00 | 52.50 | 40 | |") != std::string::npos);
+  CHECK_THROWS_AS(summarize_run("local", {}), Error);
+}
+
+TEST_CASE("scoring a predictions file: by id, by position, and what is refused", "[train]") {
+  TempDir dir;
+  write_text(dir / "gold.jsonl",
+             R"({"id": "q1", "question": "who?", "answers": ["The Beatles", "Beatles"]})" "\n"
+             R"({"id": "q2", "question": "where?", "answer": ["Paris"]})" "\n");
+  write_text(dir / "by_id.jsonl", R"({"id": "q2", "prediction": "paris, France"})" "\n"
+                                  R"({"id": "q1", "prediction": "beatles!"})" "\n");
+  auto totals = score_predictions_file(dir / "by_id.jsonl", dir / "gold.jsonl");
+  CHECK(totals.count() == 2);
+  CHECK(totals.em_percent() == Approx(50.0));
+  CHECK(totals.f1_percent() == Approx(100.0 * (1.0 + 2.0 / 3.0) / 2.0));
+
+  write_text(dir / "by_position.jsonl", R"({"prediction": "beatles!"})" "\n" R"({"prediction": "Paris"})" "\n");
+  CHECK(score_predictions_file(dir / "by_position.jsonl", dir / "gold.jsonl").em_percent() == Approx(100.0));
+
+  write_text(dir / "short.jsonl", R"({"prediction": "x"})" "\n");
+  CHECK(error_message([&] { score_predictions_file(dir / "short.jsonl", dir / "gold.jsonl"); }).find("by position") !=
+        std::string::npos);
+  write_text(dir / "unknown.jsonl", R"({"id": "q1", "prediction": "x"})" "\n" R"({"id": "q2", "prediction": "x"})" "\n"
+                                    R"({"id": "q9", "prediction": "x"})" "\n");
+  CHECK(error_message([&] { score_predictions_file(dir / "unknown.jsonl", dir / "gold.jsonl"); })
+            .find("unknown.jsonl:3: id 'q9'") != std::string::npos);
+  write_text(dir / "missing.jsonl", R"({"id": "q1", "prediction": "x"})" "\n");
+  CHECK(error_message([&] { score_predictions_file(dir / "missing.jsonl", dir / "gold.jsonl"); })
+            .find("no prediction for 1 of 2") != std::string::npos);
+  write_text(dir / "repeated.jsonl", R"({"id": "q1", "prediction": "x"})" "\n" R"({"id": "q1", "prediction": "y"})" "\n");
+  CHECK(error_message([&] { score_predictions_file(dir / "repeated.jsonl", dir / "gold.jsonl"); })
+            .find("repeated.jsonl:2: id 'q1' was already predicted") != std::string::npos);
+  write_text(dir / "bad.jsonl", R"({"id": "q1", "prediction": 3})" "\n");
+  CHECK(error_message([&] { score_predictions_file(dir / "bad.jsonl", dir / "gold.jsonl"); })
+            .find("bad.jsonl:1: \"prediction\" must be a string") != std::string::npos);
+}

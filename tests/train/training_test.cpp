@@ -1,0 +1,274 @@
+// Training on the tiny CRAB world with tiny random models: the properties the regimes must
+// have whatever the models learn (FedAvg of one client is local training, the aggregate is the
+// weighted mean of the client models, lr 0 changes nothing, the retriever loss reaches only
+// the query encoder, a resumed run equals an uninterrupted one, a non-finite loss stops).
+#include <map>
+
+#include <torch/torch.h>
+
+#include "corag/config/config_writer.hpp"
+#include "corag/models/weights_fingerprint.hpp"
+#include "corag/train/passage_retrieval.hpp"
+#include "corag/train/perplexity_distillation.hpp"
+#include "corag/train/rag_model.hpp"
+#include "corag/train/rag_stepper.hpp"
+#include "corag/train/run_checkpoints.hpp"
+#include "corag/train/store_catalog.hpp"
+#include "corag/train/trainer.hpp"
+#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/qa_reader.hpp"
+#include "test_support.hpp"
+#include "tiny_crab_world.hpp"
+
+using namespace corag;
+using corag::test::error_message;
+using corag::test::read_jsonl;
+using corag::test::TempDir;
+using corag::test::tiny_crab_world;
+using corag::test::tiny_experiment_config;
+
+namespace {
+
+using Tensors = std::map<std::string, torch::Tensor>;
+
+Tensors read_tensors(const std::filesystem::path& model_dir) {
+  CheckpointTensors file(model_dir);
+  Tensors tensors;
+  for (const auto& name : file.names()) tensors[name] = file.tensor(name).clone();
+  return tensors;
+}
+
+/// Reader, query encoder and passage encoder weights of a checkpoint (or pretrained dirs).
+Tensors model_tensors(const std::filesystem::path& reader, const std::filesystem::path& retriever,
+                      const std::filesystem::path& passage_encoder) {
+  Tensors all;
+  for (auto& [name, tensor] : read_tensors(reader)) all["reader." + name] = tensor;
+  for (auto& [name, tensor] : read_tensors(retriever)) all["query." + name] = tensor;
+  for (auto& [name, tensor] : read_tensors(passage_encoder)) all["passage." + name] = tensor;
+  return all;
+}
+
+Tensors checkpoint_tensors(const std::filesystem::path& checkpoint) {
+  return model_tensors(checkpoint / "reader", checkpoint / "retriever", checkpoint / "retriever" / "passage_encoder");
+}
+
+Tensors pretrained_tensors() {
+  const auto& world = tiny_crab_world();
+  return model_tensors(world.reader, world.retriever, world.retriever);
+}
+
+std::filesystem::path last_checkpoint(const std::filesystem::path& run_dir) {
+  const auto latest = RunCheckpoints(run_dir / "checkpoints", 1).latest();
+  REQUIRE(latest.has_value());
+  return *latest;
+}
+
+nlohmann::json train(const ExperimentConfig& config, const std::filesystem::path& run_dir, bool resume = false,
+                     std::int64_t stop_after = 0) {
+  TrainRunOptions options;
+  options.run_dir = run_dir;
+  options.resolved_config_yaml = config_to_yaml(config);
+  options.resume = resume;
+  options.stop_after = stop_after;
+  return run_training(config, options);
+}
+
+/// metrics.jsonl without the wall-clock field.
+std::vector<nlohmann::json> metrics(const std::filesystem::path& run_dir) {
+  auto lines = read_jsonl(run_dir / "metrics.jsonl");
+  for (auto& line : lines) line.erase("wall_s");
+  return lines;
+}
+
+void check_same_tensors(const Tensors& a, const Tensors& b) {
+  REQUIRE(a.size() == b.size());
+  for (const auto& [name, tensor] : a) {
+    INFO(name);
+    REQUIRE(b.count(name) == 1);
+    CHECK(torch::equal(tensor, b.at(name)));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("training: one FedAvg round with one client is local training for the same steps", "[train]") {
+  TempDir dir;
+  auto config = tiny_experiment_config();
+  config.data.clients = 1;
+  config.federated.rounds = 1;
+  config.federated.local_epochs = 2;  // 4 questions, batch 4: 2 steps
+  train(config, dir / "fedavg");
+  config.train.mode = "local";
+  config.train.steps = 2;
+  config.train.eval_every = 0;
+  train(config, dir / "local");
+
+  const auto fedavg = checkpoint_tensors(last_checkpoint(dir / "fedavg"));
+  check_same_tensors(fedavg, checkpoint_tensors(last_checkpoint(dir / "local")));
+  // ... and training did move the weights (the comparison above is not between two no-ops).
+  const auto before = pretrained_tensors();
+  CHECK_FALSE(torch::equal(fedavg.at("reader.shared.weight"), before.at("reader.shared.weight")));
+  CHECK_FALSE(torch::equal(fedavg.at("query.embeddings.word_embeddings.weight"),
+                           before.at("query.embeddings.word_embeddings.weight")));
+  const auto fed_metrics = metrics(dir / "fedavg"), local_metrics = metrics(dir / "local");
+  REQUIRE(fed_metrics.size() == 1);
+  REQUIRE(local_metrics.size() == 1);
+  for (const char* key : {"em", "f1", "n", "loss_reader", "loss_retriever", "train_steps"}) {
+    CHECK(fed_metrics[0][key] == local_metrics[0][key]);
+  }
+  CHECK(fed_metrics[0]["loss_retriever"].get<double>() > 0);
+}
+
+TEST_CASE("training: the FedAvg aggregate is the example-weighted mean of the saved client models", "[train]") {
+  TempDir dir;
+  // Client 2 keeps 2 of its 4 questions, so the weights are 4/6 and 2/6.
+  std::filesystem::copy(tiny_crab_world().crab, dir / "crab", std::filesystem::copy_options::recursive);
+  // The build's FAISS stores name their root store relative to themselves.
+  std::filesystem::create_directory_symlink(tiny_crab_world().embeddings, dir / "embeddings");
+  const auto split = dir / "crab" / "splits" / "train4" / "client_2.jsonl";
+  const auto lines = read_jsonl(split);
+  corag::test::write_text(split, lines[0].dump() + "\n" + lines[1].dump() + "\n");
+  auto config = tiny_experiment_config();
+  config.data.crab_dir = (dir / "crab").string();
+  config.federated.rounds = 1;
+  config.federated.local_epochs = 1;
+  config.federated.save_client_models = true;
+  train(config, dir / "run");
+
+  const auto client_dir = [&](int client) { return dir / "run" / "client_models" / "round-000001" / ("client_" + std::to_string(client)); };
+  const auto one = checkpoint_tensors(client_dir(1)), two = checkpoint_tensors(client_dir(2));
+  const auto global = checkpoint_tensors(last_checkpoint(dir / "run"));
+  bool clients_differ = false;
+  for (const auto& [name, tensor] : global) {
+    INFO(name);
+    const auto expected = one.at(name).to(torch::kFloat64) * (4.0 / 6.0) + two.at(name).to(torch::kFloat64) * (2.0 / 6.0);
+    CHECK(torch::allclose(tensor.to(torch::kFloat64), expected, 1e-6, 1e-7));
+    clients_differ = clients_differ || !torch::equal(one.at(name), two.at(name));
+  }
+  CHECK(clients_differ);
+  // The passage encoder is frozen everywhere: still the pretrained one.
+  const auto before = pretrained_tensors();
+  CHECK(torch::equal(global.at("passage.embeddings.word_embeddings.weight"),
+                     before.at("passage.embeddings.word_embeddings.weight")));
+}
+
+TEST_CASE("training: learning rate 0 leaves every weight unchanged", "[train]") {
+  TempDir dir;
+  auto config = tiny_experiment_config();
+  config.train.mode = "local";
+  config.train.lr = 0;
+  config.train.steps = 2;
+  config.train.eval_every = 0;
+  config.data.clients = 1;
+  train(config, dir / "run");
+  check_same_tensors(checkpoint_tensors(last_checkpoint(dir / "run")), pretrained_tensors());
+}
+
+TEST_CASE("training: the retriever loss reaches only the query encoder", "[train]") {
+  const auto config = tiny_experiment_config();
+  const auto& world = tiny_crab_world();
+  auto model = RagModel::load(world.reader, world.retriever, config.model, torch::kCPU);
+  StoreCatalog catalog(world.crab, world.embeddings, "Flat", "", weights_fingerprint(*model.retriever().passage_encoder()),
+                       world.retriever.string());
+  const auto& store = catalog.train_store("REL", 1);
+  const auto questions = read_qa_file(world.crab / "splits" / "train4" / "client_1.jsonl");
+  std::vector<std::string> texts;
+  std::vector<ReaderExample> examples;
+  std::vector<std::vector<std::int64_t>> targets;
+  for (const auto& qa : questions) {
+    texts.push_back(qa.question);
+    targets.push_back(model.reader().target_ids(qa.answers.front()));
+  }
+  model.train(true);
+  const auto queries = model.retriever().query_embeddings(texts);
+  const auto retrieved = retrieve_passages(queries, std::vector<const DenseStore*>(texts.size(), &store), 4,
+                                           torch::kCPU, torch::kFloat32, true);
+  REQUIRE(retrieved.mask.all().item<bool>());
+  for (std::size_t i = 0; i < texts.size(); ++i) examples.push_back({texts[i], retrieved.passages[i]});
+  const auto scores = (queries.unsqueeze(1) * retrieved.embeddings).sum(-1) / std::sqrt(32.0);
+  torch::Tensor passage_nll;
+  {
+    torch::NoGradGuard no_grad;
+    passage_nll = model.reader().passage_nll(model.reader().encode(examples), targets);
+  }
+  perplexity_distillation_loss(scores, passage_nll, retrieved.mask, 1.0, 1.0).backward();
+
+  double query_grad = 0;
+  for (const auto& parameter : model.retriever().query_encoder()->parameters()) {
+    if (parameter.grad().defined()) query_grad += parameter.grad().abs().sum().item<double>();
+  }
+  CHECK(query_grad > 0);
+  for (const auto& parameter : model.reader().model()->parameters()) {
+    CHECK((!parameter.grad().defined() || parameter.grad().abs().sum().item<double>() == 0.0));
+  }
+  for (const auto& parameter : model.retriever().passage_encoder()->parameters()) {
+    CHECK_FALSE(parameter.requires_grad());
+    CHECK_FALSE(parameter.grad().defined());
+  }
+}
+
+TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an uninterrupted one", "[train]") {
+  TempDir dir;
+  for (const char* mode : {"collaborative", "local"}) {
+    INFO(mode);
+    auto config = tiny_experiment_config();
+    config.train.mode = mode;
+    config.train.micro_batch_size = 2;  // gradient accumulation on the way
+    const auto whole = dir / (std::string(mode) + "-whole"), split = dir / (std::string(mode) + "-split");
+    const auto summary = train(config, whole);
+    REQUIRE_FALSE(summary.is_null());
+    CHECK(train(config, split, false, 1).is_null());
+    CHECK(metrics(split).size() < metrics(whole).size());
+    CHECK(error_message([&] { train(config, split); }).find("--resume") != std::string::npos);
+    auto other = config;
+    other.train.lr = 0.5;
+    CHECK(error_message([&] { train(other, split, true); }).find("config differs") != std::string::npos);
+    CHECK(train(config, split, true) == summary);
+    CHECK(metrics(split) == metrics(whole));
+    check_same_tensors(checkpoint_tensors(last_checkpoint(split)), checkpoint_tensors(last_checkpoint(whole)));
+    CHECK(corag::test::read_text(split / "table.md") == corag::test::read_text(whole / "table.md"));
+  }
+}
+
+TEST_CASE("training: closed-book and centralized runs write the paper's reporting", "[train]") {
+  TempDir dir;
+  auto config = tiny_experiment_config();
+  config.model.retrieval = false;
+  config.train.mode = "centralized";
+  config.eval.dev = true;
+  const auto summary = train(config, dir / "run");
+  CHECK(summary["mode"] == "centralized");
+  CHECK(summary["variant"] == "closed-book");
+  CHECK(summary["average"]["averaging"] == "micro");
+  const auto lines = metrics(dir / "run");
+  REQUIRE(lines.size() == 2 * 2 * 2);  // 2 eval points x 2 clients x {test, dev}
+  for (const auto& line : lines) {
+    CHECK(line["loss_retriever"] == 0.0);
+    CHECK(line["loss_reader"].get<double>() > 0);
+    CHECK(line["n"] == (line["split"] == "test" ? 4 : 2));
+  }
+  const auto predictions = read_jsonl(dir / "run" / "predictions" / "step-000004" / "client_2.test.jsonl");
+  REQUIRE(predictions.size() == 4);
+  CHECK_FALSE(predictions[0].contains("passages"));
+  for (const char* file : {"config.resolved.yaml", "summary.json", "table.md"}) CHECK(std::filesystem::exists(dir / "run" / file));
+  CHECK_FALSE(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000001"));  // keep_checkpoints: 1
+  CHECK(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000002" / "state" / "optimizer.pt"));
+}
+
+TEST_CASE("training: a non-finite loss stops the run before any weight or checkpoint changes", "[train]") {
+  TempDir dir;
+  const auto& world = tiny_crab_world();
+  auto config = tiny_experiment_config();
+  {
+    auto reader = FidReader::load(world.reader, torch::kCPU);
+    torch::NoGradGuard no_grad;
+    reader.model()->named_parameters()["shared.weight"].fill_(std::numeric_limits<float>::quiet_NaN());
+    reader.save(dir / "nan-reader");
+  }
+  config.model.reader = (dir / "nan-reader").string();
+  config.train.mode = "local";
+  const auto message = error_message([&] { train(config, dir / "run"); });
+  CHECK(message.find("training step 1: the loss is not finite") != std::string::npos);
+  CHECK(message.find("client1") != std::string::npos);
+  CHECK_FALSE(RunCheckpoints(dir / "run" / "checkpoints", 1).latest().has_value());
+}
