@@ -272,3 +272,21 @@ TEST_CASE("training: a non-finite loss stops the run before any weight or checkp
   CHECK(message.find("client1") != std::string::npos);
   CHECK_FALSE(RunCheckpoints(dir / "run" / "checkpoints", 1).latest().has_value());
 }
+
+TEST_CASE("training: clients_per_round samples that many clients per round, seeded", "[train]") {
+  TempDir dir;
+  auto config = tiny_experiment_config();
+  config.federated.rounds = 3;
+  config.federated.local_epochs = 1;
+  config.federated.clients_per_round = 1;
+  train(config, dir / "a");
+  const auto lines = metrics(dir / "a");
+  REQUIRE(lines.size() == 6);  // every client is evaluated after every round
+  for (std::size_t round = 0; round < 3; ++round) {
+    const auto& one = lines[2 * round];
+    const auto& two = lines[2 * round + 1];
+    CHECK(one["train_steps"].get<int>() + two["train_steps"].get<int>() == 1);  // one client trained one step
+  }
+  train(config, dir / "b");
+  CHECK(metrics(dir / "b") == lines);
+}
