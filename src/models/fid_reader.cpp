@@ -59,13 +59,18 @@ std::vector<std::int64_t> FidReader::target_ids(const std::string& answer) const
 torch::Device FidReader::device() const { return model_->parameters().front().device(); }
 
 FidEncoding FidReader::encode(const std::vector<ReaderExample>& examples) {
-  CORAG_CHECK(!examples.empty(), "the reader got an empty batch");
-  FidEncoding encoding;
-  encoding.batch = static_cast<std::int64_t>(examples.size());
   std::vector<std::vector<std::vector<std::int64_t>>> per_example;
-  for (const auto& example : examples) {
-    per_example.push_back(encoder_ids(example));
-    encoding.passage_counts.push_back(static_cast<std::int64_t>(per_example.back().size()));
+  for (const auto& example : examples) per_example.push_back(encoder_ids(example));
+  return encode_ids(std::move(per_example));
+}
+
+FidEncoding FidReader::encode_ids(std::vector<std::vector<std::vector<std::int64_t>>> per_example) {
+  CORAG_CHECK(!per_example.empty(), "the reader got an empty batch");
+  FidEncoding encoding;
+  encoding.batch = static_cast<std::int64_t>(per_example.size());
+  for (const auto& ids : per_example) {
+    CORAG_CHECK(!ids.empty(), "the reader got an example without encoder input");
+    encoding.passage_counts.push_back(static_cast<std::int64_t>(ids.size()));
     encoding.passages = std::max(encoding.passages, encoding.passage_counts.back());
   }
   std::vector<std::vector<std::int64_t>> rows;

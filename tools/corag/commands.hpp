@@ -17,5 +17,7 @@ void add_index_command(CLI::App& app);
 void add_retrieve_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_synth_command(CLI::App& app);
+void add_pretrain_command(CLI::App& app);
 
 }  // namespace corag::cli

@@ -63,6 +63,9 @@ class FidReader {
   std::vector<std::int64_t> target_ids(const std::string& answer) const;
 
   FidEncoding encode(const std::vector<ReaderExample>& examples);
+  /// The same from token ids: per example, one row per passage ([examples][passages][tokens]);
+  /// for inputs that are not questions (span-corruption pretraining).
+  FidEncoding encode_ids(std::vector<std::vector<std::vector<std::int64_t>>> per_example);
   /// Mean token NLL [batch] of each target under FiD over all of its question's passages.
   torch::Tensor fid_nll(const FidEncoding& encoding, const std::vector<std::vector<std::int64_t>>& targets);
   /// Mean token NLL [batch, passages] of each target given each passage alone (padding rows hold

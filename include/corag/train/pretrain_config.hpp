@@ -1,0 +1,126 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "corag/config/experiment_config.hpp"
+#include "corag/config/field_rules.hpp"
+
+namespace corag {
+
+// `corag pretrain` (configs/demo-pretrain.yaml): tokenizers and tiny models of the real
+// architectures trained from random initialisation on a passage corpus.
+
+struct PretrainDataConfig {
+  std::string corpus;  ///< passages (JSONL or DPR TSV)
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("corpus", corpus);
+  }
+};
+
+struct PretrainTokenizersConfig {
+  std::int64_t spiece_vocab_size = 2000;     ///< SentencePiece unigram pieces (T5 adds 100 sentinels)
+  std::int64_t wordpiece_vocab_size = 8000;  ///< WordPiece entries at most
+  std::int64_t wordpiece_min_count = 2;      ///< words rarer than this are spelled with pieces
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("spiece_vocab_size", spiece_vocab_size, between(50, 1e6));
+    v.field("wordpiece_vocab_size", wordpiece_vocab_size, between(100, 1e7));
+    v.field("wordpiece_min_count", wordpiece_min_count, at_least(1));
+  }
+};
+
+/// Contriever-style contrastive pretraining of a BERT retriever: two random crops of a passage
+/// are positives, the other passages of the batch negatives (InfoNCE).
+struct PretrainRetrieverConfig {
+  std::int64_t hidden_size = 64;
+  std::int64_t layers = 2;
+  std::int64_t heads = 4;
+  std::int64_t intermediate_size = 256;
+  std::int64_t max_length = 128;  ///< tokens per text (max_position_embeddings)
+  std::int64_t steps = 300;
+  std::int64_t batch_size = 32;
+  double lr = 3e-4;
+  double temperature = 0.05;
+  double crop_min = 0.2;  ///< fraction of a passage's words in a crop, at least
+  double crop_max = 0.6;  ///< ... and at most
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("hidden_size", hidden_size, between(8, 1e5));
+    v.field("layers", layers, between(1, 1000));
+    v.field("heads", heads, between(1, 1000));
+    v.field("intermediate_size", intermediate_size, between(8, 1e6));
+    v.field("max_length", max_length, between(8, 65536));
+    v.field("steps", steps, at_least(0));
+    v.field("batch_size", batch_size, at_least(2));
+    v.field("lr", lr, between(0, 1));
+    v.field("temperature", temperature, positive());
+    v.field("crop_min", crop_min, Limits{0.0, 1.0, true});
+    v.field("crop_max", crop_max, Limits{0.0, 1.0, true});
+  }
+};
+
+/// T5 span-corruption pretraining of the reader, optionally with retrieved passages in context
+/// (Atlas-style: the corrupted passage is the query, its nearest other passages the context).
+struct PretrainReaderConfig {
+  std::int64_t d_model = 128;
+  std::int64_t d_kv = 32;
+  std::int64_t d_ff = 256;
+  std::int64_t layers = 2;
+  std::int64_t heads = 4;
+  std::int64_t steps = 600;
+  std::int64_t batch_size = 16;
+  double lr = 1e-3;
+  double noise_density = 0.15;
+  double mean_span = 3.0;
+  std::int64_t context_passages = 2;  ///< 0: the corrupted passage alone
+  /// The uncorrupted source passage is one of the context passages (Atlas filters it out):
+  /// then the hidden words can be found in context, which teaches the reader to read and copy
+  /// from retrieved text within a CPU-sized budget.
+  bool include_source = true;
+  std::int64_t text_maxlength = 128;
+  std::int64_t target_maxlength = 48;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.field("d_model", d_model, between(8, 1e5));
+    v.field("d_kv", d_kv, between(1, 1e4));
+    v.field("d_ff", d_ff, between(8, 1e6));
+    v.field("layers", layers, between(1, 1000));
+    v.field("heads", heads, between(1, 1000));
+    v.field("steps", steps, at_least(0));
+    v.field("batch_size", batch_size, at_least(1));
+    v.field("lr", lr, between(0, 1));
+    v.field("noise_density", noise_density, Limits{0.0, 1.0, true});
+    v.field("mean_span", mean_span, at_least(1));
+    v.field("context_passages", context_passages, between(0, 1000));
+    v.field("include_source", include_source);
+    v.field("text_maxlength", text_maxlength, between(8, 65536));
+    v.field("target_maxlength", target_maxlength, between(2, 65536));
+  }
+};
+
+struct PretrainConfig {
+  PretrainDataConfig data;
+  PretrainTokenizersConfig tokenizers;
+  PretrainRetrieverConfig retriever;
+  PretrainReaderConfig reader;
+  RuntimeConfig runtime;
+
+  template <typename Visitor>
+  void visit(Visitor& v) {
+    v.section("data", data);
+    v.section("tokenizers", tokenizers);
+    v.section("retriever", retriever);
+    v.section("reader", reader);
+    v.section("runtime", runtime);
+  }
+  std::vector<ConfigProblem> check() const;
+};
+
+}  // namespace corag

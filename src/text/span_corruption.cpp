@@ -1,0 +1,59 @@
+#include "corag/text/span_corruption.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <vector>
+
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+CorruptedText corrupt_spans(const std::string& text, double noise_density, double mean_span, Rng& rng) {
+  CORAG_CHECK(noise_density > 0 && noise_density < 1 && mean_span >= 1, "span corruption: need 0 < noise_density < 1 ",
+              "and mean_span >= 1, got ", noise_density, " and ", mean_span);
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) words.push_back(word);
+  CORAG_CHECK(words.size() >= 2, "span corruption needs at least two words: '", text, "'");
+  const auto n = words.size();
+  const auto noise = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(noise_density * static_cast<double>(n))), 1, n - 1);
+  const auto spans = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(static_cast<double>(noise) / mean_span)), 1, 100);
+  // Spans are placed one by one at random starts, never touching each other.
+  std::vector<bool> hidden(n, false);
+  std::size_t placed = 0;
+  for (std::size_t s = 0; s < spans && placed < noise; ++s) {
+    // The words still to hide shared among the spans still to place, give or take one.
+    const auto share = (noise - placed + (spans - s) / 2) / (spans - s);
+    const auto length = static_cast<std::size_t>(
+        std::max<long long>(1, static_cast<long long>(share) + static_cast<long long>(rng.uniform(3)) - 1));
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      const auto start = static_cast<std::size_t>(rng.uniform(n - std::min(length, n - 1)));
+      const auto end = std::min(n, start + length);
+      bool free = true;
+      for (std::size_t i = start == 0 ? 0 : start - 1; i < std::min(n, end + 1); ++i) free = free && !hidden[i];
+      if (!free || end - start == n) continue;
+      for (std::size_t i = start; i < end; ++i) hidden[i] = true;
+      placed += end - start;
+      break;
+    }
+  }
+  if (placed == 0) hidden[static_cast<std::size_t>(rng.uniform(n))] = true;
+  CorruptedText out;
+  int sentinel = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!hidden[i]) {
+      out.input += (out.input.empty() ? "" : " ") + words[i];
+      continue;
+    }
+    if (i == 0 || !hidden[i - 1]) {
+      const auto name = "<extra_id_" + std::to_string(sentinel++) + ">";
+      out.input += (out.input.empty() ? "" : " ") + name;
+      out.target += (out.target.empty() ? "" : " ") + name;
+    }
+    out.target += " " + words[i];
+  }
+  return out;
+}
+
+}  // namespace corag

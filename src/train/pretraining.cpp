@@ -1,0 +1,169 @@
+#include "corag/train/pretraining.hpp"
+
+#include <chrono>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+
+#include "corag/models/random_checkpoint.hpp"
+#include "corag/models/retriever.hpp"
+#include "corag/store/dense_store.hpp"
+#include "corag/text/sentencepiece_model.hpp"
+#include "corag/text/wordpiece_vocabulary.hpp"
+#include "corag/train/contrastive_pretraining.hpp"
+#include "corag/train/span_corruption_pretraining.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/fnv1a.hpp"
+#include "corag/util/json_strict.hpp"
+#include "corag/util/passage_reader.hpp"
+
+namespace corag {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+/// Runs `write(folder)` into a hidden sibling of `target`, then renames it to `target`.
+template <typename Write>
+void write_directory(const fs::path& target, Write&& write) {
+  const auto temporary = target.parent_path() / ("." + target.filename().string() + ".tmp");
+  fs::remove_all(temporary);
+  write(temporary);
+  fs::remove_all(target);
+  fs::rename(temporary, target);
+}
+
+std::string config_hash(const std::string& yaml) {
+  Fnv1a hash;
+  hash.update(yaml.data(), yaml.size());
+  return hash.hex();
+}
+
+}  // namespace
+
+std::vector<ConfigProblem> PretrainConfig::check() const {
+  std::vector<ConfigProblem> problems;
+  if (data.corpus.empty()) problems.push_back({"data.corpus", "must name the passage corpus"});
+  if (retriever.crop_min > retriever.crop_max) problems.push_back({"retriever.crop_min", "must not exceed retriever.crop_max"});
+  if (retriever.hidden_size % retriever.heads != 0) problems.push_back({"retriever.heads", "must divide retriever.hidden_size"});
+  return problems;
+}
+
+nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& resolved_config_yaml, const fs::path& out) {
+  const auto hash = config_hash(resolved_config_yaml);
+  const auto marker = out / "pretrain.json";
+  const auto progress_marker = out / "pretrain.config";
+  if (fs::exists(marker)) {
+    const auto done = read_json_file(marker);
+    CORAG_CHECK(done.at("config_hash") == hash, out.string(), " holds models pretrained with another config");
+    spdlog::info("pretrain: reusing {}", out.string());
+    return done;
+  }
+  if (fs::exists(progress_marker)) {
+    CORAG_CHECK(read_file(progress_marker) == hash, out.string(),
+                " holds an unfinished pretraining with another config; remove it or choose another --out");
+  } else {
+    write_file_atomically(progress_marker, hash);
+  }
+  const Runtime runtime = apply_runtime(config.runtime);
+  nlohmann::json summary = {{"config_hash", hash}, {"seconds", nlohmann::json::object()}};
+
+  std::vector<ReaderPassage> passages;
+  std::vector<std::string> texts;
+  {
+    PassageReader reader(config.data.corpus);
+    for (Passage passage; reader.next(passage);) {
+      texts.push_back(retriever_passage_text(passage.title, passage.text));
+      passages.push_back({passage.title, passage.text});
+    }
+  }
+  CORAG_CHECK(passages.size() >= 2, config.data.corpus, ": pretraining needs at least two passages");
+
+  auto start = Clock::now();
+  const auto spiece = out / "spiece.model";
+  const auto vocab = out / "vocab.txt";
+  if (!fs::exists(spiece) || !fs::exists(vocab)) {
+    const auto text_file = out / "tokenizer_corpus.txt";
+    write_file_atomically(text_file, [&](std::ostream& stream) {
+      for (const auto& text : texts) stream << text << '\n';
+    });
+    const auto prefix = out / ".spiece";
+    train_sentencepiece("--input=" + text_file.string() + " --model_prefix=" + prefix.string() +
+                        " --vocab_size=" + std::to_string(config.tokenizers.spiece_vocab_size) +
+                        " --model_type=unigram --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
+                        " --hard_vocab_limit=false --minloglevel=2 --num_threads=" + std::to_string(runtime.threads));
+    fs::rename(prefix.string() + ".model", spiece);
+    fs::remove(prefix.string() + ".vocab");
+    fs::remove(text_file);
+    const auto words = learn_wordpiece_vocabulary(texts, static_cast<std::size_t>(config.tokenizers.wordpiece_vocab_size),
+                                                  static_cast<std::size_t>(config.tokenizers.wordpiece_min_count));
+    write_file_atomically(vocab, [&](std::ostream& stream) {
+      for (const auto& word : words) stream << word << '\n';
+    });
+  }
+  summary["seconds"]["tokenizers"] = seconds_since(start);
+
+  start = Clock::now();
+  const auto retriever_dir = out / "retriever";
+  const auto& r = config.retriever;
+  if (!fs::exists(retriever_dir / "config.json")) {
+    write_directory(retriever_dir, [&](const fs::path& folder) {
+      write_random_retriever({{"hidden_size", r.hidden_size}, {"num_hidden_layers", r.layers},
+                              {"num_attention_heads", r.heads}, {"intermediate_size", r.intermediate_size},
+                              {"max_position_embeddings", r.max_length}},
+                             vocab, folder, derive_seed(runtime.seed, "pretrain/retriever/init"));
+      auto retriever = Retriever::load(folder, runtime.device);
+      summary["retriever_loss"] = pretrain_retriever_contrastive(retriever, texts, r, runtime);
+      retriever.save(folder);
+    });
+  }
+  summary["seconds"]["retriever"] = seconds_since(start);
+
+  start = Clock::now();
+  const auto reader_dir = out / "reader";
+  const auto& t = config.reader;
+  if (!fs::exists(reader_dir / "config.json")) {
+    std::vector<std::vector<std::size_t>> context;
+    if (t.context_passages > 0) {
+      // Each passage's nearest other passages under the pretrained retriever (after the passage
+      // itself with include_source).
+      auto retriever = Retriever::load(retriever_dir, runtime.device);
+      const auto store_dir = out / "pretrain_store";
+      StoreBuildOptions options;
+      options.batch_size = 64;
+      DenseStore::build(retriever, config.data.corpus, store_dir, options);
+      const DenseStore store(store_dir);
+      const auto k = static_cast<std::size_t>(t.context_passages);
+      for (std::size_t begin = 0; begin < store.size(); begin += 1024) {
+        const auto end = std::min(store.size(), begin + 1024);
+        const auto hits = store.top_k(store.embeddings(begin, end), k + 1, runtime.device, runtime.compute_dtype);
+        for (std::size_t i = begin; i < end; ++i) {
+          std::vector<std::size_t> others;
+          if (t.include_source) others.push_back(i);
+          for (const auto& hit : hits[i - begin]) {
+            if (hit.row != i && others.size() < k) others.push_back(hit.row);
+          }
+          context.push_back(std::move(others));
+        }
+      }
+      fs::remove_all(store_dir);
+    }
+    write_directory(reader_dir, [&](const fs::path& folder) {
+      write_random_reader({{"d_model", t.d_model}, {"d_kv", t.d_kv}, {"d_ff", t.d_ff}, {"num_layers", t.layers},
+                           {"num_heads", t.heads}},
+                          spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"));
+      auto reader = FidReader::load(folder, runtime.device);
+      summary["reader_loss"] = pretrain_reader_span_corruption(reader, passages, context, t, runtime);
+      reader.save(folder);
+    });
+  }
+  summary["seconds"]["reader"] = seconds_since(start);
+  write_file_atomically(marker, summary.dump(2) + "\n");
+  fs::remove(progress_marker);
+  return summary;
+}
+
+}  // namespace corag

@@ -1,0 +1,59 @@
+#include "corag/train/span_corruption_pretraining.hpp"
+
+#include "corag/text/span_corruption.hpp"
+#include "corag/train/autocast_scope.hpp"
+#include "corag/train/epoch_sampler.hpp"
+#include "corag/train/pretraining_loop.hpp"
+#include "corag/util/error.hpp"
+
+namespace corag {
+
+double pretrain_reader_span_corruption(FidReader& reader, const std::vector<ReaderPassage>& passages,
+                                       const std::vector<std::vector<std::size_t>>& context,
+                                       const PretrainReaderConfig& config, const Runtime& runtime) {
+  CORAG_CHECK(context.empty() || context.size() == passages.size(), "span corruption: context lists for ",
+              context.size(), " of ", passages.size(), " passages");
+  auto model = reader.model();
+  model->train();
+  const auto& tokenizer = reader.tokenizer();
+  const auto text_maxlength = static_cast<std::size_t>(config.text_maxlength);
+  PretrainingLoop loop("pretrain reader", model->parameters(), config.lr, config.steps);
+  EpochSampler sampler(passages.size(), static_cast<std::size_t>(config.batch_size), derive_seed(runtime.seed, "pretrain/reader/data"));
+  for (std::int64_t step = 0; step < config.steps; ++step) {
+    Rng rng(derive_seed(runtime.seed, "pretrain/reader/step" + std::to_string(step)));
+    torch::manual_seed(rng.next_u64());
+    std::vector<std::vector<std::vector<std::int64_t>>> inputs;
+    std::vector<std::vector<std::int64_t>> targets;
+    for (const auto index : sampler.batch(step)) {
+      const auto corrupted = corrupt_spans(passages[index].text, config.noise_density, config.mean_span, rng);
+      const auto query = "title: " + passages[index].title + " context: " + corrupted.input;
+      std::vector<std::vector<std::int64_t>> rows;
+      if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
+      if (!context.empty()) {
+        for (const auto other : context[index]) {
+          rows.push_back(tokenizer.encode(FidReader::passage_text(query, passages[other]), text_maxlength));
+        }
+      }
+      inputs.push_back(std::move(rows));
+      targets.push_back(tokenizer.encode(corrupted.target, static_cast<std::size_t>(config.target_maxlength)));
+    }
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(runtime.device, runtime.compute_dtype);
+      std::vector<float> lengths;
+      std::size_t tokens = 0;
+      for (const auto& target : targets) {
+        lengths.push_back(static_cast<float>(target.size()));
+        tokens += target.size();
+      }
+      const auto nll = reader.fid_nll(reader.encode_ids(std::move(inputs)), targets).to(torch::kFloat32);
+      loss = (nll * torch::tensor(lengths, nll.options())).sum() / static_cast<double>(tokens);
+    }
+    loop.update(loss, step);
+  }
+  const double loss = loop.finish();
+  model->eval();
+  return loss;
+}
+
+}  // namespace corag

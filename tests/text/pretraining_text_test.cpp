@@ -1,0 +1,85 @@
+// Text pieces of pretraining, on hand-made inputs: the learned WordPiece vocabulary, T5 span
+// corruption and Contriever's random crops.
+#include <set>
+#include <sstream>
+
+#include "corag/text/span_corruption.hpp"
+#include "corag/text/wordpiece_tokenizer.hpp"
+#include "corag/text/wordpiece_vocabulary.hpp"
+#include "corag/train/contrastive_pretraining.hpp"
+#include "test_support.hpp"
+
+using namespace corag;
+
+TEST_CASE("learned WordPiece vocabulary: specials, characters twice, then frequent words", "[text][pretrain]") {
+  const auto vocab = learn_wordpiece_vocabulary({"The cat.", "the dog", "THE cat sat"}, 100, 2);
+  const std::vector<std::string> expected = {
+      "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".",   "a",   "c",   "d",   "e",   "g",   "h",   "o",   "s",
+      "t",     "##.",   "##a",   "##c",   "##d",   "##e", "##g", "##h", "##o", "##s", "##t", "the", "cat"};
+  CHECK(vocab == expected);
+  const WordPieceTokenizer tokenizer(vocab, BasicTokenizerOptions{}, "learned");
+  CHECK(tokenizer.tokenize("The cats, sadly") ==
+        std::vector<std::string>{"the", "cat", "##s", "[UNK]", "[UNK]"});  // no "##l": "sadly" is [UNK]
+  CHECK(learn_wordpiece_vocabulary({"The cat.", "the dog", "THE cat sat"}, 26, 2).back() == "the");
+  CHECK_THROWS_AS(learn_wordpiece_vocabulary({"abcdefghij"}, 20, 1), Error);
+}
+
+TEST_CASE("span corruption: sentinels in order, spans apart, the text recoverable", "[text][pretrain]") {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += (i ? " w" : "w") + std::to_string(i);
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    Rng rng(seed);
+    const auto corrupted = corrupt_spans(text, 0.15, 3.0, rng);
+    std::vector<std::string> input, target;
+    std::istringstream a(corrupted.input), b(corrupted.target);
+    for (std::string w; a >> w;) input.push_back(w);
+    for (std::string w; b >> w;) target.push_back(w);
+    // Put each span back behind its sentinel: the original text.
+    std::vector<std::vector<std::string>> spans;
+    int expected_sentinel = 0;
+    for (const auto& word : target) {
+      if (word.rfind("<extra_id_", 0) == 0) {
+        CHECK(word == "<extra_id_" + std::to_string(expected_sentinel++) + ">");
+        spans.emplace_back();
+      } else {
+        REQUIRE_FALSE(spans.empty());
+        spans.back().push_back(word);
+      }
+    }
+    std::string rebuilt;
+    std::size_t hidden = 0, sentinel = 0;
+    for (std::size_t i = 0; i < input.size(); ++i) {
+      if (input[i].rfind("<extra_id_", 0) == 0) {
+        CHECK((i == 0 || input[i - 1].rfind("<extra_id_", 0) != 0));  // spans never touch
+        for (const auto& word : spans[sentinel++]) rebuilt += (rebuilt.empty() ? "" : " ") + word, ++hidden;
+      } else {
+        rebuilt += (rebuilt.empty() ? "" : " ") + input[i];
+      }
+    }
+    CHECK(rebuilt == text);
+    CHECK(sentinel == spans.size());
+    CHECK(hidden >= 10);
+    CHECK(hidden <= 20);
+  }
+  Rng one(1), two(1);
+  CHECK(corrupt_spans(text, 0.15, 3.0, one).input == corrupt_spans(text, 0.15, 3.0, two).input);
+  Rng rng(0);
+  CHECK(corrupt_spans("two words", 0.15, 3.0, rng).target.rfind("<extra_id_0> ", 0) == 0);
+  CHECK_THROWS_AS(corrupt_spans("one", 0.15, 3.0, rng), Error);
+}
+
+TEST_CASE("random crops: contiguous runs of words within the crop fractions", "[text][pretrain]") {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += (i ? " w" : "w") + std::to_string(i);
+  Rng rng(3);
+  for (int i = 0; i < 50; ++i) {
+    const auto [first, second] = random_crops(text, 0.2, 0.6, rng);
+    for (const auto& crop : {first, second}) {
+      CHECK((" " + text + " ").find(" " + crop + " ") != std::string::npos);
+      const auto words = static_cast<std::size_t>(std::count(crop.begin(), crop.end(), ' ')) + 1;
+      CHECK(words >= 10);
+      CHECK(words <= 30);
+    }
+  }
+  CHECK(random_crops("single", 0.2, 0.6, rng).first == "single");
+}

@@ -1,0 +1,54 @@
+// `corag synth` and `corag pretrain` end to end, at toy sizes: a world, tokenizers, a
+// contrastively pretrained retriever and a span-corruption reader that load like any HF
+// checkpoint; a rerun reuses the finished models, another config is refused.
+#include <nlohmann/json.hpp>
+
+#include "corag/models/fid_reader.hpp"
+#include "corag/models/retriever.hpp"
+#include "test_support.hpp"
+
+using corag::test::read_text;
+using corag::test::run_command;
+using corag::test::TempDir;
+using corag::test::write_text;
+
+TEST_CASE("corag synth and corag pretrain: a world and models trained from scratch on it", "[e2e][pretrain]") {
+  TempDir dir;
+  const std::string cli = CORAG_CLI_PATH;
+  auto result = run_command(dir, cli + " synth --config " + std::string(PROJECT_CONFIG_DIR) + "/synth.yaml --out " +
+                                     (dir / "world").string() +
+                                     " --set world.people=40 --set world.places=8 --set world.organisations=8"
+                                     " --set world.works=10 --set world.festivals=2 --set world.noise_passages=20"
+                                     " --set world.questions=80");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(nlohmann::json::parse(result.out)["questions"] == 80);
+
+  const std::string pretrain = cli + " pretrain --config " + std::string(PROJECT_CONFIG_DIR) + "/demo-pretrain.yaml --out " +
+                               (dir / "models").string() + " --set data.corpus=" + (dir / "world" / "passages.jsonl").string() +
+                               " --set tokenizers.spiece_vocab_size=300 --set retriever.steps=6 --set retriever.batch_size=8"
+                               " --set reader.steps=6 --set reader.batch_size=4 --set runtime.threads=1 --set runtime.device=cpu";
+  result = run_command(dir, pretrain);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto summary = nlohmann::json::parse(read_text(dir / "models" / "pretrain.json"));
+  CHECK(summary["retriever_loss"].get<double>() > 0);
+  CHECK(summary["reader_loss"].get<double>() > 0);
+  CHECK(result.err.find("pretrain reader: step 6/6") != std::string::npos);
+
+  auto retriever = corag::Retriever::load(dir / "models" / "retriever", torch::kCPU);
+  CHECK(retriever.dim() == 64);
+  CHECK(retriever.embed_queries({"Where was he born?"}, 1).size(1) == 64);
+  auto reader = corag::FidReader::load(dir / "models" / "reader", torch::kCPU);
+  CHECK(reader.model()->config().d_model == 128);
+  CHECK(reader.tokenizer().vocab_size() == reader.model()->config().vocab_size);
+  CHECK_FALSE(std::filesystem::exists(dir / "models" / "pretrain_store"));
+
+  result = run_command(dir, pretrain);  // finished: reused as it is
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.err.find("reusing") != std::string::npos);
+  CHECK(read_text(dir / "models" / "pretrain.json") == summary.dump(2) + "\n");
+  result = run_command(dir, pretrain + " --set reader.steps=7");
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("another config") != std::string::npos);
+}
