@@ -95,7 +95,9 @@ nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann
 std::string render_summary_table(const nlohmann::json& summary) {
   std::ostringstream out;
   const auto& best = summary.at("best");
-  out << "**" << summary.at("mode").get<std::string>() << "**: " << best.at("selection").get<std::string>();
+  out << "**" << summary.at("mode").get<std::string>() << "**";
+  if (summary.contains("variant")) out << " (" << summary.at("variant").get<std::string>() << ")";
+  out << ": " << best.at("selection").get<std::string>();
   for (const char* key : {"round", "step"}) {
     if (best.contains(key)) out << " (" << key << " " << best.at(key).get<std::int64_t>() << ")";
   }

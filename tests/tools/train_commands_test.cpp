@@ -24,7 +24,7 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
                                      " --set federated.rounds=2");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
-  CHECK(result.out.find("**collaborative**: best client-averaged test EM (round ") != std::string::npos);
+  CHECK(result.out.find("**collaborative** (REL): best client-averaged test EM (round ") != std::string::npos);
   CHECK(result.out == read_text(run / "table.md"));
   CHECK(result.err.find("round 2/2 client 2") != std::string::npos);  // progress reaches the log
   const auto records = read_jsonl(run / "metrics.jsonl");

@@ -16,7 +16,8 @@ namespace corag {
 /// Ties go to the earlier point. Returns `{"mode", "best", "clients": [...], "average"}`.
 nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records);
 
-/// A Markdown table of a summary: one row per client and the average row (EM / F1 in percent).
+/// A Markdown table of a summary: a header naming the mode (and `variant` when the summary has
+/// one) and the selection, one row per client and the average row (EM / F1 in percent).
 std::string render_summary_table(const nlohmann::json& summary);
 
 }  // namespace corag
