@@ -1,6 +1,7 @@
 #include "corag/text/span_corruption.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <sstream>
 #include <vector>
@@ -8,13 +9,40 @@
 #include "corag/util/error.hpp"
 
 namespace corag {
+namespace {
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+/// The input with each run of hidden words replaced by the next sentinel, and the target.
+CorruptedText render(const std::vector<std::string>& words, const std::vector<bool>& hidden) {
+  CorruptedText out;
+  int sentinel = 0;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (!hidden[i]) {
+      out.input += (out.input.empty() ? "" : " ") + words[i];
+      continue;
+    }
+    if (i == 0 || !hidden[i - 1]) {
+      const auto name = "<extra_id_" + std::to_string(sentinel++) + ">";
+      out.input += (out.input.empty() ? "" : " ") + name;
+      out.target += (out.target.empty() ? "" : " ") + name;
+    }
+    out.target += " " + words[i];
+  }
+  return out;
+}
+
+}  // namespace
 
 CorruptedText corrupt_spans(const std::string& text, double noise_density, double mean_span, Rng& rng) {
   CORAG_CHECK(noise_density > 0 && noise_density < 1 && mean_span >= 1, "span corruption: need 0 < noise_density < 1 ",
               "and mean_span >= 1, got ", noise_density, " and ", mean_span);
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) words.push_back(word);
+  const auto words = split_words(text);
   CORAG_CHECK(words.size() >= 2, "span corruption needs at least two words: '", text, "'");
   const auto n = words.size();
   const auto noise = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(noise_density * static_cast<double>(n))), 1, n - 1);
@@ -39,21 +67,39 @@ CorruptedText corrupt_spans(const std::string& text, double noise_density, doubl
     }
   }
   if (placed == 0) hidden[static_cast<std::size_t>(rng.uniform(n))] = true;
-  CorruptedText out;
-  int sentinel = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!hidden[i]) {
-      out.input += (out.input.empty() ? "" : " ") + words[i];
+  return render(words, hidden);
+}
+
+CorruptedText corrupt_salient_spans(const std::string& text, double noise_density, Rng& rng) {
+  const auto words = split_words(text);
+  const auto salient = [&](std::size_t i) {
+    const auto c = static_cast<unsigned char>(words[i][0]);
+    return std::isupper(c) || std::isdigit(c);
+  };
+  std::vector<std::pair<std::size_t, std::size_t>> runs;  // [begin, end) of salient words
+  for (std::size_t i = 0; i < words.size();) {
+    if (!salient(i)) {
+      ++i;
       continue;
     }
-    if (i == 0 || !hidden[i - 1]) {
-      const auto name = "<extra_id_" + std::to_string(sentinel++) + ">";
-      out.input += (out.input.empty() ? "" : " ") + name;
-      out.target += (out.target.empty() ? "" : " ") + name;
-    }
-    out.target += " " + words[i];
+    auto end = i;
+    while (end < words.size() && salient(end)) ++end;
+    runs.emplace_back(i, end);
+    i = end;
   }
-  return out;
+  rng.shuffle(runs);
+  const auto target = std::max<std::size_t>(1, static_cast<std::size_t>(noise_density * static_cast<double>(words.size())));
+  std::vector<bool> hidden(words.size(), false);
+  std::size_t placed = 0, spans = 0;
+  for (const auto& [begin, end] : runs) {
+    if (placed >= target || spans == 100) break;
+    if (placed + (end - begin) >= words.size()) continue;  // never hide the whole text
+    for (auto i = begin; i < end; ++i) hidden[i] = true;
+    placed += end - begin;
+    ++spans;
+  }
+  if (placed == 0) return corrupt_spans(text, noise_density, 3.0, rng);
+  return render(words, hidden);
 }
 
 }  // namespace corag

@@ -25,7 +25,9 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
     std::vector<std::vector<std::vector<std::int64_t>>> inputs;
     std::vector<std::vector<std::int64_t>> targets;
     for (const auto index : sampler.batch(step)) {
-      const auto corrupted = corrupt_spans(passages[index].text, config.noise_density, config.mean_span, rng);
+      const auto corrupted = config.masking == "salient"
+                                 ? corrupt_salient_spans(passages[index].text, config.noise_density, rng)
+                                 : corrupt_spans(passages[index].text, config.noise_density, config.mean_span, rng);
       const auto query = "title: " + passages[index].title + " context: " + corrupted.input;
       std::vector<std::vector<std::int64_t>> rows;
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));

@@ -1,5 +1,7 @@
 // Text pieces of pretraining, on hand-made inputs: the learned WordPiece vocabulary, T5 span
 // corruption and Contriever's random crops.
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <sstream>
 
@@ -82,4 +84,34 @@ TEST_CASE("random crops: contiguous runs of words within the crop fractions", "[
     }
   }
   CHECK(random_crops("single", 0.2, 0.6, rng).first == "single");
+}
+
+TEST_CASE("salient-span masking hides whole runs of capitalised words and numbers", "[text][pretrain]") {
+  const std::string text =
+      "Loul Quinsel was a poet born in Loford in 1891 and she worked for Verbar Mills for most of her long career";
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    Rng rng(seed);
+    const auto corrupted = corrupt_salient_spans(text, 0.15, rng);
+    std::istringstream in(corrupted.target);
+    std::vector<std::string> hidden;
+    for (std::string word; in >> word;) {
+      if (word.rfind("<extra_id_", 0) != 0) hidden.push_back(word);
+    }
+    REQUIRE_FALSE(hidden.empty());
+    for (const auto& word : hidden) {
+      INFO(word);
+      CHECK((std::isupper(static_cast<unsigned char>(word[0])) || std::isdigit(static_cast<unsigned char>(word[0]))));
+    }
+    // A run is hidden whole: "Loul Quinsel" and "Verbar Mills" go together or not at all.
+    for (const auto& [first, second] : {std::pair{"Loul", "Quinsel"}, std::pair{"Verbar", "Mills"}}) {
+      const bool a = std::find(hidden.begin(), hidden.end(), first) != hidden.end();
+      const bool b = std::find(hidden.begin(), hidden.end(), second) != hidden.end();
+      CHECK(a == b);
+    }
+    CHECK(hidden.size() >= 3);  // 15 % of 22 words, in whole runs
+    CHECK(hidden.size() <= 6);
+  }
+  Rng rng(1);
+  // No capitalised word or number: plain span corruption.
+  CHECK(corrupt_salient_spans("only lower case words here at all", 0.15, rng).target.rfind("<extra_id_0> ", 0) == 0);
 }

@@ -18,4 +18,10 @@ struct CorruptedText {
 /// sentinels `<extra_id_0>`, `<extra_id_1>`, ... in order (at most 100 spans).
 CorruptedText corrupt_spans(const std::string& text, double noise_density, double mean_span, Rng& rng);
 
+/// Salient-span masking (REALM): the spans hidden are runs of words that start with a capital
+/// letter or a digit (names, places, years: what factoid questions ask for), chosen at random
+/// until about `noise_density` of the words are hidden; text without such a run falls back to
+/// `corrupt_spans`.
+CorruptedText corrupt_salient_spans(const std::string& text, double noise_density, Rng& rng);
+
 }  // namespace corag

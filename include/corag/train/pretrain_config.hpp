@@ -78,6 +78,7 @@ struct PretrainReaderConfig {
   double lr = 1e-3;
   double noise_density = 0.15;
   double mean_span = 3.0;
+  std::string masking = "random";  ///< random spans (T5), or salient: names, places and years
   std::int64_t context_passages = 2;  ///< 0: the corrupted passage alone
   /// The uncorrupted source passage is one of the context passages (Atlas filters it out):
   /// then the hidden words can be found in context, which teaches the reader to read and copy
@@ -98,6 +99,7 @@ struct PretrainReaderConfig {
     v.field("lr", lr, between(0, 1));
     v.field("noise_density", noise_density, Limits{0.0, 1.0, true});
     v.field("mean_span", mean_span, at_least(1));
+    v.field("masking", masking, Choices{"random", "salient"});
     v.field("context_passages", context_passages, between(0, 1000));
     v.field("include_source", include_source);
     v.field("text_maxlength", text_maxlength, between(8, 65536));
