@@ -102,6 +102,24 @@ struct Question {
   std::string question, answer;
 };
 
+/// "a" before a vowel becomes "an" ("an engineer", "An endless bell"): the frames put articles
+/// before words drawn at random.
+std::string with_articles(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    auto word = words[i];
+    if ((word == "a" || word == "A") && i + 1 < words.size() &&
+        std::string("aeiouAEIOU").find(words[i + 1][0]) != std::string::npos) {
+      word += "n";
+    }
+    out += (i ? " " : "") + word;
+  }
+  return out;
+}
+
 std::string capitalised(std::string word) {
   if (!word.empty()) word[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(word[0])));
   return word;
@@ -327,7 +345,8 @@ class World {
   }
 
   void add_passage(const std::string& title, const std::string& text) {
-    passages_.push_back(nlohmann::json{{"id", "p" + std::to_string(passages_.size())}, {"title", title}, {"text", text}}.dump());
+    passages_.push_back(
+        nlohmann::json{{"id", "p" + std::to_string(passages_.size())}, {"title", title}, {"text", with_articles(text)}}.dump());
   }
 
   void person_passage(std::size_t index) {
