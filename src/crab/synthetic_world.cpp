@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "corag/text/whitespace_words.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/rng.hpp"
@@ -105,9 +105,7 @@ struct Question {
 /// "a" before a vowel becomes "an" ("an engineer", "An endless bell"): the frames put articles
 /// before words drawn at random.
 std::string with_articles(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string word; in >> word;) words.push_back(word);
+  const auto words = split_words(text);
   std::string out;
   for (std::size_t i = 0; i < words.size(); ++i) {
     auto word = words[i];
@@ -141,9 +139,16 @@ class World {
   const Strings& passages() const { return passages_; }
 
   void render_passages() {
+    // Who was born where and who worked where, in people order, in one pass over the people.
+    std::vector<Strings> natives(places_.size());
+    std::vector<const Person*> first_staff(organisations_.size(), nullptr);
+    for (const auto& person : people_) {
+      if (natives[person.birthplace].size() < 3) natives[person.birthplace].push_back(person.name);
+      if (first_staff[person.employer] == nullptr) first_staff[person.employer] = &person;
+    }
     for (std::size_t i = 0; i < people_.size(); ++i) person_passage(i);
-    for (std::size_t i = 0; i < places_.size(); ++i) place_passage(i);
-    for (std::size_t i = 0; i < organisations_.size(); ++i) organisation_passage(i);
+    for (std::size_t i = 0; i < places_.size(); ++i) place_passage(i, natives[i]);
+    for (std::size_t i = 0; i < organisations_.size(); ++i) organisation_passage(i, first_staff[i]);
     for (std::size_t i = 0; i < works_.size(); ++i) work_passage(i);
     for (const auto& festival : festivals_) festival_passages(festival);
     for (std::int64_t i = 0; i < config_.noise_passages; ++i) noise_passage();
@@ -368,16 +373,12 @@ class World {
     add_passage(title(p), padded(text, p.name, 55 + rng_.uniform(30)));
   }
 
-  void place_passage(std::size_t index) {
+  void place_passage(std::size_t index, const Strings& natives) {
     const auto& place = places_[index];
     std::string text = pick({place.name + " is a town in " + place.country + " on the banks of " + place.river + ".",
                              place.name + " lies on " + place.river + " in " + place.country + "."});
     text += " " + pick({"It was founded in " + std::to_string(place.founded) + ".",
                         "The settlement dates from " + std::to_string(place.founded) + "."});
-    Strings natives;
-    for (const auto& person : people_) {
-      if (&places_[person.birthplace] == &place && natives.size() < 3) natives.push_back(person.name);
-    }
     if (!natives.empty()) {
       text += " People born in " + place.name + " include ";
       for (std::size_t i = 0; i < natives.size(); ++i) text += (i ? (i + 1 == natives.size() ? " and " : ", ") : "") + natives[i];
@@ -386,19 +387,14 @@ class World {
     add_passage(place.name, padded(text, place.name, 50 + rng_.uniform(30)));
   }
 
-  void organisation_passage(std::size_t index) {
+  void organisation_passage(std::size_t index, const Person* staff) {
     const auto& org = organisations_[index];
     const auto& founder = people_[org.founder];
     std::string text = pick({org.name + " was founded in " + std::to_string(org.founded) + " by " + founder.name + ".",
                              "In " + std::to_string(org.founded) + ", " + founder.name + " founded " + org.name + "."});
     text += " " + pick({"It is headquartered in " + places_[org.headquarters].name + ".",
                         "Its headquarters are in " + places_[org.headquarters].name + "."});
-    for (const auto& person : people_) {
-      if (&organisations_[person.employer] == &org) {
-        text += " Among its staff was " + person.name + ".";
-        break;
-      }
-    }
+    if (staff != nullptr) text += " Among its staff was " + staff->name + ".";
     add_passage(org.name, padded(text, org.name, 50 + rng_.uniform(30)));
   }
 

@@ -20,6 +20,16 @@ torch::Tensor mean_token_nll(const torch::Tensor& logits, const torch::Tensor& l
   return -(picked * weights).sum(1) / weights.sum(1).clamp_min(1.0);
 }
 
+torch::Tensor target_token_nll_sum(const torch::Tensor& row_mean_nll,
+                                   const std::vector<std::vector<std::int64_t>>& targets) {
+  CORAG_CHECK(row_mean_nll.dim() == 1 && static_cast<std::size_t>(row_mean_nll.size(0)) == targets.size(),
+              "target_token_nll_sum: ", row_mean_nll.sizes(), " row NLLs for ", targets.size(), " targets");
+  std::vector<float> lengths;
+  for (const auto& target : targets) lengths.push_back(static_cast<float>(target.size()));
+  const auto nll = row_mean_nll.to(torch::kFloat32);
+  return (nll * torch::tensor(lengths, nll.options())).sum();
+}
+
 FidReader FidReader::load(const std::filesystem::path& model_dir, const torch::Device& device, FidOptions options) {
   // Tokenizer and config are checked against each other before the (large) weights are read.
   auto tokenizer = T5Tokenizer::from_directory(model_dir);

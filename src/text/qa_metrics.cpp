@@ -2,19 +2,14 @@
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 
 #include "corag/text/answer_normalization.hpp"
+#include "corag/text/whitespace_words.hpp"
 
 namespace corag {
 namespace {
 
-std::vector<std::string> normalized_tokens(std::string_view text) {
-  std::istringstream words(normalize_answer(text));
-  std::vector<std::string> tokens;
-  for (std::string word; words >> word;) tokens.push_back(word);
-  return tokens;
-}
+std::vector<std::string> normalized_tokens(std::string_view text) { return split_words(normalize_answer(text)); }
 
 }  // namespace
 

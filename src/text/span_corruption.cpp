@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <sstream>
 #include <vector>
 
+#include "corag/text/whitespace_words.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
 namespace {
-
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
-}
 
 /// The input with each run of hidden words replaced by the next sentinel, and the target.
 CorruptedText render(const std::vector<std::string>& words, const std::vector<bool>& hidden) {

@@ -10,11 +10,12 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const 
                                StoreCatalog* catalog, const ExperimentConfig& config, const Runtime& runtime,
                                const std::filesystem::path& predictions_file) {
   CORAG_CHECK(split == "test" || split == "dev", "unknown evaluation split '", split, "' (test or dev)");
-  std::vector<QaRecord> questions = split == "test" ? client.test : client.dev;
-  CORAG_CHECK(!questions.empty(), "client ", client.index, " has no ", split, " questions");
-  if (config.eval.max_questions > 0 && questions.size() > static_cast<std::size_t>(config.eval.max_questions)) {
-    questions.resize(static_cast<std::size_t>(config.eval.max_questions));
-  }
+  const auto& all = split == "test" ? client.test : client.dev;
+  CORAG_CHECK(!all.empty(), "client ", client.index, " has no ", split, " questions");
+  const auto cap = static_cast<std::size_t>(config.eval.max_questions);
+  std::vector<QaRecord> capped;  // a copy only when eval.max_questions cuts the list
+  if (cap > 0 && all.size() > cap) capped.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(cap));
+  const auto& questions = capped.empty() ? all : capped;
   const DenseStore* store = nullptr;
   if (model.has_retriever()) {
     CORAG_CHECK(catalog != nullptr, "a retrieval model needs the CRAB stores to evaluate");

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
+#include "corag/text/whitespace_words.hpp"
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/pretraining_loop.hpp"
 #include "corag/util/error.hpp"
@@ -11,9 +11,7 @@
 namespace corag {
 
 std::pair<std::string, std::string> random_crops(const std::string& text, double crop_min, double crop_max, Rng& rng) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string word; in >> word;) words.push_back(word);
+  const auto words = split_words(text);
   CORAG_CHECK(!words.empty(), "cannot crop an empty passage");
   const auto crop = [&] {
     const double fraction = crop_min + (crop_max - crop_min) * rng.uniform_real();

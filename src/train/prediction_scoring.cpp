@@ -1,6 +1,7 @@
 #include "corag/train/prediction_scoring.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -60,25 +61,22 @@ AnswerScoreTotals score_predictions_file(const std::filesystem::path& prediction
     CORAG_CHECK(inserted.second, prediction.location, ": id '", prediction.id, "' was already predicted at ",
                 inserted.first->second->location);
   }
-  std::size_t matched = 0;
+  std::set<std::string> gold_ids;
   std::vector<std::string> missing;
   for (const auto& qa : gold) {
+    gold_ids.insert(qa.id);
     const auto found = by_question.find(qa.id);
     if (found == by_question.end()) {
       missing.push_back(qa.id);
-      continue;
+    } else {
+      totals.add(score_answer(found->second->text, qa.answers));
     }
-    totals.add(score_answer(found->second->text, qa.answers));
-    ++matched;
   }
   CORAG_CHECK(missing.empty(), predictions_path.string(), " has no prediction for ", missing.size(), " of ",
               gold.size(), " questions of ", gold_path.string(), " (first: id '", missing.front(), "')");
-  if (matched != predictions.size()) {
-    for (const auto& prediction : predictions) {
-      bool known = false;
-      for (const auto& qa : gold) known = known || qa.id == prediction.id;
-      CORAG_CHECK(known, prediction.location, ": id '", prediction.id, "' is not a question of ", gold_path.string());
-    }
+  for (const auto& prediction : predictions) {
+    CORAG_CHECK(gold_ids.count(prediction.id) == 1, prediction.location, ": id '", prediction.id,
+                "' is not a question of ", gold_path.string());
   }
   return totals;
 }

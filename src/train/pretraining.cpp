@@ -26,22 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-/// Runs `write(folder)` into a hidden sibling of `target`, then renames it to `target`.
-template <typename Write>
-void write_directory(const fs::path& target, Write&& write) {
-  const auto temporary = target.parent_path() / ("." + target.filename().string() + ".tmp");
-  fs::remove_all(temporary);
-  write(temporary);
-  fs::remove_all(target);
-  fs::rename(temporary, target);
-}
-
-std::string config_hash(const std::string& yaml) {
-  Fnv1a hash;
-  hash.update(yaml.data(), yaml.size());
-  return hash.hex();
-}
-
 }  // namespace
 
 std::vector<ConfigProblem> PretrainConfig::check() const {
@@ -53,7 +37,7 @@ std::vector<ConfigProblem> PretrainConfig::check() const {
 }
 
 nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& resolved_config_yaml, const fs::path& out) {
-  const auto hash = config_hash(resolved_config_yaml);
+  const auto hash = fnv1a_hex(resolved_config_yaml);
   const auto marker = out / "pretrain.json";
   const auto progress_marker = out / "pretrain.config";
   if (fs::exists(marker)) {
@@ -110,7 +94,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
   const auto retriever_dir = out / "retriever";
   const auto& r = config.retriever;
   if (!fs::exists(retriever_dir / "config.json")) {
-    write_directory(retriever_dir, [&](const fs::path& folder) {
+    write_directory_atomically(retriever_dir, [&](const fs::path& folder) {
       write_random_retriever({{"hidden_size", r.hidden_size}, {"num_hidden_layers", r.layers},
                               {"num_attention_heads", r.heads}, {"intermediate_size", r.intermediate_size},
                               {"max_position_embeddings", r.max_length}},
@@ -151,7 +135,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
       }
       fs::remove_all(store_dir);
     }
-    write_directory(reader_dir, [&](const fs::path& folder) {
+    write_directory_atomically(reader_dir, [&](const fs::path& folder) {
       write_random_reader({{"d_model", t.d_model}, {"d_kv", t.d_kv}, {"d_ff", t.d_ff}, {"num_layers", t.layers},
                            {"num_heads", t.heads}},
                           spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"));

@@ -31,7 +31,7 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
       retrieved = retrieve_passages(queries, std::vector<const DenseStore*>(texts.size(), store),
                                     static_cast<std::size_t>(config.model.n_context), runtime.device,
                                     runtime.compute_dtype, /*with_embeddings=*/false);
-      for (std::size_t i = 0; i < examples.size(); ++i) examples[i].passages = retrieved.passages[i];
+      for (std::size_t i = 0; i < examples.size(); ++i) examples[i].passages = std::move(retrieved.passages[i]);
     }
     const auto generated = reader.generate(reader.encode(examples), static_cast<std::size_t>(config.eval.max_new_tokens));
     for (std::size_t i = begin; i < end; ++i) {

@@ -109,10 +109,9 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
       timings_.distillation += seconds_since(mark);
     }
 
-    const auto nll = reader.fid_nll(reader.encode(examples), micro_targets).to(torch::kFloat32);
-    std::vector<float> lengths;
-    for (const auto& target : micro_targets) lengths.push_back(static_cast<float>(target.size()));
-    const auto reader_loss = (nll * torch::tensor(lengths, nll.options())).sum() / static_cast<double>(target_tokens);
+    const auto reader_loss =
+        target_token_nll_sum(reader.fid_nll(reader.encode(examples), micro_targets), micro_targets) /
+        static_cast<double>(target_tokens);
     auto loss = reader_loss;
     if (retriever_loss.defined()) loss = loss + retriever_loss;
     const double reader_value = reader_loss.item<double>();

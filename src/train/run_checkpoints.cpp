@@ -46,14 +46,12 @@ std::filesystem::path RunCheckpoints::write(nlohmann::json state,
   char name[32];
   std::snprintf(name, sizeof name, "%s%06lld", kPrefix, static_cast<long long>(sequence));
   const auto target = dir_ / name;
-  const auto temporary = dir_ / (std::string(".") + name + ".tmp");
-  std::filesystem::remove_all(temporary);
-  std::filesystem::remove_all(target);
-  std::filesystem::create_directories(temporary / "state");
-  fill(temporary);
   state["sequence"] = sequence;
-  write_file_atomically(temporary / "state" / "state.json", state.dump(2) + "\n");
-  std::filesystem::rename(temporary, target);
+  write_directory_atomically(target, [&](const std::filesystem::path& folder) {
+    std::filesystem::create_directories(folder / "state");
+    fill(folder);
+    write_file_atomically(folder / "state" / "state.json", state.dump(2) + "\n");
+  });
   auto found = complete_checkpoints(dir_);
   while (static_cast<std::int64_t>(found.size()) > keep_) {
     std::filesystem::remove_all(found.front());

@@ -9,11 +9,6 @@
 namespace corag {
 namespace {
 
-struct Point {
-  std::vector<nlohmann::json> clients;
-  double em_sum = 0, f1_sum = 0, weighted_em = 0, weighted_f1 = 0, n = 0;
-};
-
 std::string format_percent(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f", value);
@@ -31,6 +26,27 @@ nlohmann::json client_entry(const nlohmann::json& record) {
 
 }  // namespace
 
+void ClientScores::add(const nlohmann::json& record) {
+  const double em = record.at("em").get<double>(), f1 = record.at("f1").get<double>();
+  const double n = record.at("n").get<double>();
+  clients_.push_back(client_entry(record));
+  em_sum_ += em;
+  f1_sum_ += f1;
+  weighted_em_ += em * n;
+  weighted_f1_ += f1 * n;
+  questions_ += n;
+}
+
+double ClientScores::em(bool micro) const {
+  if (micro) return questions_ > 0 ? weighted_em_ / questions_ : 0.0;
+  return clients_.empty() ? 0.0 : em_sum_ / static_cast<double>(clients_.size());
+}
+
+double ClientScores::f1(bool micro) const {
+  if (micro) return questions_ > 0 ? weighted_f1_ / questions_ : 0.0;
+  return clients_.empty() ? 0.0 : f1_sum_ / static_cast<double>(clients_.size());
+}
+
 nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records) {
   std::vector<const nlohmann::json*> tests;
   for (const auto& record : records) {
@@ -47,47 +63,30 @@ nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann
         best[client] = client_entry(*record);
       }
     }
-    double em = 0, f1 = 0;
-    summary["clients"] = nlohmann::json::array();
-    for (const auto& [client, entry] : best) {
-      em += entry.at("em").get<double>();
-      f1 += entry.at("f1").get<double>();
-      summary["clients"].push_back(entry);
-    }
-    const auto count = static_cast<double>(best.size());
-    summary["average"] = {{"em", em / count}, {"f1", f1 / count}, {"clients", best.size()}};
-    summary["best"] = {{"selection", "each client's best test EM"}, {"em", em / count}, {"f1", f1 / count}};
+    ClientScores bests;
+    for (const auto& [client, entry] : best) bests.add(entry);
+    summary["clients"] = bests.clients();
+    summary["average"] = {{"em", bests.em(false)}, {"f1", bests.f1(false)}, {"clients", bests.count()}};
+    summary["best"] = {{"selection", "each client's best test EM"}, {"em", bests.em(false)}, {"f1", bests.f1(false)}};
     return summary;
   }
   const char* key = mode == "collaborative" ? "round" : "step";
   const bool micro = mode == "centralized";
-  std::map<std::int64_t, Point> points;
-  for (const auto* record : tests) {
-    auto& point = points[record->at(key).get<std::int64_t>()];
-    const double n = record->at("n").get<double>();
-    point.clients.push_back(client_entry(*record));
-    point.em_sum += record->at("em").get<double>();
-    point.f1_sum += record->at("f1").get<double>();
-    point.weighted_em += record->at("em").get<double>() * n;
-    point.weighted_f1 += record->at("f1").get<double>() * n;
-    point.n += n;
-  }
-  const auto score = [&](const Point& point, bool em) {
-    if (micro) return point.n > 0 ? (em ? point.weighted_em : point.weighted_f1) / point.n : 0.0;
-    return (em ? point.em_sum : point.f1_sum) / static_cast<double>(point.clients.size());
-  };
+  std::map<std::int64_t, ClientScores> points;
+  for (const auto* record : tests) points[record->at(key).get<std::int64_t>()].add(*record);
   auto best = points.begin();
   for (auto it = points.begin(); it != points.end(); ++it) {
-    if (score(it->second, true) > score(best->second, true)) best = it;
+    if (it->second.em(micro) > best->second.em(micro)) best = it;
   }
+  const auto& scores = best->second;
   summary["best"] = {{key, best->first},
                      {"selection", micro ? "best micro-averaged test EM" : "best client-averaged test EM"},
-                     {"em", score(best->second, true)},
-                     {"f1", score(best->second, false)}};
-  summary["clients"] = best->second.clients;
-  summary["average"] = {{"em", score(best->second, true)},
-                        {"f1", score(best->second, false)},
-                        {"clients", best->second.clients.size()},
+                     {"em", scores.em(micro)},
+                     {"f1", scores.f1(micro)}};
+  summary["clients"] = scores.clients();
+  summary["average"] = {{"em", scores.em(micro)},
+                        {"f1", scores.f1(micro)},
+                        {"clients", scores.count()},
                         {"averaging", micro ? "micro" : "client"}};
   return summary;
 }

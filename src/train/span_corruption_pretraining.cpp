@@ -42,14 +42,10 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
     torch::Tensor loss;
     {
       AutocastScope autocast(runtime.device, runtime.compute_dtype);
-      std::vector<float> lengths;
       std::size_t tokens = 0;
-      for (const auto& target : targets) {
-        lengths.push_back(static_cast<float>(target.size()));
-        tokens += target.size();
-      }
-      const auto nll = reader.fid_nll(reader.encode_ids(std::move(inputs)), targets).to(torch::kFloat32);
-      loss = (nll * torch::tensor(lengths, nll.options())).sum() / static_cast<double>(tokens);
+      for (const auto& target : targets) tokens += target.size();
+      loss = target_token_nll_sum(reader.fid_nll(reader.encode_ids(std::move(inputs)), targets), targets) /
+             static_cast<double>(tokens);
     }
     loop.update(loss, step);
   }

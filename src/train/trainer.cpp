@@ -23,6 +23,7 @@
 #include "corag/util/error.hpp"
 #include "corag/util/fnv1a.hpp"
 #include "corag/util/json_strict.hpp"
+#include "corag/util/jsonl_reader.hpp"
 #include "corag/util/metrics_writer.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/rng.hpp"
@@ -31,12 +32,6 @@ namespace corag {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string config_hash(const std::string& yaml) {
-  Fnv1a hash;
-  hash.update(yaml.data(), yaml.size());
-  return hash.hex();
-}
 
 std::string padded(const char* prefix, std::int64_t value) {
   char text[48];
@@ -81,7 +76,7 @@ class TrainingRun {
   TrainingRun(const ExperimentConfig& config, const TrainRunOptions& options)
       : config_(config),
         options_(options),
-        hash_(config_hash(options.resolved_config_yaml)),
+        hash_(fnv1a_hex(options.resolved_config_yaml)),
         checkpoints_(options.run_dir / "checkpoints", config.train.keep_checkpoints),
         start_(Clock::now()) {}
 
@@ -114,7 +109,7 @@ class TrainingRun {
     if (options_.resume) {
       CORAG_CHECK(std::filesystem::is_regular_file(resolved), "--resume: ", dir.string(), " holds no run (no ",
                   resolved.filename().string(), ")");
-      CORAG_CHECK(config_hash(read_file(resolved)) == hash_, "--resume: the config differs from the run's ",
+      CORAG_CHECK(fnv1a_hex(read_file(resolved)) == hash_, "--resume: the config differs from the run's ",
                   resolved.string(), "; resume with the same config and --set overrides");
       if (const auto latest = checkpoints_.latest()) {
         resume_state_ = RunCheckpoints::read_state(*latest);
@@ -172,7 +167,7 @@ class TrainingRun {
         const auto file = options_.run_dir / "predictions" / point_name /
                           ("client_" + std::to_string(client->index) + "." + split + ".jsonl");
         auto record = nlohmann::json{{"mode", config_.train.mode},
-                                     {"variant", config_.model.retrieval ? config_.store.variant : "closed-book"},
+                                     {"variant", config_.reported_variant()},
                                      {"shots", config_.data.shots}};
         record.update(point);
         record.update(evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file));
@@ -215,7 +210,6 @@ class TrainingRun {
   }
 
   void run_local() {
-    const auto steps = config_.train.steps;
     for (const auto& client : clients_) {
       std::int64_t start = 0;
       std::optional<std::filesystem::path> from;
@@ -224,69 +218,67 @@ class TrainingRun {
         if (client.index < done_client) continue;
         if (client.index == done_client) {
           start = resume_state_.at("step").get<std::int64_t>();
-          if (start >= steps) continue;
+          if (start >= config_.train.steps) continue;
           from = resume_checkpoint_;
         }
       }
       auto model = load_model(from);
-      RagStepper stepper(*model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, steps));
-      if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
-      const auto examples = client_examples(client);
       const std::string who = "client" + std::to_string(client.index);
-      EpochSampler sampler(examples.size(), static_cast<std::size_t>(config_.train.batch_size),
-                           derive_seed(runtime_.seed, "data/" + who));
-      std::map<int, LossMeans> losses;
-      ProgressBar progress("train client " + std::to_string(client.index), static_cast<std::uint64_t>(steps - start), "steps");
-      for (std::int64_t step = start; step < steps; ++step) {
-        std::vector<TrainExample> batch;
-        for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
-        losses[client.index].add(train_step(stepper, batch, step, who));
-        progress.advance();
-        const bool eval_now = step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
-        if (!eval_now) continue;
-        evaluate_point(*model, {&client}, {{"client", client.index}, {"step", step + 1}},
-                       "client" + std::to_string(client.index) + "-" + padded("step", step + 1), losses);
-        losses.clear();
-        if (checkpoint(*model, {{"client", client.index}, {"step", step + 1}}, &stepper)) return;
+      if (!train_for_steps(*model, client_examples(client), who, start, from, {&client}, {{"client", client.index}},
+                           who + "-")) {
+        return;
       }
-      progress.finish();
     }
   }
 
   void run_centralized() {
-    const auto steps = config_.train.steps;
     std::int64_t start = 0;
     std::optional<std::filesystem::path> from;
     if (!resume_state_.is_null()) {
       start = resume_state_.at("step").get<std::int64_t>();
-      if (start >= steps) return;
+      if (start >= config_.train.steps) return;
       from = resume_checkpoint_;
     }
     auto model = load_model(from);
-    RagStepper stepper(*model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, steps));
-    if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
     std::vector<TrainExample> examples;
     for (const auto& client : clients_) {
       for (const auto& example : client_examples(client)) examples.push_back(example);
     }
+    train_for_steps(*model, examples, "all", start, from, all_clients(), nlohmann::json::object(), "");
+  }
+
+  /// Local and centralized training: one model and one optimizer on `examples` for
+  /// train.steps steps (data order and step seeds keyed by `who`), from step `start` (of
+  /// checkpoint `from`). Every eval point scores `evaluated` (records get `point` and the
+  /// step), then writes a checkpoint. Returns false when --stop-after ended the run.
+  bool train_for_steps(RagModel& model, const std::vector<TrainExample>& examples, const std::string& who,
+                       std::int64_t start, const std::optional<std::filesystem::path>& from,
+                       const std::vector<const CrabClient*>& evaluated, const nlohmann::json& point,
+                       const std::string& point_prefix) {
+    const auto steps = config_.train.steps;
+    RagStepper stepper(model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, steps));
+    if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
     EpochSampler sampler(examples.size(), static_cast<std::size_t>(config_.train.batch_size),
-                         derive_seed(runtime_.seed, "data/all"));
-    std::map<int, LossMeans> losses;
-    ProgressBar progress("train centralized", static_cast<std::uint64_t>(steps - start), "steps");
+                         derive_seed(runtime_.seed, "data/" + who));
+    ProgressBar progress("train " + who, static_cast<std::uint64_t>(steps - start), "steps");
     LossMeans running;
     for (std::int64_t step = start; step < steps; ++step) {
       std::vector<TrainExample> batch;
       for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
-      running.add(train_step(stepper, batch, step, "all"));
+      running.add(train_step(stepper, batch, step, who));
       progress.advance();
       const bool eval_now = step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
       if (!eval_now) continue;
-      for (const auto& client : clients_) losses[client.index] = running;
-      evaluate_point(*model, all_clients(), {{"step", step + 1}}, padded("step", step + 1), losses);
+      std::map<int, LossMeans> losses;
+      for (const auto* client : evaluated) losses[client->index] = running;
+      auto at = point;
+      at["step"] = step + 1;
+      evaluate_point(model, evaluated, at, point_prefix + padded("step", step + 1), losses);
       running = LossMeans{};
-      if (checkpoint(*model, {{"step", step + 1}}, &stepper)) return;
+      if (checkpoint(model, at, &stepper)) return false;
     }
     progress.finish();
+    return true;
   }
 
   std::vector<const CrabClient*> sample_clients(std::int64_t round) const {
@@ -322,12 +314,12 @@ class TrainingRun {
     auto model = load_model(from);
     FedAvgServer server(model->trainable_parameters());
     std::map<int, std::vector<TrainExample>> examples;
-    std::map<int, std::unique_ptr<EpochSampler>> samplers;
+    std::map<int, EpochSampler> samplers;
     for (const auto& client : clients_) {
       examples[client.index] = client_examples(client);
-      samplers[client.index] = std::make_unique<EpochSampler>(
-          examples[client.index].size(), static_cast<std::size_t>(config_.train.batch_size),
-          derive_seed(runtime_.seed, "data/client" + std::to_string(client.index)));
+      samplers.emplace(client.index, EpochSampler(examples[client.index].size(),
+                                                  static_cast<std::size_t>(config_.train.batch_size),
+                                                  derive_seed(runtime_.seed, "data/client" + std::to_string(client.index))));
     }
     for (std::int64_t round = start; round < rounds; ++round) {
       const auto sampled = sample_clients(round);
@@ -337,7 +329,7 @@ class TrainingRun {
       std::map<int, LossMeans> losses;
       for (const auto* client : sampled) {
         server.load_global();
-        auto& sampler = *samplers[client->index];
+        auto& sampler = samplers.at(client->index);
         const auto round_steps = config_.federated.local_epochs * static_cast<std::int64_t>(sampler.steps_per_epoch());
         // One optimizer per client and round (FedAvg clients keep no state between rounds); the
         // linear decay runs over the client's steps of the whole run.
@@ -382,12 +374,10 @@ class TrainingRun {
 
   nlohmann::json write_summary() {
     std::vector<nlohmann::json> records;
-    {
-      std::istringstream in(read_file(metrics_->path()));
-      for (std::string line; std::getline(in, line);) records.push_back(nlohmann::json::parse(line));
-    }
+    JsonlReader lines(metrics_->path());
+    for (nlohmann::json record; lines.next(record);) records.push_back(std::move(record));
     auto summary = summarize_run(config_.train.mode, records);
-    summary["variant"] = config_.model.retrieval ? config_.store.variant : "closed-book";
+    summary["variant"] = config_.reported_variant();
     summary["shots"] = config_.data.shots;
     write_file_atomically(options_.run_dir / "summary.json", summary.dump(2) + "\n");
     write_file_atomically(options_.run_dir / "table.md", render_summary_table(summary));

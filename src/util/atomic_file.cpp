@@ -151,6 +151,15 @@ void AtomicFileWriter::commit() {
   fsync_directory(target_.parent_path());
 }
 
+void write_directory_atomically(const fs::path& target, const std::function<void(const fs::path&)>& fill) {
+  const auto temporary = target.parent_path() / ("." + target.filename().string() + ".tmp");
+  fs::remove_all(temporary);
+  fs::create_directories(temporary);
+  fill(temporary);
+  fs::remove_all(target);
+  fs::rename(temporary, target);
+}
+
 void write_file_atomically(const fs::path& path, std::string_view contents) {
   AtomicFileWriter writer(path);
   writer.write(contents.data(), contents.size());

@@ -51,23 +51,17 @@ void evaluate_checkpoint(const EvalOptions& options) {
   }
   const auto clients = load_crab_clients(config.data.crab_dir, config.data.shots, config.data.clients);
   nlohmann::json summary = {{"mode", "eval"}, {"checkpoint", checkpoint.string()}, {"split", config.eval.split},
-                            {"variant", config.model.retrieval ? config.store.variant : "closed-book"}};
+                            {"variant", config.reported_variant()}};
+  ClientScores scores;
   summary["clients"] = nlohmann::json::array();
-  double em = 0, f1 = 0, weighted_em = 0, weighted_f1 = 0, n = 0;
   for (const auto& client : clients) {
-    const auto record = evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
-                                        out / ("client_" + std::to_string(client.index) + "." + config.eval.split + ".jsonl"));
-    em += record["em"].get<double>();
-    f1 += record["f1"].get<double>();
-    weighted_em += record["em"].get<double>() * record["n"].get<double>();
-    weighted_f1 += record["f1"].get<double>() * record["n"].get<double>();
-    n += record["n"].get<double>();
-    summary["clients"].push_back(record);
+    summary["clients"].push_back(evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
+                                                 out / ("client_" + std::to_string(client.index) + "." + config.eval.split + ".jsonl")));
+    scores.add(summary["clients"].back());
   }
-  const auto count = static_cast<double>(clients.size());
-  summary["average"] = {{"em", em / count}, {"f1", f1 / count}, {"clients", clients.size()}, {"averaging", "client"}};
-  summary["micro"] = {{"em", weighted_em / n}, {"f1", weighted_f1 / n}, {"n", n}};
-  summary["best"] = {{"selection", checkpoint.string() + " on " + config.eval.split}, {"em", em / count}, {"f1", f1 / count}};
+  summary["average"] = {{"em", scores.em(false)}, {"f1", scores.f1(false)}, {"clients", scores.count()}, {"averaging", "client"}};
+  summary["micro"] = {{"em", scores.em(true)}, {"f1", scores.f1(true)}, {"n", scores.questions()}};
+  summary["best"] = {{"selection", checkpoint.string() + " on " + config.eval.split}, {"em", scores.em(false)}, {"f1", scores.f1(false)}};
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
   if (options.json) {
     std::cout << summary.dump() << "\n";

@@ -181,6 +181,8 @@ struct ExperimentConfig {
 
   /// Rules that involve more than one field, or a value's syntax beyond its type.
   std::vector<ConfigProblem> check() const;
+  /// What reports name as the run's store: store.variant, or "closed-book" without retrieval.
+  std::string reported_variant() const { return model.retrieval ? store.variant : "closed-book"; }
 };
 
 }  // namespace corag

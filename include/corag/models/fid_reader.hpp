@@ -44,6 +44,12 @@ struct FidEncoding {
 /// Mean token NLL per row of `logits` [rows, t, vocab] against `labels` [rows, t] (-100 = ignore).
 torch::Tensor mean_token_nll(const torch::Tensor& logits, const torch::Tensor& labels);
 
+/// The NLL summed over every target token of a batch (float32 scalar), from per-row means
+/// [batch] (`fid_nll`) and the targets they were computed on; divided by the batch's token
+/// count it is the token-mean loss HF's T5 computes, however the batch is cut into chunks.
+torch::Tensor target_token_nll_sum(const torch::Tensor& row_mean_nll,
+                                   const std::vector<std::vector<std::int64_t>>& targets);
+
 /// T5 Fusion-in-Decoder reader in Atlas's QA format: the query is
 /// `question: {q} answer: <extra_id_0>`, each passage is read as
 /// `{query} title: {title} context: {text}` (truncated to text_maxlength tokens), and the target

@@ -37,6 +37,12 @@ class AtomicFileWriter {
   bool committed_ = false;
 };
 
+/// Fills a directory atomically: `fill` writes into a hidden sibling of `target`
+/// (`.name.tmp`, emptied first), which then replaces `target` by a rename, so readers see the
+/// old directory, nothing, or the complete new one; never a half-written one.
+void write_directory_atomically(const std::filesystem::path& target,
+                                const std::function<void(const std::filesystem::path&)>& fill);
+
 /// Atomically replaces `path` with `contents`.
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 

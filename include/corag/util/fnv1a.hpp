@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 namespace corag {
 
@@ -25,5 +26,12 @@ class Fnv1a {
  private:
   std::uint64_t hash_ = 14695981039346656037ULL;
 };
+
+/// FNV-1a of a string as 16 hex digits (config hashes).
+inline std::string fnv1a_hex(std::string_view text) {
+  Fnv1a hash;
+  hash.update(text.data(), text.size());
+  return hash.hex();
+}
 
 }  // namespace corag
