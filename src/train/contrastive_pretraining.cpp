@@ -17,10 +17,7 @@ std::pair<std::string, std::string> random_crops(const std::string& text, double
     const double fraction = crop_min + (crop_max - crop_min) * rng.uniform_real();
     const auto length = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(fraction * static_cast<double>(words.size()))), 1,
                                                 words.size());
-    const auto start = static_cast<std::size_t>(rng.uniform(words.size() - length + 1));
-    std::string out;
-    for (std::size_t i = start; i < start + length; ++i) out += (i > start ? " " : "") + words[i];
-    return out;
+    return random_word_window(words, length, rng);
   };
   auto first = crop();
   return {std::move(first), crop()};

@@ -77,7 +77,8 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     const auto prefix = out / ".spiece";
     train_sentencepiece("--input=" + text_file.string() + " --model_prefix=" + prefix.string() +
                         " --vocab_size=" + std::to_string(config.tokenizers.spiece_vocab_size) +
-                        " --model_type=unigram --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
+                        " --model_type=" + config.tokenizers.spiece_model_type +
+                        " --split_digits=" + (config.tokenizers.spiece_split_digits ? "true" : "false") + " --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
                         " --hard_vocab_limit=false --minloglevel=2 --num_threads=" + std::to_string(runtime.threads));
     fs::rename(prefix.string() + ".model", spiece);
     fs::remove(prefix.string() + ".vocab");
@@ -137,7 +138,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     }
     write_directory_atomically(reader_dir, [&](const fs::path& folder) {
       write_random_reader({{"d_model", t.d_model}, {"d_kv", t.d_kv}, {"d_ff", t.d_ff}, {"num_layers", t.layers},
-                           {"num_heads", t.heads}},
+                           {"num_heads", t.heads}, {"dropout_rate", t.dropout}},
                           spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"));
       auto reader = FidReader::load(folder, runtime.device);
       summary["reader_loss"] = pretrain_reader_span_corruption(reader, passages, context, t, runtime);

@@ -41,9 +41,22 @@ torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
 
 RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime,
                        LinearSchedule schedule)
-    : model_(model), config_(config), runtime_(runtime), schedule_(schedule), parameters_(model.trainable_parameters()) {
-  optimizer_ = std::make_unique<torch::optim::AdamW>(
-      parameters_, torch::optim::AdamWOptions(config.train.lr).weight_decay(config.train.weight_decay));
+    : model_(model), config_(config), runtime_(runtime), schedule_(schedule) {
+  // Two parameter groups, so that the reader and the query encoder each get their own rate.
+  std::vector<torch::Tensor> reader, query_encoder;
+  for (auto& [name, parameter] : model.named_trainable_parameters()) {
+    (name.rfind("reader.", 0) == 0 ? reader : query_encoder).push_back(parameter);
+    parameters_.push_back(parameter);
+  }
+  const auto options = [&](double lr) { return torch::optim::AdamWOptions(lr).weight_decay(config.train.weight_decay); };
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(reader, std::make_unique<torch::optim::AdamWOptions>(options(config.train.lr)));
+  base_lrs_.push_back(config.train.lr);
+  if (!query_encoder.empty()) {
+    groups.emplace_back(query_encoder, std::make_unique<torch::optim::AdamWOptions>(options(config.train.retriever_lr)));
+    base_lrs_.push_back(config.train.retriever_lr);
+  }
+  optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), options(config.train.lr));
 }
 
 RagStepper::~RagStepper() = default;
@@ -118,7 +131,7 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
     const double retriever_value = retriever_loss.defined() ? retriever_loss.item<double>() : 0.0;
     CORAG_CHECK(std::isfinite(reader_value) && std::isfinite(retriever_value), "training step ", step + 1,
                 ": the loss is not finite (reader ", reader_value, ", retriever ", retriever_value,
-                "); stopping before the weights change (lower train.lr, check the checkpoints' weights)");
+                "); stopping before the weights change (lower train.lr or train.retriever_lr, check the checkpoints' weights)");
     losses.reader += reader_value;
     losses.retriever += retriever_value;
     timings_.forward += seconds_since(mark);
@@ -127,8 +140,10 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
   }
 
   if (train.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, train.clip_grad_norm);
-  const double lr = train.lr * schedule_.factor(step);
-  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  auto& groups = optimizer_->param_groups();
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    static_cast<torch::optim::AdamWOptions&>(groups[i].options()).lr(base_lrs_[i] * schedule_.factor(step));
+  }
   optimizer_->step();
   optimizer_->zero_grad();
   timings_.optimizer += seconds_since(mark);

@@ -1,6 +1,7 @@
 #include "corag/train/span_corruption_pretraining.hpp"
 
 #include "corag/text/span_corruption.hpp"
+#include "corag/text/whitespace_words.hpp"
 #include "corag/train/autocast_scope.hpp"
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/pretraining_loop.hpp"
@@ -25,10 +26,12 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
     std::vector<std::vector<std::vector<std::int64_t>>> inputs;
     std::vector<std::vector<std::int64_t>> targets;
     for (const auto index : sampler.batch(step)) {
-      const auto corrupted = config.masking == "salient"
-                                 ? corrupt_salient_spans(passages[index].text, config.noise_density, rng)
-                                 : corrupt_spans(passages[index].text, config.noise_density, config.mean_span, rng);
-      const auto query = "title: " + passages[index].title + " context: " + corrupted.input;
+      // The query is a window of the passage, short enough to leave room in each row for the
+      // context passage it is read with (the query of a QA example is a short question too).
+      const auto window = random_word_window(split_words(passages[index].text), static_cast<std::size_t>(config.query_words), rng);
+      const auto corrupted = config.masking == "salient" ? corrupt_salient_spans(window, config.noise_density, rng)
+                                                         : corrupt_spans(window, config.noise_density, config.mean_span, rng);
+      const auto query = FidReader::query_text(passages[index].title + ": " + corrupted.input);
       std::vector<std::vector<std::int64_t>> rows;
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
       if (!context.empty()) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "corag/text/span_corruption.hpp"
+#include "corag/text/whitespace_words.hpp"
 #include "corag/text/wordpiece_tokenizer.hpp"
 #include "corag/text/wordpiece_vocabulary.hpp"
 #include "corag/train/contrastive_pretraining.hpp"
@@ -84,6 +85,16 @@ TEST_CASE("random crops: contiguous runs of words within the crop fractions", "[
     }
   }
   CHECK(random_crops("single", 0.2, 0.6, rng).first == "single");
+}
+
+TEST_CASE("word windows: a run of consecutive words, every start reachable", "[text][pretrain]") {
+  const std::vector<std::string> words = {"w0", "w1", "w2", "w3", "w4", "w5"};
+  Rng rng(3);
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) seen.insert(random_word_window(words, 4, rng));
+  CHECK(seen == std::set<std::string>{"w0 w1 w2 w3", "w1 w2 w3 w4", "w2 w3 w4 w5"});
+  CHECK(random_word_window(words, 10, rng) == "w0 w1 w2 w3 w4 w5");
+  CHECK(random_word_window({"alone"}, 3, rng) == "alone");
 }
 
 TEST_CASE("salient-span masking hides whole runs of capitalised words and numbers", "[text][pretrain]") {

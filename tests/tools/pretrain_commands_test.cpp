@@ -41,7 +41,10 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   CHECK(retriever.embed_queries({"Where was he born?"}, 1).size(1) == 64);
   auto reader = corag::FidReader::load(dir / "models" / "reader", torch::kCPU);
   CHECK(reader.model()->config().d_model == 128);
+  CHECK(reader.model()->config().dropout_rate == 0.0);  // reader.dropout
   CHECK(reader.tokenizer().vocab_size() == reader.model()->config().vocab_size);
+  // Digits are single pieces (tokenizers.spiece_split_digits): a year is four pieces more than a digit.
+  CHECK(reader.tokenizer().encode("1709", 16).size() == reader.tokenizer().encode("1", 16).size() + 3);
   CHECK_FALSE(std::filesystem::exists(dir / "models" / "pretrain_store"));
 
   result = run_command(dir, pretrain);  // finished: reused as it is

@@ -90,6 +90,7 @@ ExperimentConfig tiny_experiment_config() {
   config.train.eval_every = 2;
   config.train.batch_size = 4;
   config.train.lr = 1e-3;
+  config.train.retriever_lr = 1e-3;
   config.federated.rounds = 2;
   config.federated.local_epochs = 2;
   config.eval.max_new_tokens = 6;

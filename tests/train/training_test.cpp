@@ -157,11 +157,44 @@ TEST_CASE("training: learning rate 0 leaves every weight unchanged", "[train]") 
   auto config = tiny_experiment_config();
   config.train.mode = "local";
   config.train.lr = 0;
+  config.train.retriever_lr = 0;
   config.train.steps = 2;
   config.train.eval_every = 0;
   config.data.clients = 1;
   train(config, dir / "run");
   check_same_tensors(checkpoint_tensors(last_checkpoint(dir / "run")), pretrained_tensors());
+}
+
+TEST_CASE("training: train.retriever_lr is the query encoder's rate and train.lr the reader's", "[train]") {
+  TempDir dir;
+  auto config = tiny_experiment_config();
+  config.train.mode = "local";
+  config.train.steps = 2;
+  config.train.eval_every = 0;
+  config.data.clients = 1;
+  const auto before = pretrained_tensors();
+  const auto count_changed = [&](const std::map<std::string, torch::Tensor>& after, const std::string& prefix) {
+    std::size_t changed = 0, total = 0;
+    for (const auto& [name, tensor] : after) {
+      if (name.rfind(prefix, 0) != 0) continue;
+      ++total;
+      if (!torch::equal(tensor, before.at(name))) ++changed;
+    }
+    REQUIRE(total > 0);
+    return changed;
+  };
+  config.train.retriever_lr = 0;
+  train(config, dir / "reader-only");
+  auto after = checkpoint_tensors(last_checkpoint(dir / "reader-only"));
+  CHECK(count_changed(after, "query.") == 0);
+  CHECK(count_changed(after, "reader.") > 0);
+
+  config.train.retriever_lr = 1e-3;
+  config.train.lr = 0;
+  train(config, dir / "retriever-only");
+  after = checkpoint_tensors(last_checkpoint(dir / "retriever-only"));
+  CHECK(count_changed(after, "query.") > 0);
+  CHECK(count_changed(after, "reader.") == 0);
 }
 
 TEST_CASE("training: the retriever loss reaches only the query encoder", "[train]") {

@@ -22,5 +22,6 @@ int main(int argc, char** argv) {
   corag::cli::add_eval_command(app);
   corag::cli::add_synth_command(app);
   corag::cli::add_pretrain_command(app);
+  corag::cli::add_demo_command(app);
   return corag::run_tool(app, options, argc, argv);
 }

@@ -78,7 +78,8 @@ struct TrainConfig {
   std::int64_t eval_every = 100;  ///< steps between evaluations; 0: only at the end
   std::int64_t batch_size = 64;
   std::int64_t micro_batch_size = 0;  ///< gradient accumulation chunk; 0: the whole batch
-  double lr = 4e-5;
+  double lr = 4e-5;            ///< the reader's peak rate
+  double retriever_lr = 4e-5;  ///< the query encoder's peak rate (same schedule)
   double weight_decay = 0.01;
   double clip_grad_norm = 1.0;  ///< 0 disables clipping
   double temperature_gold = 0.01;
@@ -95,6 +96,7 @@ struct TrainConfig {
     v.field("batch_size", batch_size, at_least(1));
     v.field("micro_batch_size", micro_batch_size, at_least(0));
     v.field("lr", lr, between(0, 1));
+    v.field("retriever_lr", retriever_lr, between(0, 1));
     v.field("weight_decay", weight_decay, between(0, 1));
     v.field("clip_grad_norm", clip_grad_norm, at_least(0));
     v.field("temperature_gold", temperature_gold, positive());

@@ -22,13 +22,21 @@ struct PretrainDataConfig {
 };
 
 struct PretrainTokenizersConfig {
-  std::int64_t spiece_vocab_size = 2000;     ///< SentencePiece unigram pieces (T5 adds 100 sentinels)
+  std::int64_t spiece_vocab_size = 4000;  ///< SentencePiece pieces (T5 adds 100 sentinels)
+  /// bpe: SentencePiece's unigram trainer caps its vocabulary on a small corpus of made-up names
+  /// (about 1,200 pieces for the demo world, with "was" and "born" split) where BPE keeps words.
+  std::string spiece_model_type = "bpe";
+  /// Digits are single pieces, so a year is spelled the same in a passage ("1709.") and in an
+  /// answer ("1709") and can be copied piece by piece.
+  bool spiece_split_digits = true;
   std::int64_t wordpiece_vocab_size = 8000;  ///< WordPiece entries at most
   std::int64_t wordpiece_min_count = 2;      ///< words rarer than this are spelled with pieces
 
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("spiece_vocab_size", spiece_vocab_size, between(50, 1e6));
+    v.field("spiece_model_type", spiece_model_type, Choices{"bpe", "unigram"});
+    v.field("spiece_split_digits", spiece_split_digits);
     v.field("wordpiece_vocab_size", wordpiece_vocab_size, between(100, 1e7));
     v.field("wordpiece_min_count", wordpiece_min_count, at_least(1));
   }
@@ -66,7 +74,7 @@ struct PretrainRetrieverConfig {
 };
 
 /// T5 span-corruption pretraining of the reader, optionally with retrieved passages in context
-/// (Atlas-style: the corrupted passage is the query, its nearest other passages the context).
+/// (Atlas-style: a corrupted window of a passage is the query, its nearest passages the context).
 struct PretrainReaderConfig {
   std::int64_t d_model = 128;
   std::int64_t d_kv = 32;
@@ -78,6 +86,8 @@ struct PretrainReaderConfig {
   double lr = 1e-3;
   double noise_density = 0.15;
   double mean_span = 3.0;
+  std::int64_t query_words = 24;  ///< the corrupted window of the passage that is the query
+  double dropout = 0.0;  ///< T5 v1.1 pretrains without dropout; fine-tuning sets its own (model.dropout)
   std::string masking = "random";  ///< random spans (T5), or salient: names, places and years
   std::int64_t context_passages = 2;  ///< 0: the corrupted passage alone
   /// The uncorrupted source passage is one of the context passages (Atlas filters it out):
@@ -99,6 +109,8 @@ struct PretrainReaderConfig {
     v.field("lr", lr, between(0, 1));
     v.field("noise_density", noise_density, Limits{0.0, 1.0, true});
     v.field("mean_span", mean_span, at_least(1));
+    v.field("query_words", query_words, between(2, 100000));
+    v.field("dropout", dropout, between(0, 1));
     v.field("masking", masking, Choices{"random", "salient"});
     v.field("context_passages", context_passages, between(0, 1000));
     v.field("include_source", include_source);

@@ -1,0 +1,292 @@
+#include "corag/train/demo_pipeline.hpp"
+
+#include <chrono>
+#include <map>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "corag/config/config_reader.hpp"
+#include "corag/config/config_writer.hpp"
+#include "corag/config/experiment_config.hpp"
+#include "corag/config/runtime.hpp"
+#include "corag/crab/crab_builder.hpp"
+#include "corag/crab/synth_config.hpp"
+#include "corag/crab/synthetic_world.hpp"
+#include "corag/models/retriever.hpp"
+#include "corag/store/dense_store.hpp"
+#include "corag/train/pretraining.hpp"
+#include "corag/train/trainer.hpp"
+#include "corag/util/atomic_file.hpp"
+#include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
+
+namespace corag {
+namespace {
+
+namespace fs = std::filesystem;
+using Overrides = std::vector<std::string>;
+
+const std::vector<std::string> kRegimes = {"closed-book", "local", "centralized", "collaborative"};
+const std::vector<std::string> kVariants = {"REL", "IRR", "REL-1", "SPLIT"};
+
+/// The embedded default: each stage's `--set` overrides over its config's defaults, sized for
+/// a 2-core CPU (tiny models run fastest single-threaded).
+struct DemoPlan {
+  Overrides synth, pretrain, crab, train;
+  std::string few_shots, many_shots;  ///< the two shot levels of table 3; table 1 uses many_shots
+  std::int64_t batch_size = 16;
+  std::int64_t epochs = 4;  ///< passes over each client's questions in every regime
+  std::int64_t rounds = 2;  ///< FedAvg rounds, each of epochs / rounds local epochs
+};
+
+DemoPlan demo_plan(const DemoOptions& options) {
+  const auto seed = std::to_string(options.seed);
+  DemoPlan plan;
+  plan.synth = {"world.seed=" + seed};
+  plan.pretrain = {"retriever.steps=400", "retriever.lr=1e-3", "reader.d_model=64", "reader.d_kv=16",
+                   "reader.steps=400", "reader.lr=3e-3", "reader.masking=salient", "reader.noise_density=0.3",
+                   "reader.query_words=16", "reader.context_passages=2", "runtime.threads=1", "runtime.seed=" + seed};
+  plan.crab = {"splits.clients=4", "splits.dev_size=0", "splits.test_size=80", "bm25.depth=50", "bm25.relevant_depth=5",
+               "stores.test_fraction=0.025", "stores.rel1_client=4", "build.threads=1", "build.seed=" + seed};
+  plan.train = {"model.n_context=4", "model.text_maxlength=96", "model.answer_maxlength=16", "data.clients=4",
+                "store.index=Flat", "train.warmup_steps=0", "train.lr=1e-3", "train.retriever_lr=5e-5", "train.temperature_gold=0.1",
+                "train.temperature_score=0.1", "eval.max_new_tokens=12", "eval.batch_size=20",
+                "eval.max_questions=40", "runtime.threads=1", "runtime.seed=" + seed};
+  plan.few_shots = "16";
+  plan.many_shots = "64";
+  if (options.quick) {
+    plan.synth.insert(plan.synth.end(), {"world.people=100", "world.places=16", "world.organisations=16", "world.works=20",
+                                         "world.festivals=4", "world.noise_passages=100", "world.questions=400"});
+    plan.pretrain.insert(plan.pretrain.end(), {"tokenizers.spiece_vocab_size=1000", "retriever.steps=30", "reader.steps=30"});
+    plan.crab.insert(plan.crab.end(), {"splits.test_size=12"});
+    plan.train.insert(plan.train.end(), {"eval.max_questions=6"});
+    plan.few_shots = "4";
+    plan.many_shots = "8";
+    plan.batch_size = 4;
+    plan.epochs = 1;
+    plan.rounds = 1;
+  }
+  plan.crab.push_back("splits.shots=[" + plan.few_shots + ", " + plan.many_shots + "]");
+  plan.train.push_back("train.batch_size=" + std::to_string(plan.batch_size));
+  return plan;
+}
+
+/// Logs each stage as it starts and records how long it took and whether it was reused.
+class StageLog {
+ public:
+  explicit StageLog(std::size_t stages) : stages_(stages) {}
+
+  template <typename Stage>
+  void run(const std::string& name, Stage&& stage) {
+    spdlog::info("demo [{}/{}] {}", ++done_, stages_, name);
+    const auto start = std::chrono::steady_clock::now();
+    const bool reused = stage();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    spdlog::info("demo [{}/{}] {}: {} in {:.1f} s", done_, stages_, name, reused ? "reused" : "done", seconds);
+    log_.push_back({{"stage", name}, {"seconds", seconds}, {"reused", reused}});
+  }
+  const nlohmann::json& json() const { return log_; }
+
+ private:
+  std::size_t stages_;
+  std::size_t done_ = 0;
+  nlohmann::json log_ = nlohmann::json::array();
+};
+
+struct DemoRun {
+  std::string regime, variant, shots;
+  std::string name() const { return variant + "-" + shots + "shot-" + regime; }
+};
+
+/// Table 3 (regimes x shots on REL), then table 1's other variants at the higher shot level.
+std::vector<DemoRun> demo_runs(const DemoPlan& plan) {
+  std::vector<DemoRun> runs;
+  for (const auto& shots : {plan.few_shots, plan.many_shots}) {
+    for (const auto& regime : kRegimes) runs.push_back({regime, "REL", shots});
+  }
+  for (const auto& variant : kVariants) {
+    if (variant == "REL") continue;
+    for (const auto& regime : {"local", "collaborative"}) runs.push_back({regime, variant, plan.many_shots});
+  }
+  return runs;
+}
+
+/// Every regime makes `plan.epochs` passes over each client's questions.
+Overrides regime_overrides(const DemoPlan& plan, const DemoRun& run, std::int64_t clients) {
+  const auto shots = std::stoll(run.shots);
+  const auto client_steps = plan.epochs * ((shots + plan.batch_size - 1) / plan.batch_size);
+  const auto central_steps = plan.epochs * ((clients * shots + plan.batch_size - 1) / plan.batch_size);
+  const auto steps_and_evals = [](std::int64_t steps) {
+    return Overrides{"train.steps=" + std::to_string(steps), "train.eval_every=" + std::to_string(std::max<std::int64_t>(1, steps / 2))};
+  };
+  Overrides out = {"data.shots=" + run.shots, "store.variant=" + run.variant};
+  Overrides regime;
+  if (run.regime == "collaborative") {
+    regime = {"train.mode=collaborative", "federated.rounds=" + std::to_string(plan.rounds),
+              "federated.local_epochs=" + std::to_string(plan.epochs / plan.rounds)};
+  } else if (run.regime == "local") {
+    regime = steps_and_evals(client_steps);
+    regime.push_back("train.mode=local");
+  } else {
+    regime = steps_and_evals(central_steps);
+    regime.push_back("train.mode=centralized");
+    if (run.regime == "closed-book") regime.push_back("model.retrieval=false");
+  }
+  out.insert(out.end(), regime.begin(), regime.end());
+  return out;
+}
+
+Overrides joined(Overrides first, const Overrides& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+/// Trains one run, or reads the summary of a finished one; an unfinished run is resumed.
+nlohmann::json train_run(const ExperimentConfig& config, const fs::path& run_dir, bool& reused) {
+  const auto summary_file = run_dir / "summary.json";
+  reused = fs::exists(summary_file);
+  if (reused) return read_json_file(summary_file);
+  TrainRunOptions options;
+  options.run_dir = run_dir;
+  options.resolved_config_yaml = config_to_yaml(config);
+  options.resume = fs::exists(run_dir / "config.resolved.yaml");
+  return run_training(config, options);
+}
+
+/// "12.50" and where it came from: the run directory and the point the paper's rule chose.
+struct TableCell {
+  double em = 0;
+  std::string source;
+};
+
+TableCell table_cell(const nlohmann::json& summary, const std::string& run_name) {
+  const auto& best = summary.at("best");
+  std::string point = "each client's best point";
+  if (best.contains("round")) point = "round " + best.at("round").dump();
+  if (best.contains("step")) point = "step " + best.at("step").dump();
+  return {summary.at("average").at("em").get<double>(), "runs/" + run_name + " (" + point + ")"};
+}
+
+std::string format_em(double em) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", em);
+  return text;
+}
+
+std::string render_tables(const DemoPlan& plan, const std::map<std::string, TableCell>& cells) {
+  const auto cell = [&](const std::string& regime, const std::string& variant, const std::string& shots) {
+    return cells.at(DemoRun{regime, variant, shots}.name());
+  };
+  std::ostringstream out;
+  out << "## Table 1 (demo world): test EM by train store variant, " << plan.many_shots << " shots per client\n\n"
+      << "Client-averaged EM in percent; local is the mean of each client's best point, collaborative the best "
+         "FedAvg round.\n\n"
+      << "| store | Local | Collaborative | sources |\n| --- | ---: | ---: | --- |\n";
+  for (const auto& variant : kVariants) {
+    const auto local = cell("local", variant, plan.many_shots);
+    const auto collaborative = cell("collaborative", variant, plan.many_shots);
+    out << "| " << variant << " | " << format_em(local.em) << " | " << format_em(collaborative.em) << " | " << local.source
+        << "; " << collaborative.source << " |\n";
+  }
+  out << "\n## Table 3 (demo world): test EM by training regime on the REL store\n\n"
+      << "Closed-book and centralized are micro-averaged over the test questions, local and collaborative "
+         "client-averaged.\n\n"
+      << "| regime | " << plan.few_shots << " shots | " << plan.many_shots << " shots | sources |\n| --- | ---: | ---: | --- |\n";
+  for (const auto& regime : kRegimes) {
+    const auto few = cell(regime, "REL", plan.few_shots);
+    const auto many = cell(regime, "REL", plan.many_shots);
+    out << "| " << regime << " | " << format_em(few.em) << " | " << format_em(many.em) << " | " << few.source << "; "
+        << many.source << " |\n";
+  }
+  const auto collaborative = cell("collaborative", "REL", plan.many_shots).em;
+  out << "\nCollaborative RAG (REL, " << plan.many_shots << " shots) minus closed-book: "
+      << format_em(collaborative - cell("closed-book", "REL", plan.many_shots).em)
+      << " EM points; minus local RAG: " << format_em(collaborative - cell("local", "REL", plan.many_shots).em) << ".\n";
+  return out.str();
+}
+
+}  // namespace
+
+std::string run_demo(const DemoOptions& options) {
+  CORAG_CHECK(!options.out.empty(), "corag demo needs an output directory");
+  const auto& out = options.out;
+  const auto world = out / "world";
+  const auto models = out / "models";
+  const auto embeddings = out / "embeddings";
+  const auto crab = out / "crab";
+  // Every stage's config is resolved (and checked) before any work starts.
+  const auto plan = demo_plan(options);
+  const auto synth_config = load_config<SynthConfig>("", plan.synth);
+  const auto pretrain_config =
+      load_config<PretrainConfig>("", joined(plan.pretrain, {"data.corpus=" + (world / "passages.jsonl").string()}));
+  const auto crab_config = load_config<CrabConfig>(
+      "", joined(plan.crab, {"data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
+                             "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),
+                             "data.corpus=" + (world / "passages.jsonl").string(), "stores.embeddings=" + embeddings.string()}));
+  const Overrides paths = {"model.reader=" + (models / "reader").string(), "model.retriever=" + (models / "retriever").string(),
+                           "data.crab_dir=" + crab.string(), "store.embeddings=" + embeddings.string()};
+  const auto runs = demo_runs(plan);
+  std::vector<ExperimentConfig> run_configs;
+  for (const auto& run : runs) {
+    run_configs.push_back(load_config<ExperimentConfig>("", joined(joined(plan.train, paths), regime_overrides(plan, run, 4))));
+  }
+
+  // The plan is a function of the seed and --quick: another demo's stages must not be reused.
+  const auto settings = nlohmann::json{{"seed", options.seed}, {"quick", options.quick}}.dump();
+  const auto settings_file = out / "demo.settings";
+  if (fs::exists(settings_file)) {
+    CORAG_CHECK(read_file(settings_file) == settings, out.string(), " holds a demo run with other settings (", read_file(settings_file),
+                "); choose another --out");
+  } else {
+    fs::create_directories(out);
+    write_file_atomically(settings_file, settings);
+  }
+  fs::create_directories(out / "configs");
+  write_file_atomically(out / "configs" / "synth.yaml", config_to_yaml(synth_config));
+  write_file_atomically(out / "configs" / "pretrain.yaml", config_to_yaml(pretrain_config));
+  write_file_atomically(out / "configs" / "crab.yaml", config_to_yaml(crab_config));
+
+  StageLog stages(4 + runs.size());
+  stages.run("synthetic world -> " + world.string(), [&] {
+    if (fs::exists(world / "world.json")) return true;
+    generate_synthetic_world(synth_config.world, world);
+    return false;
+  });
+  stages.run("pretraining tokenizers, retriever and reader -> " + models.string(), [&] {
+    const bool reused = fs::exists(models / "pretrain.json");
+    run_pretraining(pretrain_config, config_to_yaml(pretrain_config), models);
+    return reused;
+  });
+  stages.run("embedding the corpus -> " + embeddings.string(), [&] {
+    if (fs::exists(embeddings / "meta.json")) return true;
+    const Runtime runtime = apply_runtime(pretrain_config.runtime);
+    auto retriever = Retriever::load(models / "retriever", runtime.device);
+    DenseStore::build(retriever, world / "passages.jsonl", embeddings, StoreBuildOptions{});
+    return false;
+  });
+  stages.run("CRAB stores REL, IRR, REL-1, SPLIT -> " + crab.string(), [&] {
+    if (fs::exists(crab / "manifest.json")) return true;
+    build_crab(crab_config, config_to_yaml(crab_config), crab, kVariants);
+    return false;
+  });
+  std::map<std::string, TableCell> cells;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto name = runs[i].name();
+    stages.run("corag train " + name + " -> " + (out / "runs" / name).string(), [&] {
+      bool reused = false;
+      cells[name] = table_cell(train_run(run_configs[i], out / "runs" / name, reused), name);
+      return reused;
+    });
+  }
+  const auto tables = render_tables(plan, cells);
+  write_file_atomically(out / "tables.md", tables);
+  write_file_atomically(out / "demo.json",
+                        nlohmann::json{{"seed", options.seed}, {"quick", options.quick}, {"stages", stages.json()}}.dump(2) + "\n");
+  return tables;
+}
+
+}  // namespace corag

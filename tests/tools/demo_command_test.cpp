@@ -1,0 +1,69 @@
+// `corag demo --quick` end to end: every stage of the pipeline on a toy world, paper tables 1
+// and 3 built from the runs' own summaries, every stage reused on a rerun, and another seed
+// refused on the same output directory.
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+
+using corag::test::read_text;
+using corag::test::run_command;
+using corag::test::TempDir;
+
+namespace {
+
+std::string two_decimals(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", value);
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the paper's tables", "[e2e][demo]") {
+  TempDir dir;
+  const auto out = dir / "demo";
+  const std::string demo = std::string(CORAG_CLI_PATH) + " demo --quick --out " + out.string();
+  auto result = run_command(dir, demo);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  CHECK(read_text(out / "tables.md") == result.out);
+
+  const auto log = nlohmann::json::parse(read_text(out / "demo.json"));
+  REQUIRE(log["stages"].size() == 18);
+  for (const auto& stage : log["stages"]) CHECK_FALSE(stage["reused"].get<bool>());
+  for (const auto* file : {"world/world.json", "models/pretrain.json", "embeddings/meta.json", "crab/manifest.json",
+                           "configs/synth.yaml", "configs/pretrain.yaml", "configs/crab.yaml"}) {
+    CHECK(std::filesystem::exists(out / file));
+  }
+
+  // Every cell is its run's reported average, and names the run it came from.
+  std::size_t runs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(out / "runs")) {
+    const auto name = entry.path().filename().string();
+    const auto summary = nlohmann::json::parse(read_text(entry.path() / "summary.json"));
+    CHECK(result.out.find("runs/" + name + " (") != std::string::npos);
+    CHECK(result.out.find(" " + two_decimals(summary["average"]["em"].get<double>()) + " ") != std::string::npos);
+    ++runs;
+  }
+  CHECK(runs == 14);
+  for (const auto* row : {"| REL |", "| IRR |", "| REL-1 |", "| SPLIT |", "| closed-book |", "| local |", "| centralized |",
+                          "| collaborative |"}) {
+    CHECK(result.out.find(row) != std::string::npos);
+  }
+  const auto collaborative = nlohmann::json::parse(read_text(out / "runs" / "REL-8shot-collaborative" / "summary.json"));
+  CHECK(collaborative["mode"] == "collaborative");
+  CHECK(collaborative["variant"] == "REL");
+  const auto closed_book = nlohmann::json::parse(read_text(out / "runs" / "REL-8shot-closed-book" / "summary.json"));
+  CHECK(closed_book["variant"] == "closed-book");
+
+  result = run_command(dir, demo);  // finished: every stage reused, the same tables
+  REQUIRE(result.exit_code == 0);
+  CHECK(result.out == read_text(out / "tables.md"));
+  for (const auto& stage : nlohmann::json::parse(read_text(out / "demo.json"))["stages"]) CHECK(stage["reused"].get<bool>());
+
+  result = run_command(dir, demo + " --seed 1");
+  CHECK(result.exit_code == 1);
+  CHECK(result.err.find("other settings") != std::string::npos);
+}
