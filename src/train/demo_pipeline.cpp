@@ -50,9 +50,9 @@ DemoPlan demo_plan(const DemoOptions& options) {
   plan.pretrain = {"retriever.steps=400", "retriever.lr=1e-3", "reader.d_model=64", "reader.d_kv=16",
                    "reader.steps=400", "reader.lr=3e-3", "reader.masking=salient", "reader.noise_density=0.3",
                    "reader.query_words=16", "reader.context_passages=2", "runtime.threads=1", "runtime.seed=" + seed};
-  plan.crab = {"splits.clients=4", "splits.dev_size=0", "splits.test_size=80", "bm25.depth=50", "bm25.relevant_depth=5",
+  plan.crab = {"splits.clients=4", "splits.dev_size=0", "splits.test_size=320", "bm25.depth=50", "bm25.relevant_depth=5",
                "stores.test_fraction=0.025", "stores.rel1_client=4", "build.threads=1", "build.seed=" + seed};
-  plan.train = {"model.n_context=4", "model.text_maxlength=96", "model.answer_maxlength=16", "data.clients=4",
+  plan.train = {"model.n_context=4", "model.text_maxlength=128", "model.answer_maxlength=16", "data.clients=4",
                 "store.index=Flat", "train.warmup_steps=0", "train.lr=1e-3", "train.retriever_lr=5e-5", "train.temperature_gold=0.1",
                 "train.temperature_score=0.1", "eval.max_new_tokens=12", "eval.batch_size=20",
                 "eval.max_questions=40", "runtime.threads=1", "runtime.seed=" + seed};
