@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <cstdio>
 #include <sstream>
 #include <vector>
 
@@ -19,6 +18,7 @@
 #include "corag/models/retriever.hpp"
 #include "corag/store/dense_store.hpp"
 #include "corag/train/pretraining.hpp"
+#include "corag/train/run_summary.hpp"
 #include "corag/train/trainer.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
@@ -38,6 +38,7 @@ const std::vector<std::string> kVariants = {"REL", "IRR", "REL-1", "SPLIT"};
 struct DemoPlan {
   Overrides synth, pretrain, crab, train;
   std::string few_shots, many_shots;  ///< the two shot levels of table 3; table 1 uses many_shots
+  std::int64_t clients = 4;
   std::int64_t batch_size = 16;
   std::int64_t epochs = 4;  ///< passes over each client's questions in every regime
   std::int64_t rounds = 2;  ///< FedAvg rounds, each of epochs / rounds local epochs
@@ -50,9 +51,9 @@ DemoPlan demo_plan(const DemoOptions& options) {
   plan.pretrain = {"retriever.steps=400", "retriever.lr=1e-3", "reader.d_model=64", "reader.d_kv=16",
                    "reader.steps=400", "reader.lr=3e-3", "reader.masking=salient", "reader.noise_density=0.3",
                    "reader.query_words=16", "reader.context_passages=2", "runtime.threads=1", "runtime.seed=" + seed};
-  plan.crab = {"splits.clients=4", "splits.dev_size=0", "splits.test_size=320", "bm25.depth=50", "bm25.relevant_depth=5",
-               "stores.test_fraction=0.025", "stores.rel1_client=4", "build.threads=1", "build.seed=" + seed};
-  plan.train = {"model.n_context=4", "model.text_maxlength=128", "model.answer_maxlength=16", "data.clients=4",
+  plan.crab = {"splits.clients=" + std::to_string(plan.clients), "splits.dev_size=0", "splits.test_size=320", "bm25.depth=50", "bm25.relevant_depth=5",
+               "stores.test_fraction=0.025", "stores.rel1_client=" + std::to_string(plan.clients), "build.threads=1", "build.seed=" + seed};
+  plan.train = {"model.n_context=4", "model.text_maxlength=128", "model.answer_maxlength=16", "data.clients=" + std::to_string(plan.clients),
                 "store.index=Flat", "train.warmup_steps=0", "train.lr=1e-3", "train.retriever_lr=5e-5", "train.temperature_gold=0.1",
                 "train.temperature_score=0.1", "eval.max_new_tokens=12", "eval.batch_size=20",
                 "eval.max_questions=40", "runtime.threads=1", "runtime.seed=" + seed};
@@ -116,27 +117,20 @@ std::vector<DemoRun> demo_runs(const DemoPlan& plan) {
 }
 
 /// Every regime makes `plan.epochs` passes over each client's questions.
-Overrides regime_overrides(const DemoPlan& plan, const DemoRun& run, std::int64_t clients) {
-  const auto shots = std::stoll(run.shots);
-  const auto client_steps = plan.epochs * ((shots + plan.batch_size - 1) / plan.batch_size);
-  const auto central_steps = plan.epochs * ((clients * shots + plan.batch_size - 1) / plan.batch_size);
-  const auto steps_and_evals = [](std::int64_t steps) {
-    return Overrides{"train.steps=" + std::to_string(steps), "train.eval_every=" + std::to_string(std::max<std::int64_t>(1, steps / 2))};
-  };
+Overrides regime_overrides(const DemoPlan& plan, const DemoRun& run) {
   Overrides out = {"data.shots=" + run.shots, "store.variant=" + run.variant};
-  Overrides regime;
   if (run.regime == "collaborative") {
-    regime = {"train.mode=collaborative", "federated.rounds=" + std::to_string(plan.rounds),
-              "federated.local_epochs=" + std::to_string(plan.epochs / plan.rounds)};
-  } else if (run.regime == "local") {
-    regime = steps_and_evals(client_steps);
-    regime.push_back("train.mode=local");
-  } else {
-    regime = steps_and_evals(central_steps);
-    regime.push_back("train.mode=centralized");
-    if (run.regime == "closed-book") regime.push_back("model.retrieval=false");
+    out.insert(out.end(), {"train.mode=collaborative", "federated.rounds=" + std::to_string(plan.rounds),
+                           "federated.local_epochs=" + std::to_string(plan.epochs / plan.rounds)});
+    return out;
   }
-  out.insert(out.end(), regime.begin(), regime.end());
+  // Local trains each client on its own questions; centralized (and closed-book) on all of them.
+  const auto questions = std::stoll(run.shots) * (run.regime == "local" ? 1 : plan.clients);
+  const auto steps = plan.epochs * ((questions + plan.batch_size - 1) / plan.batch_size);
+  out.insert(out.end(), {"train.mode=" + std::string(run.regime == "local" ? "local" : "centralized"),
+                         "train.steps=" + std::to_string(steps),
+                         "train.eval_every=" + std::to_string(std::max<std::int64_t>(1, steps / 2))});
+  if (run.regime == "closed-book") out.push_back("model.retrieval=false");
   return out;
 }
 
@@ -171,45 +165,43 @@ TableCell table_cell(const nlohmann::json& summary, const std::string& run_name)
   return {summary.at("average").at("em").get<double>(), "runs/" + run_name + " (" + point + ")"};
 }
 
-std::string format_em(double em) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.2f", em);
-  return text;
-}
+}  // namespace
 
-std::string render_tables(const DemoPlan& plan, const std::map<std::string, TableCell>& cells) {
+std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summaries, const std::string& few_shots,
+                               const std::string& many_shots) {
   const auto cell = [&](const std::string& regime, const std::string& variant, const std::string& shots) {
-    return cells.at(DemoRun{regime, variant, shots}.name());
+    const auto name = DemoRun{regime, variant, shots}.name();
+    const auto found = summaries.find(name);
+    CORAG_CHECK(found != summaries.end(), "the demo tables need the summary of run ", name);
+    return table_cell(found->second, name);
   };
   std::ostringstream out;
-  out << "## Table 1 (demo world): test EM by train store variant, " << plan.many_shots << " shots per client\n\n"
+  out << "## Table 1 (demo world): test EM by train store variant, " << many_shots << " shots per client\n\n"
       << "Client-averaged EM in percent; local is the mean of each client's best point, collaborative the best "
          "FedAvg round.\n\n"
       << "| store | Local | Collaborative | sources |\n| --- | ---: | ---: | --- |\n";
   for (const auto& variant : kVariants) {
-    const auto local = cell("local", variant, plan.many_shots);
-    const auto collaborative = cell("collaborative", variant, plan.many_shots);
-    out << "| " << variant << " | " << format_em(local.em) << " | " << format_em(collaborative.em) << " | " << local.source
+    const auto local = cell("local", variant, many_shots);
+    const auto collaborative = cell("collaborative", variant, many_shots);
+    out << "| " << variant << " | " << format_percent(local.em) << " | " << format_percent(collaborative.em) << " | " << local.source
         << "; " << collaborative.source << " |\n";
   }
   out << "\n## Table 3 (demo world): test EM by training regime on the REL store\n\n"
       << "Closed-book and centralized are micro-averaged over the test questions, local and collaborative "
          "client-averaged.\n\n"
-      << "| regime | " << plan.few_shots << " shots | " << plan.many_shots << " shots | sources |\n| --- | ---: | ---: | --- |\n";
+      << "| regime | " << few_shots << " shots | " << many_shots << " shots | sources |\n| --- | ---: | ---: | --- |\n";
   for (const auto& regime : kRegimes) {
-    const auto few = cell(regime, "REL", plan.few_shots);
-    const auto many = cell(regime, "REL", plan.many_shots);
-    out << "| " << regime << " | " << format_em(few.em) << " | " << format_em(many.em) << " | " << few.source << "; "
+    const auto few = cell(regime, "REL", few_shots);
+    const auto many = cell(regime, "REL", many_shots);
+    out << "| " << regime << " | " << format_percent(few.em) << " | " << format_percent(many.em) << " | " << few.source << "; "
         << many.source << " |\n";
   }
-  const auto collaborative = cell("collaborative", "REL", plan.many_shots).em;
-  out << "\nCollaborative RAG (REL, " << plan.many_shots << " shots) minus closed-book: "
-      << format_em(collaborative - cell("closed-book", "REL", plan.many_shots).em)
-      << " EM points; minus local RAG: " << format_em(collaborative - cell("local", "REL", plan.many_shots).em) << ".\n";
+  const auto collaborative = cell("collaborative", "REL", many_shots).em;
+  out << "\nCollaborative RAG (REL, " << many_shots << " shots) minus closed-book: "
+      << format_percent(collaborative - cell("closed-book", "REL", many_shots).em)
+      << " EM points; minus local RAG: " << format_percent(collaborative - cell("local", "REL", many_shots).em) << ".\n";
   return out.str();
 }
-
-}  // namespace
 
 std::string run_demo(const DemoOptions& options) {
   CORAG_CHECK(!options.out.empty(), "corag demo needs an output directory");
@@ -232,7 +224,7 @@ std::string run_demo(const DemoOptions& options) {
   const auto runs = demo_runs(plan);
   std::vector<ExperimentConfig> run_configs;
   for (const auto& run : runs) {
-    run_configs.push_back(load_config<ExperimentConfig>("", joined(joined(plan.train, paths), regime_overrides(plan, run, 4))));
+    run_configs.push_back(load_config<ExperimentConfig>("", joined(joined(plan.train, paths), regime_overrides(plan, run))));
   }
 
   // The plan is a function of the seed and --quick: another demo's stages must not be reused.
@@ -273,16 +265,16 @@ std::string run_demo(const DemoOptions& options) {
     build_crab(crab_config, config_to_yaml(crab_config), crab, kVariants);
     return false;
   });
-  std::map<std::string, TableCell> cells;
+  std::map<std::string, nlohmann::json> summaries;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto name = runs[i].name();
     stages.run("corag train " + name + " -> " + (out / "runs" / name).string(), [&] {
       bool reused = false;
-      cells[name] = table_cell(train_run(run_configs[i], out / "runs" / name, reused), name);
+      summaries[name] = train_run(run_configs[i], out / "runs" / name, reused);
       return reused;
     });
   }
-  const auto tables = render_tables(plan, cells);
+  const auto tables = render_demo_tables(summaries, plan.few_shots, plan.many_shots);
   write_file_atomically(out / "tables.md", tables);
   write_file_atomically(out / "demo.json",
                         nlohmann::json{{"seed", options.seed}, {"quick", options.quick}, {"stages", stages.json()}}.dump(2) + "\n");

@@ -78,7 +78,8 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     train_sentencepiece("--input=" + text_file.string() + " --model_prefix=" + prefix.string() +
                         " --vocab_size=" + std::to_string(config.tokenizers.spiece_vocab_size) +
                         " --model_type=" + config.tokenizers.spiece_model_type +
-                        " --split_digits=" + (config.tokenizers.spiece_split_digits ? "true" : "false") + " --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
+                        " --split_digits=" + (config.tokenizers.spiece_split_digits ? "true" : "false") +
+                        " --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
                         " --hard_vocab_limit=false --minloglevel=2 --num_threads=" + std::to_string(runtime.threads));
     fs::rename(prefix.string() + ".model", spiece);
     fs::remove(prefix.string() + ".vocab");

@@ -41,13 +41,11 @@ torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
 
 RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime,
                        LinearSchedule schedule)
-    : model_(model), config_(config), runtime_(runtime), schedule_(schedule) {
+    : model_(model), config_(config), runtime_(runtime), schedule_(schedule), parameters_(model.trainable_parameters()) {
   // Two parameter groups, so that the reader and the query encoder each get their own rate.
-  std::vector<torch::Tensor> reader, query_encoder;
-  for (auto& [name, parameter] : model.named_trainable_parameters()) {
-    (name.rfind("reader.", 0) == 0 ? reader : query_encoder).push_back(parameter);
-    parameters_.push_back(parameter);
-  }
+  const auto reader = model.reader().model()->parameters();
+  const auto query_encoder =
+      model.has_retriever() ? model.retriever().query_encoder()->parameters() : std::vector<torch::Tensor>{};
   const auto options = [&](double lr) { return torch::optim::AdamWOptions(lr).weight_decay(config.train.weight_decay); };
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(reader, std::make_unique<torch::optim::AdamWOptions>(options(config.train.lr)));

@@ -9,12 +9,6 @@
 namespace corag {
 namespace {
 
-std::string format_percent(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
-}
-
 nlohmann::json client_entry(const nlohmann::json& record) {
   nlohmann::json entry = {{"client", record.at("client")}, {"em", record.at("em")}, {"f1", record.at("f1")},
                           {"n", record.at("n")}};
@@ -25,6 +19,12 @@ nlohmann::json client_entry(const nlohmann::json& record) {
 }
 
 }  // namespace
+
+std::string format_percent(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f", value);
+  return text;
+}
 
 void ClientScores::add(const nlohmann::json& record) {
   const double em = record.at("em").get<double>(), f1 = record.at("f1").get<double>();

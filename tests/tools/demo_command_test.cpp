@@ -2,6 +2,9 @@
 // and 3 built from the runs' own summaries, every stage reused on a rerun, and another seed
 // refused on the same output directory.
 #include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,13 +41,27 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
     CHECK(std::filesystem::exists(out / file));
   }
 
-  // Every cell is its run's reported average, and names the run it came from.
+  // Each run is cited in its table rows, and the EM column its source stands under is the run's
+  // reported average ("| row | EM | EM | source; source |").
   std::size_t runs = 0;
   for (const auto& entry : std::filesystem::directory_iterator(out / "runs")) {
     const auto name = entry.path().filename().string();
-    const auto summary = nlohmann::json::parse(read_text(entry.path() / "summary.json"));
-    CHECK(result.out.find("runs/" + name + " (") != std::string::npos);
-    CHECK(result.out.find(" " + two_decimals(summary["average"]["em"].get<double>()) + " ") != std::string::npos);
+    const auto em = two_decimals(nlohmann::json::parse(read_text(entry.path() / "summary.json"))["average"]["em"].get<double>());
+    std::size_t citations = 0;
+    std::istringstream lines(result.out);
+    for (std::string line; std::getline(lines, line);) {
+      const auto cited = line.find("runs/" + name + " (");
+      if (cited == std::string::npos) continue;
+      ++citations;
+      std::vector<std::string> cells;
+      std::istringstream row(line);
+      for (std::string cell; std::getline(row, cell, '|');) cells.push_back(cell);
+      REQUIRE(cells.size() == 5);  // "", row name, EM, EM, sources
+      const bool second = line.find("; runs/" + name + " (") != std::string::npos;
+      INFO(line);
+      CHECK(cells[second ? 3 : 2] == " " + em + " ");
+    }
+    CHECK(citations >= 1);
     ++runs;
   }
   CHECK(runs == 14);

@@ -152,26 +152,32 @@ TEST_CASE("training: the FedAvg aggregate is the example-weighted mean of the sa
                      before.at("passage.embeddings.word_embeddings.weight")));
 }
 
-TEST_CASE("training: learning rate 0 leaves every weight unchanged", "[train]") {
-  TempDir dir;
+namespace {
+
+/// Two local steps of one client, evaluated only at the end.
+ExperimentConfig two_local_steps_config() {
   auto config = tiny_experiment_config();
   config.train.mode = "local";
-  config.train.lr = 0;
-  config.train.retriever_lr = 0;
   config.train.steps = 2;
   config.train.eval_every = 0;
   config.data.clients = 1;
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("training: learning rate 0 leaves every weight unchanged", "[train]") {
+  TempDir dir;
+  auto config = two_local_steps_config();
+  config.train.lr = 0;
+  config.train.retriever_lr = 0;
   train(config, dir / "run");
   check_same_tensors(checkpoint_tensors(last_checkpoint(dir / "run")), pretrained_tensors());
 }
 
 TEST_CASE("training: train.retriever_lr is the query encoder's rate and train.lr the reader's", "[train]") {
   TempDir dir;
-  auto config = tiny_experiment_config();
-  config.train.mode = "local";
-  config.train.steps = 2;
-  config.train.eval_every = 0;
-  config.data.clients = 1;
+  auto config = two_local_steps_config();
   const auto before = pretrained_tensors();
   const auto count_changed = [&](const std::map<std::string, torch::Tensor>& after, const std::string& prefix) {
     std::size_t changed = 0, total = 0;

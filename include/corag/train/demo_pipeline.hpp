@@ -2,7 +2,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace corag {
 
@@ -21,5 +24,12 @@ struct DemoOptions {
 /// Writes `tables.md` (paper tables 1 and 3 for the demo world, each number with the run and
 /// point it came from) and `demo.json` (stage times), and returns the tables.
 std::string run_demo(const DemoOptions& options);
+
+/// Paper tables 1 and 3 of the demo from its runs' `summary.json`s, keyed by run name
+/// (`{variant}-{shots}shot-{regime}`, e.g. `REL-64shot-collaborative`): each cell is the run's
+/// reported average EM, cited with the run and its chosen point; then collaborative RAG's margins
+/// over closed-book and local at `many_shots` on REL.
+std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summaries, const std::string& few_shots,
+                               const std::string& many_shots);
 
 }  // namespace corag

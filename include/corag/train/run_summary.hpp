@@ -7,6 +7,9 @@
 
 namespace corag {
 
+/// `value` with two decimals, as the tables print EM and F1 ("12.50").
+std::string format_percent(double value);
+
 /// EM / F1 of one eval point over clients, from per-client records `{"client", "em", "f1",
 /// "n", "round"?, "step"?}`: client-averaged (the mean of the clients' scores, CoRAG's report)
 /// or micro-averaged (over all questions, the Centralized report).
