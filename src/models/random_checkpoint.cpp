@@ -19,12 +19,12 @@ void write_random_retriever(const nlohmann::json& config, const std::filesystem:
 }
 
 void write_random_reader(const nlohmann::json& config, const std::filesystem::path& spiece_model,
-                         const std::filesystem::path& out_dir, std::uint64_t seed) {
+                         const std::filesystem::path& out_dir, std::uint64_t seed, double relative_bias_std) {
   T5Tokenizer tokenizer(spiece_model);
   auto json = config;
   if (!json.contains("vocab_size")) json["vocab_size"] = tokenizer.vocab_size();
   T5Model model(T5Config::from_file(HfConfigFile(json, "the reader config")));
-  model->initialize(seed);
+  model->initialize(seed, relative_bias_std);
   FidReader(model, std::move(tokenizer), {}).save(out_dir);
 }
 

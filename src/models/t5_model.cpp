@@ -36,7 +36,7 @@ torch::Tensor T5ModelImpl::decode(const torch::Tensor& decoder_ids, const torch:
   return lm_head_(output);
 }
 
-void T5ModelImpl::initialize(std::uint64_t seed) {
+void T5ModelImpl::initialize(std::uint64_t seed, double relative_bias_std) {
   torch::NoGradGuard no_grad;
   auto generator = at::detail::createCPUGenerator(seed);
   const double factor = config_.initializer_factor;
@@ -59,6 +59,8 @@ void T5ModelImpl::initialize(std::uint64_t seed) {
       std_dev = factor * std::pow(d_model * d_kv, -0.5);
     } else if (ends_with(name, ".o.weight")) {
       std_dev = factor * std::pow(heads * d_kv, -0.5);
+    } else if (relative_bias_std > 0 && ends_with(name, "relative_attention_bias.weight")) {
+      std_dev = relative_bias_std;
     }
     item.value().normal_(0.0, std_dev, generator);
   }

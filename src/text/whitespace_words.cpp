@@ -17,12 +17,27 @@ std::vector<std::string> split_words(std::string_view text) {
   return words;
 }
 
-std::string random_word_window(const std::vector<std::string>& words, std::size_t length, Rng& rng) {
-  length = std::min(length, words.size());
-  const auto start = static_cast<std::size_t>(rng.uniform(words.size() - length + 1));
+WordSpan random_word_span(std::size_t total, std::size_t length, Rng& rng) {
+  length = std::min(length, total);
+  return {static_cast<std::size_t>(rng.uniform(total - length + 1)), length};
+}
+
+WordSpan random_covering_span(std::size_t total, WordSpan inner, std::size_t length, Rng& rng) {
+  length = std::min(std::max(length, inner.length), total);
+  const auto inner_end = inner.start + inner.length;
+  const auto first = inner_end > length ? inner_end - length : 0;
+  const auto last = std::min(inner.start, total - length);
+  return {first + static_cast<std::size_t>(rng.uniform(last - first + 1)), length};
+}
+
+std::string join_words(const std::vector<std::string>& words, WordSpan span) {
   std::string out;
-  for (std::size_t i = start; i < start + length; ++i) out += (i > start ? " " : "") + words[i];
+  for (auto i = span.start; i < span.start + span.length; ++i) out += (i > span.start ? " " : "") + words[i];
   return out;
+}
+
+std::string random_word_window(const std::vector<std::string>& words, std::size_t length, Rng& rng) {
+  return join_words(words, random_word_span(words.size(), length, rng));
 }
 
 }  // namespace corag

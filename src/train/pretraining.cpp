@@ -140,7 +140,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     write_directory_atomically(reader_dir, [&](const fs::path& folder) {
       write_random_reader({{"d_model", t.d_model}, {"d_kv", t.d_kv}, {"d_ff", t.d_ff}, {"num_layers", t.layers},
                            {"num_heads", t.heads}, {"dropout_rate", t.dropout}},
-                          spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"));
+                          spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"), t.relative_bias_init_std);
       auto reader = FidReader::load(folder, runtime.device);
       summary["reader_loss"] = pretrain_reader_span_corruption(reader, passages, context, t, runtime);
       reader.save(folder);

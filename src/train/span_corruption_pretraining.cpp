@@ -28,15 +28,21 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
     for (const auto index : sampler.batch(step)) {
       // The query is a window of the passage, short enough to leave room in each row for the
       // context passage it is read with (the query of a QA example is a short question too).
-      const auto window = random_word_window(split_words(passages[index].text), static_cast<std::size_t>(config.query_words), rng);
-      const auto corrupted = config.masking == "salient" ? corrupt_salient_spans(window, config.noise_density, rng)
-                                                         : corrupt_spans(window, config.noise_density, config.mean_span, rng);
+      const auto words = split_words(passages[index].text);
+      const auto window = random_word_span(words.size(), static_cast<std::size_t>(config.query_words), rng);
+      const auto window_text = join_words(words, window);
+      const auto corrupted = config.masking == "salient" ? corrupt_salient_spans(window_text, config.noise_density, rng)
+                                                         : corrupt_spans(window_text, config.noise_density, config.mean_span, rng);
       const auto query = FidReader::query_text(passages[index].title + ": " + corrupted.input);
       std::vector<std::vector<std::int64_t>> rows;
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
       if (!context.empty()) {
         for (const auto other : context[index]) {
-          rows.push_back(tokenizer.encode(FidReader::passage_text(query, passages[other]), text_maxlength));
+          auto passage = passages[other];
+          if (other == index && config.source_words > 0) {
+            passage.text = join_words(words, random_covering_span(words.size(), window, static_cast<std::size_t>(config.source_words), rng));
+          }
+          rows.push_back(tokenizer.encode(FidReader::passage_text(query, passage), text_maxlength));
         }
       }
       inputs.push_back(std::move(rows));

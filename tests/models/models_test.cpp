@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "corag/models/fid_reader.hpp"
+#include "corag/models/hf_config_file.hpp"
 #include "corag/models/random_checkpoint.hpp"
 #include "corag/models/retriever.hpp"
+#include "corag/models/t5_model.hpp"
 #include "corag/models/t5_layer_norm.hpp"
 #include "corag/models/token_batch.hpp"
 #include "corag/util/checkpoint_tensors.hpp"
@@ -83,6 +85,30 @@ TEST_CASE("T5 RMS norm, mean pooling and mask bias on hand-computed inputs", "[m
   CHECK(bias[0][0][0][2].item<float>() == std::numeric_limits<float>::lowest());
   CHECK(attention_mask_bias(mask, torch::kBFloat16)[0][0][0][2].item<float>() ==
         static_cast<float>(std::numeric_limits<c10::BFloat16>::lowest()));
+}
+
+TEST_CASE("T5 init: relative position biases take the given std, every other weight as HF's", "[models]") {
+  auto json = nlohmann::json::parse(test::tiny_t5_config_json(false));
+  json["vocab_size"] = 40;
+  const auto config = T5Config::from_file(HfConfigFile(json, "test"));
+  T5Model hf_init(config), wide_bias(config);
+  hf_init->initialize(11);
+  wide_bias->initialize(11, 2.0);
+  const auto wide = wide_bias->named_parameters();
+  int biases = 0;
+  for (const auto& item : hf_init->named_parameters()) {
+    INFO(item.key());
+    const auto& other = wide[item.key()];
+    if (item.key().find("relative_attention_bias") == std::string::npos) {
+      CHECK(torch::equal(item.value(), other));
+      continue;
+    }
+    ++biases;
+    // HF: d_model^-0.5 (d_model 32: 0.177); 8 buckets x 4 heads = 32 draws each.
+    CHECK(item.value().std().item<double>() == Approx(std::pow(32.0, -0.5)).epsilon(0.35));
+    CHECK(other.std().item<double>() == Approx(2.0).epsilon(0.35));
+  }
+  CHECK(biases == 2);
 }
 
 TEST_CASE("T5 reader: FiD with one passage equals plain T5 and per-passage scoring", "[models]") {

@@ -97,6 +97,26 @@ TEST_CASE("word windows: a run of consecutive words, every start reachable", "[t
   CHECK(random_word_window({"alone"}, 3, rng) == "alone");
 }
 
+TEST_CASE("covering spans contain the inner span, every such start reachable", "[text][pretrain]") {
+  Rng rng(5);
+  std::set<std::size_t> starts;
+  // 10 words, inner [4, 6): a 5-word span containing it starts at 1, 2, 3 or 4.
+  for (int i = 0; i < 200; ++i) {
+    const auto span = random_covering_span(10, {4, 2}, 5, rng);
+    CHECK(span.length == 5);
+    starts.insert(span.start);
+  }
+  CHECK(starts == std::set<std::size_t>{1, 2, 3, 4});
+  // Near the end: inner [8, 10) in 10 words, 4-word spans start at 6 only.
+  CHECK(random_covering_span(10, {8, 2}, 4, rng).start == 6);
+  // Shorter than the inner span: the inner span itself; longer than the text: all of it.
+  const auto inner = random_covering_span(10, {3, 4}, 2, rng);
+  CHECK((inner.start == 3 && inner.length == 4));
+  const auto all = random_covering_span(10, {3, 4}, 50, rng);
+  CHECK((all.start == 0 && all.length == 10));
+  CHECK(join_words({"a", "b", "c", "d"}, {1, 2}) == "b c");
+}
+
 TEST_CASE("salient-span masking hides whole runs of capitalised words and numbers", "[text][pretrain]") {
   const std::string text =
       "Loul Quinsel was a poet born in Loford in 1891 and she worked for Verbar Mills for most of her long career";

@@ -27,8 +27,9 @@ class T5ModelImpl : public torch::nn::Module {
   torch::Tensor decode(const torch::Tensor& decoder_ids, const torch::Tensor& memory, const torch::Tensor& memory_mask,
                        T5DecoderCache* cache = nullptr);
 
-  /// HF's `_init_weights` for T5 (scaled by initializer_factor); seeded, on the CPU.
-  void initialize(std::uint64_t seed);
+  /// HF's `_init_weights` for T5 (scaled by initializer_factor); seeded, on the CPU. A positive
+  /// `relative_bias_std` replaces HF's d_model^-0.5 for the relative position biases.
+  void initialize(std::uint64_t seed, double relative_bias_std = 0.0);
 
   const T5Config& config() const { return config_; }
   static WeightNameRules weight_name_rules();

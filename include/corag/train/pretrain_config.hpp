@@ -94,8 +94,15 @@ struct PretrainReaderConfig {
   /// then the hidden words can be found in context, which teaches the reader to read and copy
   /// from retrieved text within a CPU-sized budget.
   bool include_source = true;
+  /// With include_source: the source in context is cut to this many words around the query
+  /// window (0: the whole passage). With fewer places to look, the copy is learnt sooner.
+  std::int64_t source_words = 0;
   std::int64_t text_maxlength = 128;
   std::int64_t target_maxlength = 48;
+  /// Init std of the relative position biases (0: HF's d_model^-0.5). A larger one gives heads
+  /// positional preferences from the start (previous/next-word heads): finding a word by its
+  /// neighbours, which reading needs, then takes hundreds of steps instead of thousands.
+  double relative_bias_init_std = 0.0;
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -114,8 +121,10 @@ struct PretrainReaderConfig {
     v.field("masking", masking, Choices{"random", "salient"});
     v.field("context_passages", context_passages, between(0, 1000));
     v.field("include_source", include_source);
+    v.field("source_words", source_words, at_least(0));
     v.field("text_maxlength", text_maxlength, between(8, 65536));
     v.field("target_maxlength", target_maxlength, between(2, 65536));
+    v.field("relative_bias_init_std", relative_bias_init_std, between(0, 100));
   }
 };
 
