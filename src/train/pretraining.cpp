@@ -33,6 +33,9 @@ std::vector<ConfigProblem> PretrainConfig::check() const {
   if (data.corpus.empty()) problems.push_back({"data.corpus", "must name the passage corpus"});
   if (retriever.crop_min > retriever.crop_max) problems.push_back({"retriever.crop_min", "must not exceed retriever.crop_max"});
   if (retriever.hidden_size % retriever.heads != 0) problems.push_back({"retriever.heads", "must divide retriever.hidden_size"});
+  if (reader.source_words > 0 && (!reader.include_source || reader.context_passages == 0)) {
+    problems.push_back({"reader.source_words", "cuts the source passage in context: needs reader.include_source and context_passages > 0"});
+  }
   return problems;
 }
 

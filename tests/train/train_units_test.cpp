@@ -9,6 +9,7 @@
 #include "corag/train/linear_schedule.hpp"
 #include "corag/train/perplexity_distillation.hpp"
 #include "corag/train/prediction_scoring.hpp"
+#include "corag/train/pretrain_config.hpp"
 #include "corag/train/run_summary.hpp"
 #include "test_support.hpp"
 
@@ -161,4 +162,20 @@ TEST_CASE("scoring a predictions file: by id, by position, and what is refused",
   write_text(dir / "bad.jsonl", R"({"id": "q1", "prediction": 3})" "\n");
   CHECK(error_message([&] { score_predictions_file(dir / "bad.jsonl", dir / "gold.jsonl"); })
             .find("bad.jsonl:1: \"prediction\" must be a string") != std::string::npos);
+}
+
+TEST_CASE("pretraining config: source_words needs the source among the context passages", "[train][pretrain]") {
+  PretrainConfig config;
+  config.data.corpus = "passages.jsonl";
+  CHECK(config.check().empty());
+  config.reader.source_words = 32;
+  CHECK(config.check().empty());
+  for (const bool without_source : {true, false}) {
+    auto broken = config;
+    if (without_source) broken.reader.include_source = false;
+    else broken.reader.context_passages = 0;
+    const auto problems = broken.check();
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].key == "reader.source_words");
+  }
 }

@@ -100,8 +100,8 @@ struct PretrainReaderConfig {
   std::int64_t text_maxlength = 128;
   std::int64_t target_maxlength = 48;
   /// Init std of the relative position biases (0: HF's d_model^-0.5). A larger one gives heads
-  /// positional preferences from the start (previous/next-word heads): finding a word by its
-  /// neighbours, which reading needs, then takes hundreds of steps instead of thousands.
+  /// positional preferences from the start (previous/next-word heads); measured on a toy task,
+  /// copying the word after a marker, at std 2: 500 steps instead of more than 4,000.
   double relative_bias_init_std = 0.0;
 
   template <typename Visitor>
