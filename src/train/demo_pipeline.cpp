@@ -234,8 +234,8 @@ std::string run_demo(const DemoOptions& options) {
   const auto settings = nlohmann::json{{"seed", options.seed}, {"quick", options.quick}}.dump();
   const auto settings_file = out / "demo.settings";
   if (fs::exists(settings_file)) {
-    CORAG_CHECK(read_file(settings_file) == settings, out.string(), " holds a demo run with other settings (", read_file(settings_file),
-                "); choose another --out");
+    const auto existing = read_file(settings_file);
+    CORAG_CHECK(existing == settings, out.string(), " holds a demo run with other settings (", existing, "); choose another --out");
   } else {
     fs::create_directories(out);
     write_file_atomically(settings_file, settings);

@@ -49,10 +49,8 @@ RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Ru
   const auto options = [&](double lr) { return torch::optim::AdamWOptions(lr).weight_decay(config.train.weight_decay); };
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(reader, std::make_unique<torch::optim::AdamWOptions>(options(config.train.lr)));
-  base_lrs_.push_back(config.train.lr);
   if (!query_encoder.empty()) {
     groups.emplace_back(query_encoder, std::make_unique<torch::optim::AdamWOptions>(options(config.train.retriever_lr)));
-    base_lrs_.push_back(config.train.retriever_lr);
   }
   optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), options(config.train.lr));
 }
@@ -138,9 +136,11 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
   }
 
   if (train.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, train.clip_grad_norm);
+  // Group 0 is the reader's, group 1 (with a retriever) the query encoder's.
+  const double peak[] = {train.lr, train.retriever_lr};
   auto& groups = optimizer_->param_groups();
   for (std::size_t i = 0; i < groups.size(); ++i) {
-    static_cast<torch::optim::AdamWOptions&>(groups[i].options()).lr(base_lrs_[i] * schedule_.factor(step));
+    static_cast<torch::optim::AdamWOptions&>(groups[i].options()).lr(peak[i] * schedule_.factor(step));
   }
   optimizer_->step();
   optimizer_->zero_grad();

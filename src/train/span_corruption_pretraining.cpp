@@ -38,11 +38,12 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
       if (!context.empty()) {
         for (const auto other : context[index]) {
-          auto passage = passages[other];
           if (other == index && config.source_words > 0) {
-            passage.text = join_words(words, random_covering_span(words.size(), window, static_cast<std::size_t>(config.source_words), rng));
+            const auto source = join_words(words, random_covering_span(words.size(), window, static_cast<std::size_t>(config.source_words), rng));
+            rows.push_back(tokenizer.encode(FidReader::passage_text(query, {passages[index].title, source}), text_maxlength));
+          } else {
+            rows.push_back(tokenizer.encode(FidReader::passage_text(query, passages[other]), text_maxlength));
           }
-          rows.push_back(tokenizer.encode(FidReader::passage_text(query, passage), text_maxlength));
         }
       }
       inputs.push_back(std::move(rows));

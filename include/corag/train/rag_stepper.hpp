@@ -68,7 +68,6 @@ class RagStepper {
   Runtime runtime_;
   LinearSchedule schedule_;
   std::vector<torch::Tensor> parameters_;
-  std::vector<double> base_lrs_;  ///< per parameter group: the reader's, then the query encoder's
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   StepTimings timings_;
 };
