@@ -82,6 +82,9 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
                         " --vocab_size=" + std::to_string(config.tokenizers.spiece_vocab_size) +
                         " --model_type=" + config.tokenizers.spiece_model_type +
                         " --split_digits=" + (config.tokenizers.spiece_split_digits ? "true" : "false") +
+                        // The reader's input (`question: ...? answer: ... title: ... context: ...`)
+                        // has colons and question marks, which a corpus of plain prose may lack.
+                        " --user_defined_symbols=:,?"
                         " --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
                         " --hard_vocab_limit=false --minloglevel=2 --num_threads=" + std::to_string(runtime.threads));
     fs::rename(prefix.string() + ".model", spiece);
