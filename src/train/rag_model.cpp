@@ -28,20 +28,12 @@ Retriever& RagModel::retriever() {
   return *retriever_;
 }
 
-std::vector<std::pair<std::string, torch::Tensor>> RagModel::named_trainable_parameters() {
-  std::vector<std::pair<std::string, torch::Tensor>> named;
-  for (const auto& item : reader_.model()->named_parameters()) named.emplace_back("reader." + item.key(), item.value());
-  if (retriever_) {
-    for (const auto& item : retriever_->query_encoder()->named_parameters()) {
-      named.emplace_back("query_encoder." + item.key(), item.value());
-    }
-  }
-  return named;
-}
-
 std::vector<torch::Tensor> RagModel::trainable_parameters() {
-  std::vector<torch::Tensor> parameters;
-  for (auto& item : named_trainable_parameters()) parameters.push_back(item.second);
+  auto parameters = reader_.model()->parameters();
+  if (retriever_) {
+    const auto query_encoder = retriever_->query_encoder()->parameters();
+    parameters.insert(parameters.end(), query_encoder.begin(), query_encoder.end());
+  }
   return parameters;
 }
 

@@ -42,15 +42,16 @@ torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
 RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime,
                        LinearSchedule schedule)
     : model_(model), config_(config), runtime_(runtime), schedule_(schedule), parameters_(model.trainable_parameters()) {
-  // Two parameter groups, so that the reader and the query encoder each get their own rate.
-  const auto reader = model.reader().model()->parameters();
-  const auto query_encoder =
-      model.has_retriever() ? model.retriever().query_encoder()->parameters() : std::vector<torch::Tensor>{};
+  // Two parameter groups, so that the reader and the query encoder each get their own rate:
+  // RagModel lists the reader's parameters first, then the query encoder's.
+  const auto split = parameters_.begin() + static_cast<std::ptrdiff_t>(model.reader().model()->parameters().size());
+  const std::vector<torch::Tensor> reader(parameters_.begin(), split), query_encoder(split, parameters_.end());
   const auto options = [&](double lr) { return torch::optim::AdamWOptions(lr).weight_decay(config.train.weight_decay); };
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(reader, std::make_unique<torch::optim::AdamWOptions>(options(config.train.lr)));
   if (!query_encoder.empty()) {
-    groups.emplace_back(query_encoder, std::make_unique<torch::optim::AdamWOptions>(options(config.train.retriever_lr)));
+    groups.emplace_back(query_encoder,
+                        std::make_unique<torch::optim::AdamWOptions>(options(config.train.retriever_lr)));
   }
   optimizer_ = std::make_unique<torch::optim::AdamW>(std::move(groups), options(config.train.lr));
 }

@@ -89,6 +89,16 @@ void check_same_tensors(const Tensors& a, const Tensors& b) {
   }
 }
 
+/// Two local steps of one client, evaluated only at the end.
+ExperimentConfig two_local_steps_config() {
+  auto config = tiny_experiment_config();
+  config.train.mode = "local";
+  config.train.steps = 2;
+  config.train.eval_every = 0;
+  config.data.clients = 1;
+  return config;
+}
+
 }  // namespace
 
 TEST_CASE("training: one FedAvg round with one client is local training for the same steps", "[train]") {
@@ -98,10 +108,7 @@ TEST_CASE("training: one FedAvg round with one client is local training for the 
   config.federated.rounds = 1;
   config.federated.local_epochs = 2;  // 4 questions, batch 4: 2 steps
   train(config, dir / "fedavg");
-  config.train.mode = "local";
-  config.train.steps = 2;
-  config.train.eval_every = 0;
-  train(config, dir / "local");
+  train(two_local_steps_config(), dir / "local");
 
   const auto fedavg = checkpoint_tensors(last_checkpoint(dir / "fedavg"));
   check_same_tensors(fedavg, checkpoint_tensors(last_checkpoint(dir / "local")));
@@ -151,20 +158,6 @@ TEST_CASE("training: the FedAvg aggregate is the example-weighted mean of the sa
   CHECK(torch::equal(global.at("passage.embeddings.word_embeddings.weight"),
                      before.at("passage.embeddings.word_embeddings.weight")));
 }
-
-namespace {
-
-/// Two local steps of one client, evaluated only at the end.
-ExperimentConfig two_local_steps_config() {
-  auto config = tiny_experiment_config();
-  config.train.mode = "local";
-  config.train.steps = 2;
-  config.train.eval_every = 0;
-  config.data.clients = 1;
-  return config;
-}
-
-}  // namespace
 
 TEST_CASE("training: learning rate 0 leaves every weight unchanged", "[train]") {
   TempDir dir;

@@ -29,8 +29,6 @@ class RagModel {
   /// What the optimizer updates and FedAvg averages, in a fixed order: the reader's parameters,
   /// then the query encoder's.
   std::vector<torch::Tensor> trainable_parameters();
-  /// The same with names `reader.<HF name>` / `query_encoder.<HF name>`.
-  std::vector<std::pair<std::string, torch::Tensor>> named_trainable_parameters();
 
   void train(bool on);
   /// `dir/reader` and (with a retriever) `dir/retriever`, both in the HF layout.
