@@ -50,7 +50,7 @@ DemoPlan demo_plan(const DemoOptions& options) {
   plan.synth = {"world.seed=" + seed};
   // The reader learns to copy from context only with short sources (32 words) and thousands of
   // steps; it then reads one passage in the runs (README, "The demo", for what was measured).
-  plan.pretrain = {"retriever.steps=400", "retriever.lr=1e-3", "reader.d_model=64", "reader.d_kv=16",
+  plan.pretrain = {"retriever.steps=400", "retriever.batch_size=64", "retriever.lr=3e-3", "reader.d_model=64", "reader.d_kv=16",
                    "reader.steps=4000", "reader.lr=3e-3", "reader.masking=salient", "reader.noise_density=0.5",
                    "reader.query_words=16", "reader.context_passages=1", "reader.source_words=32",
                    "reader.relative_bias_init_std=2", "runtime.threads=1", "runtime.seed=" + seed};
@@ -217,7 +217,8 @@ std::string run_demo(const DemoOptions& options) {
   const auto plan = demo_plan(options);
   const auto synth_config = load_config<SynthConfig>("", plan.synth);
   const auto pretrain_config =
-      load_config<PretrainConfig>("", joined(plan.pretrain, {"data.corpus=" + (world / "passages.jsonl").string()}));
+      load_config<PretrainConfig>("", joined(plan.pretrain, {"data.corpus=" + (world / "passages.jsonl").string(),
+                                                             "data.tokenizer_questions=[" + (world / "qa.train_pool.jsonl").string() + "]"}));
   const auto crab_config = load_config<CrabConfig>(
       "", joined(plan.crab, {"data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
                              "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),

@@ -17,6 +17,7 @@
 #include "corag/util/fnv1a.hpp"
 #include "corag/util/json_strict.hpp"
 #include "corag/util/passage_reader.hpp"
+#include "corag/util/qa_reader.hpp"
 
 namespace corag {
 namespace {
@@ -73,9 +74,14 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
   const auto spiece = out / "spiece.model";
   const auto vocab = out / "vocab.txt";
   if (!fs::exists(spiece) || !fs::exists(vocab)) {
+    auto tokenizer_texts = texts;
+    for (const auto& file : config.data.tokenizer_questions) {
+      QaReader questions(file, AnswersPolicy::optional);
+      for (QaRecord record; questions.next(record);) tokenizer_texts.push_back(record.question);
+    }
     const auto text_file = out / "tokenizer_corpus.txt";
     write_file_atomically(text_file, [&](std::ostream& stream) {
-      for (const auto& text : texts) stream << text << '\n';
+      for (const auto& text : tokenizer_texts) stream << text << '\n';
     });
     const auto prefix = out / ".spiece";
     train_sentencepiece("--input=" + text_file.string() + " --model_prefix=" + prefix.string() +
@@ -90,7 +96,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     fs::rename(prefix.string() + ".model", spiece);
     fs::remove(prefix.string() + ".vocab");
     fs::remove(text_file);
-    const auto words = learn_wordpiece_vocabulary(texts, static_cast<std::size_t>(config.tokenizers.wordpiece_vocab_size),
+    const auto words = learn_wordpiece_vocabulary(tokenizer_texts, static_cast<std::size_t>(config.tokenizers.wordpiece_vocab_size),
                                                   static_cast<std::size_t>(config.tokenizers.wordpiece_min_count));
     write_file_atomically(vocab, [&](std::ostream& stream) {
       for (const auto& word : words) stream << word << '\n';

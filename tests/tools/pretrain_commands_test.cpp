@@ -26,6 +26,7 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
 
   const std::string pretrain = cli + " pretrain --config " + std::string(PROJECT_CONFIG_DIR) + "/demo-pretrain.yaml --out " +
                                (dir / "models").string() + " --set data.corpus=" + (dir / "world" / "passages.jsonl").string() +
+                               " --set data.tokenizer_questions=[" + (dir / "world" / "qa.jsonl").string() + "]" +
                                " --set tokenizers.spiece_vocab_size=300 --set retriever.steps=6 --set retriever.batch_size=8"
                                " --set reader.steps=6 --set reader.batch_size=4 --set runtime.threads=1 --set runtime.device=cpu";
   result = run_command(dir, pretrain);
@@ -48,6 +49,14 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   // The reader input format has colons and questions end in "?": the synthetic passages have neither.
   for (const auto id : reader.tokenizer().encode("question: when? answer: <extra_id_0> title: a context: the", 64))
     CHECK(id != corag::T5Tokenizer::kUnkId);
+  // Question words the passages lack are whole WordPiece entries: they come from data.tokenizer_questions.
+  const auto passages = read_text(dir / "world" / "passages.jsonl");
+  const auto vocabulary = "\n" + read_text(dir / "models" / "vocab.txt");
+  for (const std::string word : {"occupation", "which"}) {
+    INFO(word);
+    REQUIRE(passages.find(word) == std::string::npos);
+    CHECK(vocabulary.find("\n" + word + "\n") != std::string::npos);
+  }
   CHECK_FALSE(std::filesystem::exists(dir / "models" / "pretrain_store"));
 
   result = run_command(dir, pretrain);  // finished: reused as it is

@@ -14,10 +14,15 @@ namespace corag {
 
 struct PretrainDataConfig {
   std::string corpus;  ///< passages (JSONL or DPR TSV)
+  /// QA files whose question text (never the answers) joins the passages in the tokenizers'
+  /// training text only: a corpus of encyclopaedic prose lacks question words ("when", "which",
+  /// "occupation", "?"), which both tokenizers would otherwise spell in single characters.
+  std::vector<std::string> tokenizer_questions;
 
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("corpus", corpus);
+    v.field("tokenizer_questions", tokenizer_questions);
   }
 };
 
