@@ -10,8 +10,9 @@
 namespace corag {
 
 /// `corag pretrain`: from random initialisation, on the passages of `config.data.corpus`:
-/// 1. a SentencePiece unigram model (SentencePiece's own trainer; T5's pad 0 / eos 1 / unk 2)
-///    and a WordPiece vocabulary;
+/// 1. a SentencePiece model (SentencePiece's own trainer; T5's pad 0 / eos 1 / unk 2) and a
+///    WordPiece vocabulary, both from the passages plus the question text of
+///    `config.data.tokenizer_questions`;
 /// 2. a BERT retriever of `config.retriever`'s shape, pretrained Contriever-style;
 /// 3. a T5 reader of `config.reader`'s shape, pretrained with span corruption, with each
 ///    passage's nearest other passages (by the pretrained retriever) in context when
