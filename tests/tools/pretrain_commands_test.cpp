@@ -46,7 +46,8 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   CHECK(reader.tokenizer().vocab_size() == reader.model()->config().vocab_size);
   // Digits are single pieces (tokenizers.spiece_split_digits): a year is four pieces more than a digit.
   CHECK(reader.tokenizer().encode("1709", 16).size() == reader.tokenizer().encode("1", 16).size() + 3);
-  // The reader input format has colons and questions end in "?": the synthetic passages have neither.
+  // The reader input format has colons and questions end in "?": the synthetic passages have neither,
+  // and the questions in the tokenizers' text have no colons, so ":" is a piece only as a user-defined symbol.
   for (const auto id : reader.tokenizer().encode("question: when? answer: <extra_id_0> title: a context: the", 64))
     CHECK(id != corag::T5Tokenizer::kUnkId);
   // Question words the passages lack are whole WordPiece entries: they come from data.tokenizer_questions.
