@@ -10,7 +10,8 @@ corag reads weights only from safetensors. For a model directory that has only
     /usr/bin/python3 scripts/convert_pytorch_bin.py MODEL_DIR
 
 Tied tensors (T5's encoder/decoder embed_tokens, lm_head) are written once, as `transformers`
-does; corag accepts either form.
+does; corag accepts either form. Files are read with `weights_only=True`: unpickling a
+downloaded file must not run its code.
 """
 import argparse
 import json
@@ -31,7 +32,7 @@ TIED_COPIES = ("encoder.embed_tokens.weight", "decoder.embed_tokens.weight")
 def load_state_dict(model_dir):
     single = os.path.join(model_dir, "pytorch_model.bin")
     if os.path.exists(single):
-        return torch.load(single, map_location="cpu")
+        return torch.load(single, map_location="cpu", weights_only=True)
     index = os.path.join(model_dir, "pytorch_model.bin.index.json")
     if not os.path.exists(index):
         sys.exit(f"error: {model_dir}: neither pytorch_model.bin nor pytorch_model.bin.index.json")
@@ -39,7 +40,7 @@ def load_state_dict(model_dir):
         shards = sorted(set(json.load(f)["weight_map"].values()))
     state = {}
     for shard in shards:
-        state.update(torch.load(os.path.join(model_dir, shard), map_location="cpu"))
+        state.update(torch.load(os.path.join(model_dir, shard), map_location="cpu", weights_only=True))
     return state
 
 

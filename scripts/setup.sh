@@ -17,6 +17,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev libfaiss-dev libopenblas-dev
   libsentencepiece-dev libutf8proc-dev libstemmer-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev catch2
+  python3-torch  # scripts/convert_*.py and the test that runs scripts/convert_atlas_checkpoint.py
 )
 
 missing_packages() {

@@ -77,6 +77,9 @@ struct CommandResult {
   std::string err;
 };
 
+/// The `corag` tool as the end-to-end tests run it: quiet, so that stdout is only its result.
+inline const std::string quiet_corag_cli = std::string(CORAG_CLI_PATH) + " --quiet";
+
 /// Runs a shell command with stdout/stderr captured in files under `dir`.
 inline CommandResult run_command(const TempDir& dir, const std::string& command) {
   const auto out = dir / "stdout.txt", err = dir / "stderr.txt";

@@ -6,7 +6,7 @@ namespace corag {
 namespace {
 
 bool is_store_variant(const std::string& variant) {
-  for (const char* known : {"REL", "IRR", "REL-1", "SPLIT"}) {
+  for (const char* known : {"REL", "IRR", "REL-1", "SPLIT", "PARTITION"}) {
     if (variant == known) return true;
   }
   const std::string prefix = "ablations/";
@@ -22,16 +22,16 @@ std::vector<ConfigProblem> ExperimentConfig::check() const {
     problems.push_back({"runtime.device", "must be cpu, cuda, cuda:N or auto, got '" + runtime.device + "'"});
   }
   if (!is_store_variant(store.variant)) {
-    problems.push_back({"store.variant", "must be REL, IRR, REL-1, SPLIT or ablations/<name>, got '" +
-                                             store.variant + "'"});
+    problems.push_back({"store.variant",
+                        "must be REL, IRR, REL-1, SPLIT, PARTITION or ablations/<name>, got '" + store.variant + "'"});
   }
   if (store.index.empty()) problems.push_back({"store.index", "must name a FAISS index factory (e.g. Flat)"});
   if (train.micro_batch_size > train.batch_size) {
-    problems.push_back({"train.micro_batch_size", "must not exceed train.batch_size (" +
-                                                      std::to_string(train.batch_size) + ")"});
+    problems.push_back(
+        {"train.micro_batch_size", "must not exceed train.batch_size (" + std::to_string(train.batch_size) + ")"});
   } else if (train.micro_batch_size > 0 && train.batch_size % train.micro_batch_size != 0) {
-    problems.push_back({"train.micro_batch_size", "must divide train.batch_size (" +
-                                                      std::to_string(train.batch_size) + ")"});
+    problems.push_back(
+        {"train.micro_batch_size", "must divide train.batch_size (" + std::to_string(train.batch_size) + ")"});
   }
   if (federated.clients_per_round > 0 && federated.client_fraction != 1.0) {
     problems.push_back({"federated.clients_per_round", "set either clients_per_round or client_fraction, not both"});
@@ -40,6 +40,9 @@ std::vector<ConfigProblem> ExperimentConfig::check() const {
     problems.push_back({"model.query_side_finetune",
                         "must be true: training the passage encoder would leave every store's embeddings stale "
                         "(re-indexing during training is not supported)"});
+  }
+  if (eval.include_train_store && !model.retrieval) {
+    problems.push_back({"eval.include_train_store", "needs model.retrieval: a closed-book model reads no store"});
   }
   if (federated.clients_per_round > data.clients) {
     problems.push_back({"federated.clients_per_round", "exceeds data.clients (" + std::to_string(data.clients) + ")"});

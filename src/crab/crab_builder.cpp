@@ -25,7 +25,8 @@ nlohmann::json describe_file(const std::string& path) {
 void write_qa_file(const std::filesystem::path& path, const std::vector<QaRecord>& records, std::size_t count) {
   write_file_atomically(path, [&](std::ostream& out) {
     for (std::size_t i = 0; i < count; ++i) {
-      out << nlohmann::json{{"id", records[i].id}, {"question", records[i].question}, {"answers", records[i].answers}}.dump()
+      out << nlohmann::json{{"id", records[i].id}, {"question", records[i].question}, {"answers", records[i].answers}}
+                 .dump()
           << '\n';
     }
   });
@@ -54,7 +55,8 @@ nlohmann::json class_counts(const RowSet& store, const RowSet& relevant, const R
 }
 
 /// BM25 hits (rank order) for every question, from our index or an imported TREC run.
-std::vector<std::vector<ScoredRow>> rank_passages(const CrabConfig& config, const std::vector<const QaRecord*>& questions,
+std::vector<std::vector<ScoredRow>> rank_passages(const CrabConfig& config,
+                                                  const std::vector<const QaRecord*>& questions,
                                                   const std::filesystem::path& index_dir, const PassageTable& table) {
   const auto depth = static_cast<std::size_t>(config.bm25.depth);
   if (!config.bm25.run.empty()) {
@@ -82,13 +84,14 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
                           const std::filesystem::path& out, const std::vector<std::string>& variants) {
   for (const auto& variant : variants) {
     CORAG_CHECK(std::find(kCrabVariants.begin(), kCrabVariants.end(), variant) != kCrabVariants.end(),
-                "--variants: unknown variant '", variant, "' (REL, IRR, REL-1, SPLIT, ablations)");
+                "--variants: unknown variant '", variant, "' (REL, IRR, REL-1, SPLIT, PARTITION, ablations)");
   }
   const auto wants = [&](const std::string& variant) {
     return std::find(variants.begin(), variants.end(), variant) != variants.end();
   };
 
-  nlohmann::json inputs = {{"corpus", describe_file(config.data.corpus)}, {"test_pool", describe_file(config.data.test_pool)}};
+  nlohmann::json inputs = {{"corpus", describe_file(config.data.corpus)},
+                           {"test_pool", describe_file(config.data.test_pool)}};
   for (const auto& file : config.data.train_pool) inputs["train_pool"].push_back(describe_file(file));
   if (!config.bm25.run.empty()) inputs["bm25_run"] = describe_file(config.bm25.run);
   const nlohmann::json identity = {{"inputs", inputs}, {"config", resolved_config_yaml}, {"variants", variants}};
@@ -104,7 +107,8 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   const auto clients = splits.test.size();
 
   // The passage table (and BM25 index unless given or replaced by a run) of the corpus.
-  const std::filesystem::path index_dir = config.bm25.index.empty() ? out / "bm25" : std::filesystem::path(config.bm25.index);
+  const std::filesystem::path index_dir =
+      config.bm25.index.empty() ? out / "bm25" : std::filesystem::path(config.bm25.index);
   if (config.bm25.index.empty()) {
     // A table left by an earlier, unfinished build is reused only if it is of this very corpus.
     const auto source_file = index_dir / "corpus.json";
@@ -138,13 +142,15 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   std::vector<QaPassageClasses> classes;
   for (std::size_t i = 0; i < questions.size(); ++i) {
     classes.push_back(classify_passages(*questions[i], hits[i], table, static_cast<std::size_t>(config.bm25.depth),
-                                        static_cast<std::size_t>(config.bm25.relevant_depth)));
+                                        static_cast<std::size_t>(config.bm25.relevant_depth),
+                                        config.bm25.top_without_answer == "hard_negative"));
   }
 
   // Classes per split and client, in the order `questions` was built.
   CrabStoreInputs inputs_by_client;
   inputs_by_client.corpus_size = table.size();
-  std::vector<std::vector<std::vector<QaPassageClasses>>> by_split(3, std::vector<std::vector<QaPassageClasses>>(clients));
+  std::vector<std::vector<std::vector<QaPassageClasses>>> by_split(3,
+                                                                   std::vector<std::vector<QaPassageClasses>>(clients));
   std::size_t next = 0;
   for (std::size_t s = 0; s < 3; ++s) {
     const auto& split = *split_lists[s];
@@ -153,6 +159,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     }
   }
   inputs_by_client.train = by_split[0];
+  inputs_by_client.dev = by_split[1];
   inputs_by_client.test = by_split[2];
   const auto stores = build_crab_stores(inputs_by_client, config.stores, static_cast<std::uint64_t>(config.build.seed));
   check_crab_invariants(stores, inputs_by_client, config.stores);
@@ -187,7 +194,8 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
           for (const auto row : classified.relevant) relevant.push_back(table.at(row).id);
           for (const auto row : classified.hard_negatives) hard.push_back(table.at(row).id);
           without_relevant += classified.relevant.empty() ? 1 : 0;
-          file << nlohmann::json{{"id", split[c][q].id}, {"relevant", relevant}, {"hard_negatives", hard}}.dump() << '\n';
+          file << nlohmann::json{{"id", split[c][q].id}, {"relevant", relevant}, {"hard_negatives", hard}}.dump()
+               << '\n';
         }
       }
     });
@@ -195,14 +203,18 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   manifest["classification"] = {{"questions", questions.size()},
                                 {"questions_without_relevant_passage", without_relevant},
                                 {"depth", config.bm25.depth},
-                                {"relevant_depth", config.bm25.relevant_depth}};
+                                {"relevant_depth", config.bm25.relevant_depth},
+                                {"top_without_answer", config.bm25.top_without_answer}};
 
   std::vector<std::pair<std::string, const RowSet*>> written;
   for (std::size_t c = 0; c < clients; ++c) {
-    const auto name = "test/client_" + std::to_string(c + 1);
-    manifest["stores"][name] = class_counts(stores.test[c], relevant_rows(inputs_by_client.test[c]),
-                                            hard_negative_rows(inputs_by_client.test[c]));
-    written.push_back({name, &stores.test[c]});
+    const auto client = "client_" + std::to_string(c + 1);
+    manifest["stores"]["test/" + client] = class_counts(stores.test[c], relevant_rows(inputs_by_client.test[c]),
+                                                        hard_negative_rows(inputs_by_client.test[c]));
+    manifest["stores"]["dev/" + client] = class_counts(stores.dev[c], relevant_rows(inputs_by_client.dev[c]),
+                                                       hard_negative_rows(inputs_by_client.dev[c]));
+    written.push_back({"test/" + client, &stores.test[c]});
+    written.push_back({"dev/" + client, &stores.dev[c]});
   }
   const auto train_counts = [&](const RowSet& rows) {
     return class_counts(rows, stores.train_relevant, stores.train_hard_negatives);
@@ -212,31 +224,44 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   for (std::size_t c = 0; c < clients; ++c) {
     if (wants("REL-1")) written.push_back({"REL-1/client_" + std::to_string(c + 1), &stores.rel1[c]});
     if (wants("SPLIT")) written.push_back({"SPLIT/client_" + std::to_string(c + 1), &stores.split[c]});
+    if (wants("PARTITION")) written.push_back({"PARTITION/client_" + std::to_string(c + 1), &stores.partition[c]});
   }
   if (wants("ablations")) {
     for (const auto& [name, rows] : stores.ablations) written.push_back({"ablations/" + name, &rows});
   }
+  const auto held_out = [](const std::string& name) {
+    return name.rfind("test/", 0) == 0 || name.rfind("dev/", 0) == 0;
+  };
   for (const auto& [name, rows] : written) {
     write_ids(out / "stores" / name / "ids.txt", *rows, table);
-    if (name.rfind("test/", 0) != 0) manifest["stores"][name] = train_counts(*rows);
+    if (!held_out(name)) manifest["stores"][name] = train_counts(*rows);
   }
+  const auto sample = [&](const SampleSize& size, const char* per) {
+    return nlohmann::json{
+        {"fraction_of_corpus", size.fraction},
+        {"requested", size.requested},
+        {"used", size.used},
+        {"used_fraction_of_corpus", static_cast<double>(size.used) / static_cast<double>(table.size())},
+        {"per", per}};
+  };
   manifest["sampling"] = {{"corpus_passages", table.size()},
                           {"eligible_for_train_samples", stores.eligible},
-                          {"test_passages", stores.test_passages.size()},
+                          {"held_out_passages", stores.held_out.size()},
                           {"train_relevant", stores.train_relevant.size()},
                           {"train_hard_negatives", stores.train_hard_negatives.size()},
-                          {"test_relevant_shared_by_clients_kept_by_first", stores.shared_test_relevant},
-                          {"train_relevant_that_are_test_passages", stores.train_relevant_in_test},
-                          {"train_fraction", config.stores.train_fraction},
-                          {"split_fraction", config.stores.split_fraction},
-                          {"test_fraction", config.stores.test_fraction}};
+                          {"test_relevant_in_several_test_stores", stores.test_relevant_in_several_stores},
+                          {"train_relevant_that_are_test_or_dev_passages", stores.train_relevant_held_out},
+                          {"test_sample", sample(stores.test_sample, "client (its test and dev stores)")},
+                          {"train_sample", sample(stores.train_sample, "REL, IRR, REL-1")},
+                          {"split_sample", sample(stores.split_sample, "client (SPLIT)")}};
 
   if (!config.stores.embeddings.empty()) {
     StoreBuildOptions options;
     options.seed = static_cast<std::uint64_t>(config.build.seed);
     for (const auto& [name, rows] : written) {
-      DenseStore::compose({config.stores.embeddings}, out / "stores" / name / "ids.txt", out / "stores" / name / "faiss",
-                          options);
+      if (rows->empty()) continue;  // the "empty" ablation: training reads no passages, nothing to search
+      DenseStore::compose({config.stores.embeddings}, out / "stores" / name / "ids.txt",
+                          out / "stores" / name / "faiss", options);
     }
   }
   write_file_atomically(manifest_path, manifest.dump(2) + "\n");

@@ -82,45 +82,67 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
   CrabStores stores;
   const std::size_t clients = inputs.test.size();
   const std::size_t n = inputs.corpus_size;
+  CORAG_CHECK(inputs.train.size() == clients && (inputs.dev.empty() || inputs.dev.size() == clients),
+              "CRAB stores: train, dev and test classifications must cover the same ", clients, " clients");
 
-  // Test stores first: each client's test-relevant passages (a passage relevant to several
-  // clients stays with the first, keeping the stores disjoint), then a disjoint corpus sample.
-  RowSet all_test_relevant, all_train_relevant;
+  // Client-local test and dev stores first: the passages relevant to the client's questions,
+  // then one disjoint corpus sample per client, shared by its test and dev stores.
+  std::vector<RowSet> test_relevant, dev_relevant;
+  RowSet excluded;
   for (std::size_t c = 0; c < clients; ++c) {
-    const auto relevant = relevant_rows(inputs.test[c]);
-    stores.test.push_back(set_difference(relevant, all_test_relevant));
-    stores.shared_test_relevant += relevant.size() - stores.test.back().size();
-    all_test_relevant = set_union(all_test_relevant, relevant);
-    all_train_relevant = set_union(all_train_relevant, relevant_rows(inputs.train[c]));
+    test_relevant.push_back(relevant_rows(inputs.test[c]));
+    dev_relevant.push_back(inputs.dev.empty() ? RowSet{} : relevant_rows(inputs.dev[c]));
+    excluded = set_union(set_union(excluded, test_relevant.back()),
+                         set_union(dev_relevant.back(), relevant_rows(inputs.train[c])));
   }
-  const auto excluded = set_union(all_test_relevant, all_train_relevant);
   const auto test_pool = shuffled_complement(n, excluded, seed, "crab/test-stores");
-  const auto per_test_store = fraction_of(config.test_fraction, n);
-  CORAG_CHECK(test_pool.size() >= clients * per_test_store, "the corpus (", n, " passages, ", test_pool.size(),
-              " not relevant to any question) is too small for ", clients, " test stores of ", per_test_store,
+  const auto per_test = fraction_of(config.test_fraction, n);
+  CORAG_CHECK(test_pool.size() >= clients * per_test, "the corpus (", n, " passages, ", test_pool.size(),
+              " not relevant to any question) is too small for ", clients, " test stores of ", per_test,
               " passages (stores.test_fraction ", config.test_fraction, ")");
+  stores.test_sample = {config.test_fraction, per_test, per_test};
   for (std::size_t c = 0; c < clients; ++c) {
-    stores.test[c] = set_union(stores.test[c], slice(test_pool, c * per_test_store, per_test_store));
-    stores.test_passages = set_union(stores.test_passages, stores.test[c]);
+    stores.test_samples.push_back(slice(test_pool, c * per_test, per_test));
+    stores.test.push_back(set_union(test_relevant[c], stores.test_samples.back()));
+    stores.dev.push_back(set_union(dev_relevant[c], stores.test_samples.back()));
+    stores.held_out = set_union(stores.held_out, set_union(stores.test[c], stores.dev[c]));
+  }
+  std::vector<std::uint32_t> memberships;
+  for (const auto& rows : test_relevant) memberships.insert(memberships.end(), rows.begin(), rows.end());
+  std::sort(memberships.begin(), memberships.end());
+  for (std::size_t i = 0; i < memberships.size();) {
+    std::size_t j = i;
+    while (j < memberships.size() && memberships[j] == memberships[i]) ++j;
+    stores.test_relevant_in_several_stores += j - i > 1 ? 1 : 0;
+    i = j;
   }
 
-  // Train stores never hold a test passage.
-  stores.train_relevant = set_difference(all_train_relevant, stores.test_passages);
-  stores.train_relevant_in_test = all_train_relevant.size() - stores.train_relevant.size();
-  RowSet train_hard_negatives;
-  for (const auto& client : inputs.train) train_hard_negatives = set_union(train_hard_negatives, hard_negative_rows(client));
-  stores.train_hard_negatives = set_difference(set_difference(train_hard_negatives, stores.test_passages),
-                                               stores.train_relevant);
+  // Train stores never hold a test or dev passage.
+  RowSet all_train_relevant, train_hard_negatives;
+  for (const auto& client : inputs.train) {
+    all_train_relevant = set_union(all_train_relevant, relevant_rows(client));
+    train_hard_negatives = set_union(train_hard_negatives, hard_negative_rows(client));
+  }
+  stores.train_relevant = set_difference(all_train_relevant, stores.held_out);
+  stores.train_relevant_held_out = all_train_relevant.size() - stores.train_relevant.size();
+  stores.train_hard_negatives =
+      set_difference(set_difference(train_hard_negatives, stores.held_out), stores.train_relevant);
 
-  // Everything neither test passage nor train-relevant may be sampled into a train store.
-  const auto eligible = std::vector<std::uint32_t>(test_pool.begin() + static_cast<std::ptrdiff_t>(clients * per_test_store),
-                                                   test_pool.end());
+  // Everything neither held out nor train-relevant may be sampled into a train store; the
+  // fractions are of the whole corpus (paper 3.4: "80 % of Wikipedia"), capped by that.
+  const auto eligible =
+      std::vector<std::uint32_t>(test_pool.begin() + static_cast<std::ptrdiff_t>(clients * per_test), test_pool.end());
   stores.eligible = eligible.size();
+  const auto capped = [&](double fraction, std::size_t cap) {
+    const auto requested = fraction_of(fraction, n);
+    return SampleSize{fraction, requested, std::min(requested, cap)};
+  };
   Rng rng(derive_seed(seed, "crab/train-stores"));
   auto order = eligible;
   std::sort(order.begin(), order.end());  // independent of the test sampling order
   rng.shuffle(order);
-  stores.corpus_sample = slice(order, 0, fraction_of(config.train_fraction, stores.eligible));
+  stores.train_sample = capped(config.train_fraction, stores.eligible);
+  stores.corpus_sample = slice(order, 0, stores.train_sample.used);
   stores.rel = set_union(stores.train_relevant, stores.corpus_sample);
   stores.irr = stores.corpus_sample;
   for (std::size_t c = 0; c < clients; ++c) {
@@ -131,15 +153,26 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
   auto split_order = order;
   std::sort(split_order.begin(), split_order.end());
   split_rng.shuffle(split_order);
-  const auto per_split = fraction_of(config.split_fraction, stores.eligible);
+  stores.split_sample = capped(config.split_fraction, clients > 0 ? stores.eligible / clients : 0);
   for (std::size_t c = 0; c < clients; ++c) {
-    stores.split_samples.push_back(slice(split_order, c * per_split, per_split));
-    const auto own_relevant = set_difference(relevant_rows(inputs.train[c]), stores.test_passages);
+    stores.split_samples.push_back(slice(split_order, c * stores.split_sample.used, stores.split_sample.used));
+    const auto own_relevant = set_difference(relevant_rows(inputs.train[c]), stores.held_out);
     stores.split.push_back(set_union(own_relevant, stores.split_samples.back()));
   }
 
-  // Ablations (tables 2 and 5): REL's parts recombined; "plus X %" keeps the relevant passages
-  // and a uniform subsample of REL's corpus sample (prefixes of its order, so nested).
+  // PARTITION: REL dealt out evenly at random, so each client holds 1/clients of it.
+  std::vector<std::uint32_t> partition_order(stores.rel.begin(), stores.rel.end());
+  Rng partition_rng(derive_seed(seed, "crab/partition-stores"));
+  partition_rng.shuffle(partition_order);
+  for (std::size_t c = 0; c < clients; ++c) {
+    const auto begin = c * partition_order.size() / clients, end = (c + 1) * partition_order.size() / clients;
+    stores.partition.push_back(slice(partition_order, begin, end - begin));
+  }
+
+  // Ablations (tables 2 and 5): REL's parts recombined. "relevant-plus-X" keeps every relevant
+  // passage and X % of REL's other passages (a uniform subsample of its corpus sample, so the
+  // hard-negative / irrelevant proportion stays; prefixes of one order, so nested); "empty" is
+  // table 5's "0 % store" (training without passages); its "100 % store" is REL itself.
   const auto sample_hard = set_intersection(stores.corpus_sample, stores.train_hard_negatives);
   const auto sample_irrelevant = set_difference(stores.corpus_sample, stores.train_hard_negatives);
   RowSet top1;
@@ -159,11 +192,12 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
                       {"only-relevant-hardneg", set_union(stores.train_relevant, sample_hard)},
                       {"only-relevant-irrelevant", set_union(stores.train_relevant, sample_irrelevant)},
                       {"only-top1-relevant-irrelevant", set_union(top1, sample_irrelevant)}};
-  for (const int percent : {80, 50, 20, 10, 1, 0}) {
-    const auto count = std::min(stores.corpus_sample.size(), fraction_of(percent / 100.0, stores.eligible));
+  for (const int percent : {80, 50, 20, 10, 1}) {
+    const auto count = fraction_of(percent / 100.0, stores.corpus_sample.size());
     stores.ablations.push_back(
         {"relevant-plus-" + std::to_string(percent), set_union(stores.train_relevant, slice(order, 0, count))});
   }
+  stores.ablations.push_back({"empty", RowSet{}});
   return stores;
 }
 
@@ -172,41 +206,69 @@ void check_crab_invariants(const CrabStores& stores, const CrabStoreInputs& inpu
   const auto require = [&](bool holds, const std::string& what) {
     if (!holds) violations.push_back(what);
   };
-  const auto no_test_passage = [&](const RowSet& store, const std::string& name) {
-    require(set_intersection(store, stores.test_passages).empty(), name + " holds test passages");
+  const auto not_held_out = [&](const RowSet& store, const std::string& name) {
+    require(set_intersection(store, stores.held_out).empty(), name + " holds test or dev passages");
+  };
+  const auto pair_name = [](std::size_t a, std::size_t b) {
+    return std::to_string(a + 1) + " and " + std::to_string(b + 1);
   };
   const std::size_t clients = stores.test.size();
   for (std::size_t a = 0; a < clients; ++a) {
+    const auto relevant_a = relevant_rows(inputs.test[a]);
     for (std::size_t b = a + 1; b < clients; ++b) {
-      require(set_intersection(stores.test[a], stores.test[b]).empty(),
-              "test stores of clients " + std::to_string(a + 1) + " and " + std::to_string(b + 1) + " overlap");
+      require(includes(set_intersection(relevant_a, relevant_rows(inputs.test[b])),
+                       set_intersection(stores.test[a], stores.test[b])),
+              "test stores of clients " + pair_name(a, b) + " overlap outside their shared relevant passages");
+      require(set_intersection(stores.test_samples[a], stores.test_samples[b]).empty(),
+              "test samples of clients " + pair_name(a, b) + " overlap");
       require(set_intersection(stores.split_samples[a], stores.split_samples[b]).empty(),
-              "SPLIT samples of clients " + std::to_string(a + 1) + " and " + std::to_string(b + 1) + " overlap");
+              "SPLIT samples of clients " + pair_name(a, b) + " overlap");
+      require(set_intersection(stores.partition[a], stores.partition[b]).empty(),
+              "PARTITION stores of clients " + pair_name(a, b) + " overlap");
     }
   }
-  no_test_passage(stores.rel, "REL");
-  no_test_passage(stores.irr, "IRR");
-  RowSet every_train_relevant;
+  not_held_out(stores.rel, "REL");
+  not_held_out(stores.irr, "IRR");
+  RowSet every_train_relevant, partition_union;
   for (const auto& client : inputs.train) every_train_relevant = set_union(every_train_relevant, relevant_rows(client));
   require(includes(stores.rel, stores.train_relevant), "REL lacks train-relevant passages");
   require(set_intersection(stores.irr, every_train_relevant).empty(), "IRR holds train-relevant passages");
-  require(set_union(stores.train_relevant, stores.test_passages) == set_union(every_train_relevant, stores.test_passages),
-          "train-relevant passages are missing from both REL and the test stores");
+  require(set_union(stores.train_relevant, stores.held_out) == set_union(every_train_relevant, stores.held_out),
+          "train-relevant passages are missing from both REL and the held-out stores");
   for (std::size_t c = 0; c < clients; ++c) {
     const auto name = std::to_string(c + 1);
-    no_test_passage(stores.rel1[c], "REL-1 client " + name);
-    no_test_passage(stores.split[c], "SPLIT client " + name);
+    require(includes(stores.test[c], relevant_rows(inputs.test[c])),
+            "test store of client " + name + " lacks passages relevant to its questions");
+    if (!inputs.dev.empty()) {
+      require(includes(stores.dev[c], relevant_rows(inputs.dev[c])),
+              "dev store of client " + name + " lacks passages relevant to its questions");
+    }
+    not_held_out(stores.rel1[c], "REL-1 client " + name);
+    not_held_out(stores.split[c], "SPLIT client " + name);
+    not_held_out(stores.partition[c], "PARTITION client " + name);
     const bool special = static_cast<std::int64_t>(c + 1) == config.rel1_client;
     require(stores.rel1[c] == (special ? set_union(stores.irr, stores.train_relevant) : stores.irr),
             "REL-1 client " + name + (special ? " is not IRR + every train-relevant passage" : " differs from IRR"));
-    require(stores.split_samples[c].size() == fraction_of(config.split_fraction, stores.eligible),
-            "SPLIT sample of client " + name + " is not stores.split_fraction of the eligible passages");
-    require(stores.test[c].size() >= fraction_of(config.test_fraction, inputs.corpus_size),
-            "test store of client " + name + " is smaller than its corpus share");
+    require(stores.split_samples[c].size() == stores.split_sample.used,
+            "SPLIT sample of client " + name + " is not stores.split_fraction of the corpus (capped)");
+    require(stores.test_samples[c].size() == stores.test_sample.used,
+            "test sample of client " + name + " is not stores.test_fraction of the corpus");
+    const auto share = stores.rel.size() / clients;
+    require(stores.partition[c].size() == share || stores.partition[c].size() == share + 1,
+            "PARTITION store of client " + name + " is not an even share of REL");
+    partition_union = set_union(partition_union, stores.partition[c]);
   }
-  for (const auto& [name, rows] : stores.ablations) no_test_passage(rows, "ablation " + name);
-  require(stores.corpus_sample.size() == fraction_of(config.train_fraction, stores.eligible),
-          "the REL/IRR corpus sample is not stores.train_fraction of the eligible passages");
+  require(partition_union == stores.rel, "the PARTITION stores together are not REL");
+  for (const auto& [name, rows] : stores.ablations) not_held_out(rows, "ablation " + name);
+  const auto size_as_asked = [&](const SampleSize& size, std::size_t cap) {
+    return size.requested == fraction_of(size.fraction, inputs.corpus_size) &&
+           size.used == std::min(size.requested, cap);
+  };
+  require(
+      size_as_asked(stores.train_sample, stores.eligible) && stores.corpus_sample.size() == stores.train_sample.used,
+      "the REL/IRR corpus sample is not stores.train_fraction of the corpus (capped by the eligible passages)");
+  require(size_as_asked(stores.split_sample, clients > 0 ? stores.eligible / clients : 0),
+          "the SPLIT samples are not stores.split_fraction of the corpus (capped by the eligible passages)");
   CORAG_CHECK(violations.empty(), "CRAB invariants violated (nothing written):\n  ", [&] {
     std::string text;
     for (const auto& v : violations) text += (text.empty() ? "" : "\n  ") + v;

@@ -11,7 +11,8 @@ std::string classification_query(const QaRecord& qa) {
 }
 
 QaPassageClasses classify_passages(const QaRecord& qa, const std::vector<ScoredRow>& hits, const PassageTable& table,
-                                   std::size_t depth, std::size_t relevant_depth) {
+                                   std::size_t depth, std::size_t relevant_depth,
+                                   bool top_without_answer_is_hard_negative) {
   QaPassageClasses classes;
   for (std::size_t rank = 0; rank < hits.size() && rank < depth; ++rank) {
     const auto row = static_cast<std::uint32_t>(hits[rank].row);
@@ -20,7 +21,11 @@ QaPassageClasses classify_passages(const QaRecord& qa, const std::vector<ScoredR
       const auto text = table.at(row).text;
       for (const auto& answer : qa.answers) relevant = relevant || contains_answer(text, answer);
     }
-    (relevant ? classes.relevant : classes.hard_negatives).push_back(row);
+    if (relevant) {
+      classes.relevant.push_back(row);
+    } else if (rank >= relevant_depth || top_without_answer_is_hard_negative) {
+      classes.hard_negatives.push_back(row);
+    }
   }
   return classes;
 }

@@ -19,7 +19,8 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const 
   const DenseStore* store = nullptr;
   if (model.has_retriever()) {
     CORAG_CHECK(catalog != nullptr, "a retrieval model needs the CRAB stores to evaluate");
-    store = split == "test" ? &catalog->test_store(client.index) : &catalog->train_store(config.store.variant, client.index);
+    store = config.eval.include_train_store ? &catalog->split_and_train_store(split, config.store.variant, client.index)
+                                            : &catalog->split_store(split, client.index);
   }
   const auto evaluation = evaluate_questions(model, questions, store, config, runtime,
                                              "eval client " + std::to_string(client.index) + " " + split);
@@ -32,7 +33,8 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const 
           {"split", split},
           {"em", evaluation.totals.em_percent()},
           {"f1", evaluation.totals.f1_percent()},
-          {"n", evaluation.totals.count()}};
+          {"n", evaluation.totals.count()},
+          {"eval_store", config.eval.include_train_store ? split + "+train" : split}};
 }
 
 }  // namespace corag

@@ -5,8 +5,8 @@
 #include <sstream>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "corag/config/config_reader.hpp"
 #include "corag/config/config_writer.hpp"
@@ -51,22 +51,53 @@ DemoPlan demo_plan(const DemoOptions& options) {
   // The retriever finds the asked-about passage only after many in-batch negatives (batch 128);
   // the reader learns to copy from context only with short sources (32 words) and thousands of
   // steps, and then reads one passage in the runs (README, "The demo", for what was measured).
-  plan.pretrain = {"retriever.steps=400", "retriever.batch_size=128", "retriever.lr=3e-3", "reader.d_model=64", "reader.d_kv=16",
-                   "reader.steps=6000", "reader.lr=3e-3", "reader.masking=salient", "reader.noise_density=0.5",
-                   "reader.query_words=16", "reader.context_passages=1", "reader.source_words=32",
-                   "reader.relative_bias_init_std=2", "runtime.threads=1", "runtime.seed=" + seed};
-  plan.crab = {"splits.clients=" + std::to_string(plan.clients), "splits.dev_size=0", "splits.test_size=320", "bm25.depth=50", "bm25.relevant_depth=5",
-               "stores.test_fraction=0.025", "stores.rel1_client=" + std::to_string(plan.clients), "build.threads=1", "build.seed=" + seed};
-  plan.train = {"model.n_context=1", "model.text_maxlength=128", "model.answer_maxlength=16", "data.clients=" + std::to_string(plan.clients),
-                "store.index=Flat", "train.warmup_steps=0", "train.lr=3e-3", "train.retriever_lr=5e-5", "train.temperature_gold=0.1",
-                "train.temperature_score=0.1", "eval.max_new_tokens=12", "eval.batch_size=20",
-                "eval.max_questions=40", "runtime.threads=1", "runtime.seed=" + seed};
+  plan.pretrain = {"retriever.steps=400",
+                   "retriever.batch_size=128",
+                   "retriever.lr=3e-3",
+                   "reader.d_model=64",
+                   "reader.d_kv=16",
+                   "reader.steps=6000",
+                   "reader.lr=3e-3",
+                   "reader.masking=salient",
+                   "reader.noise_density=0.5",
+                   "reader.query_words=16",
+                   "reader.context_passages=1",
+                   "reader.source_words=32",
+                   "reader.relative_bias_init_std=2",
+                   "runtime.threads=1",
+                   "runtime.seed=" + seed};
+  plan.crab = {"splits.clients=" + std::to_string(plan.clients),
+               "splits.dev_size=0",
+               "splits.test_size=320",
+               "bm25.depth=50",
+               "bm25.relevant_depth=5",
+               "stores.test_fraction=0.025",
+               "stores.rel1_client=" + std::to_string(plan.clients),
+               "build.threads=1",
+               "build.seed=" + seed};
+  plan.train = {"model.n_context=1",
+                "model.text_maxlength=128",
+                "model.answer_maxlength=16",
+                "data.clients=" + std::to_string(plan.clients),
+                "store.index=Flat",
+                "train.warmup_steps=0",
+                "train.lr=3e-3",
+                "train.retriever_lr=5e-5",
+                "train.temperature_gold=0.1",
+                "train.temperature_score=0.1",
+                "eval.max_new_tokens=12",
+                "eval.batch_size=20",
+                "eval.max_questions=40",
+                "runtime.threads=1",
+                "runtime.seed=" + seed};
   plan.few_shots = "16";
   plan.many_shots = "64";
   if (options.quick) {
-    plan.synth.insert(plan.synth.end(), {"world.people=100", "world.places=16", "world.organisations=16", "world.works=20",
-                                         "world.festivals=4", "world.noise_passages=100", "world.questions=400"});
-    plan.pretrain.insert(plan.pretrain.end(), {"tokenizers.spiece_vocab_size=1000", "retriever.steps=30", "reader.steps=30"});
+    plan.synth.insert(plan.synth.end(),
+                      {"world.people=100", "world.places=16", "world.organisations=16", "world.works=20",
+                       "world.festivals=4", "world.noise_passages=100", "world.questions=400"});
+    plan.pretrain.insert(plan.pretrain.end(),
+                         {"tokenizers.spiece_vocab_size=1000", "retriever.steps=30", "reader.steps=30"});
     plan.crab.insert(plan.crab.end(), {"splits.test_size=12"});
     plan.train.insert(plan.train.end(), {"eval.max_questions=6"});
     plan.few_shots = "4";
@@ -163,7 +194,7 @@ struct TableCell {
 
 TableCell table_cell(const nlohmann::json& summary, const std::string& run_name) {
   const auto& best = summary.at("best");
-  std::string point = "each client's best point";
+  std::string point;
   if (best.contains("round")) point = "round " + best.at("round").dump();
   if (best.contains("step")) point = "step " + best.at("step").dump();
   return {summary.at("average").at("em").get<double>(), "runs/" + run_name + " (" + point + ")"};
@@ -181,14 +212,14 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
   };
   std::ostringstream out;
   out << "## Table 1 (demo world): test EM by train store variant, " << many_shots << " shots per client\n\n"
-      << "Client-averaged EM in percent; local is the mean of each client's best point, collaborative the best "
-         "FedAvg round.\n\n"
+      << "Client-averaged EM in percent at the best eval point (the paper's rule): local the best step of the "
+         "client average, collaborative the best FedAvg round.\n\n"
       << "| store | Local | Collaborative | sources |\n| --- | ---: | ---: | --- |\n";
   for (const auto& variant : kVariants) {
     const auto local = cell("local", variant, many_shots);
     const auto collaborative = cell("collaborative", variant, many_shots);
-    out << "| " << variant << " | " << format_percent(local.em) << " | " << format_percent(collaborative.em) << " | " << local.source
-        << "; " << collaborative.source << " |\n";
+    out << "| " << variant << " | " << format_percent(local.em) << " | " << format_percent(collaborative.em) << " | "
+        << local.source << "; " << collaborative.source << " |\n";
   }
   out << "\n## Table 3 (demo world): test EM by training regime on the REL store\n\n"
       << "Closed-book and centralized are micro-averaged over the test questions, local and collaborative "
@@ -197,13 +228,14 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
   for (const auto& regime : kRegimes) {
     const auto few = cell(regime, "REL", few_shots);
     const auto many = cell(regime, "REL", many_shots);
-    out << "| " << regime << " | " << format_percent(few.em) << " | " << format_percent(many.em) << " | " << few.source << "; "
-        << many.source << " |\n";
+    out << "| " << regime << " | " << format_percent(few.em) << " | " << format_percent(many.em) << " | " << few.source
+        << "; " << many.source << " |\n";
   }
   const auto collaborative = cell("collaborative", "REL", many_shots).em;
-  out << "\nCollaborative RAG (REL, " << many_shots << " shots) minus closed-book: "
-      << format_percent(collaborative - cell("closed-book", "REL", many_shots).em)
-      << " EM points; minus local RAG: " << format_percent(collaborative - cell("local", "REL", many_shots).em) << ".\n";
+  out << "\nCollaborative RAG (REL, " << many_shots
+      << " shots) minus closed-book: " << format_percent(collaborative - cell("closed-book", "REL", many_shots).em)
+      << " EM points; minus local RAG: " << format_percent(collaborative - cell("local", "REL", many_shots).em)
+      << ".\n";
   return out.str();
 }
 
@@ -217,19 +249,22 @@ std::string run_demo(const DemoOptions& options) {
   // Every stage's config is resolved (and checked) before any work starts.
   const auto plan = demo_plan(options);
   const auto synth_config = load_config<SynthConfig>("", plan.synth);
-  const auto pretrain_config =
-      load_config<PretrainConfig>("", joined(plan.pretrain, {"data.corpus=" + (world / "passages.jsonl").string(),
-                                                             "data.tokenizer_questions=[" + (world / "qa.train_pool.jsonl").string() + "]"}));
+  const auto pretrain_config = load_config<PretrainConfig>(
+      "", joined(plan.pretrain, {"data.corpus=" + (world / "passages.jsonl").string(),
+                                 "data.tokenizer_questions=[" + (world / "qa.train_pool.jsonl").string() + "]"}));
   const auto crab_config = load_config<CrabConfig>(
-      "", joined(plan.crab, {"data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
-                             "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),
-                             "data.corpus=" + (world / "passages.jsonl").string(), "stores.embeddings=" + embeddings.string()}));
-  const Overrides paths = {"model.reader=" + (models / "reader").string(), "model.retriever=" + (models / "retriever").string(),
-                           "data.crab_dir=" + crab.string(), "store.embeddings=" + embeddings.string()};
+      "", joined(plan.crab,
+                 {"data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
+                  "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),
+                  "data.corpus=" + (world / "passages.jsonl").string(), "stores.embeddings=" + embeddings.string()}));
+  const Overrides paths = {"model.reader=" + (models / "reader").string(),
+                           "model.retriever=" + (models / "retriever").string(), "data.crab_dir=" + crab.string(),
+                           "store.embeddings=" + embeddings.string()};
   const auto runs = demo_runs(plan);
   std::vector<ExperimentConfig> run_configs;
   for (const auto& run : runs) {
-    run_configs.push_back(load_config<ExperimentConfig>("", joined(joined(plan.train, paths), regime_overrides(plan, run))));
+    run_configs.push_back(
+        load_config<ExperimentConfig>("", joined(joined(plan.train, paths), regime_overrides(plan, run))));
   }
 
   // The plan is a function of the seed and --quick: another demo's stages must not be reused.
@@ -237,7 +272,8 @@ std::string run_demo(const DemoOptions& options) {
   const auto settings_file = out / "demo.settings";
   if (fs::exists(settings_file)) {
     const auto existing = read_file(settings_file);
-    CORAG_CHECK(existing == settings, out.string(), " holds a demo run with other settings (", existing, "); choose another --out");
+    CORAG_CHECK(existing == settings, out.string(), " holds a demo run with other settings (", existing,
+                "); choose another --out");
   } else {
     fs::create_directories(out);
     write_file_atomically(settings_file, settings);
@@ -281,8 +317,9 @@ std::string run_demo(const DemoOptions& options) {
   }
   const auto tables = render_demo_tables(summaries, plan.few_shots, plan.many_shots);
   write_file_atomically(out / "tables.md", tables);
-  write_file_atomically(out / "demo.json",
-                        nlohmann::json{{"seed", options.seed}, {"quick", options.quick}, {"stages", stages.json()}}.dump(2) + "\n");
+  write_file_atomically(
+      out / "demo.json",
+      nlohmann::json{{"seed", options.seed}, {"quick", options.quick}, {"stages", stages.json()}}.dump(2) + "\n");
   return tables;
 }
 

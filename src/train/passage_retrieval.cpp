@@ -6,6 +6,10 @@
 
 namespace corag {
 
+std::string retriever_query_text(const ModelConfig& config, const std::string& question) {
+  return config.retriever_query == "reader" ? FidReader::query_text(question) : question;
+}
+
 RetrievedPassages retrieve_passages(const torch::Tensor& queries, const std::vector<const DenseStore*>& stores,
                                     std::size_t k, const torch::Device& device, torch::ScalarType compute_dtype,
                                     bool with_embeddings) {
@@ -14,8 +18,7 @@ RetrievedPassages retrieve_passages(const torch::Tensor& queries, const std::vec
               queries.sizes(), " do not match ", batch, " questions");
   std::map<const DenseStore*, std::vector<std::size_t>> questions_of;
   for (std::size_t i = 0; i < batch; ++i) {
-    CORAG_CHECK(stores[i] != nullptr, "retrieval: question ", i, " has no store");
-    questions_of[stores[i]].push_back(i);
+    if (stores[i] != nullptr) questions_of[stores[i]].push_back(i);
   }
   RetrievedPassages out;
   out.passages.resize(batch);

@@ -13,7 +13,9 @@ torch::Tensor perplexity_distillation_loss(const torch::Tensor& scores, const to
               "perplexity distillation: scores ", scores.sizes(), ", passage_nll ", passage_nll.sizes(), " and mask ",
               mask.sizes(), " must all be [batch, k]");
   CORAG_CHECK(temperature_gold > 0 && temperature_score > 0, "perplexity distillation: temperatures must be positive");
-  const auto lowest = -std::numeric_limits<float>::infinity();
+  // Finite, so that a row without any passage stays a finite (uniform) distribution with a zero
+  // gradient instead of a NaN one.
+  const auto lowest = std::numeric_limits<float>::lowest();
   const auto gold = (-passage_nll.detach().to(torch::kFloat32) / temperature_gold).masked_fill(~mask, lowest);
   const auto student = (scores.to(torch::kFloat32) / temperature_score).masked_fill(~mask, lowest);
   const auto gold_log_probs = torch::log_softmax(gold, -1);

@@ -14,7 +14,8 @@ PretrainingLoop::PretrainingLoop(std::string name, std::vector<torch::Tensor> pa
       parameters_(std::move(parameters)),
       lr_(lr),
       steps_(steps),
-      schedule_(std::max<std::int64_t>(1, steps / 20), std::max<std::int64_t>(1, steps)),
+      // The demo's own pretraining warms up from and decays to zero (floor ratio 0).
+      schedule_(std::max<std::int64_t>(1, steps / 20), std::max<std::int64_t>(1, steps), 0.0),
       optimizer_(std::make_unique<torch::optim::AdamW>(parameters_, torch::optim::AdamWOptions(lr).weight_decay(0.01))),
       progress_(name_, static_cast<std::uint64_t>(steps), "steps") {}
 

@@ -22,7 +22,7 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
     std::vector<std::string> texts;
     for (std::size_t i = begin; i < end; ++i) {
       examples.push_back({questions[i].question, {}});
-      texts.push_back(questions[i].question);
+      texts.push_back(retriever_query_text(config.model, questions[i].question));
     }
     AutocastScope autocast(runtime.device, runtime.compute_dtype);
     RetrievedPassages retrieved;
@@ -33,13 +33,14 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
                                     runtime.compute_dtype, /*with_embeddings=*/false);
       for (std::size_t i = 0; i < examples.size(); ++i) examples[i].passages = std::move(retrieved.passages[i]);
     }
-    const auto generated = reader.generate(reader.encode(examples), static_cast<std::size_t>(config.eval.max_new_tokens));
+    const auto generated =
+        reader.generate(reader.encode(examples), static_cast<std::size_t>(config.eval.max_new_tokens));
     for (std::size_t i = begin; i < end; ++i) {
       const auto& qa = questions[i];
       const auto prediction = reader.tokenizer().decode_answer(generated[i - begin]);
       const auto score = score_answer(prediction, qa.answers);
       evaluation.totals.add(score);
-      nlohmann::json line = {{"id", qa.id},         {"question", qa.question}, {"prediction", prediction},
+      nlohmann::json line = {{"id", qa.id},           {"question", qa.question}, {"prediction", prediction},
                              {"answers", qa.answers}, {"em", score.em},          {"f1", score.f1}};
       if (model.has_retriever()) {
         std::vector<std::string> ids;

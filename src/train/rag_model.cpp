@@ -3,22 +3,31 @@
 #include "corag/util/error.hpp"
 
 namespace corag {
+namespace {
+
+void set_dropout(torch::nn::Module& model, double rate) {
+  for (const auto& module : model.modules()) {
+    if (auto* dropout = module->as<torch::nn::Dropout>()) dropout->options.p(rate);
+  }
+}
+
+}  // namespace
 
 RagModel::RagModel(FidReader reader, std::optional<Retriever> retriever)
     : reader_(std::move(reader)), retriever_(std::move(retriever)) {}
 
 RagModel RagModel::load(const std::filesystem::path& reader_dir, const std::filesystem::path& retriever_dir,
                         const ModelConfig& config, const torch::Device& device) {
-  auto reader = FidReader::load(reader_dir, device,
-                                {static_cast<std::size_t>(config.text_maxlength),
-                                 static_cast<std::size_t>(config.answer_maxlength)});
-  for (const auto& module : reader.model()->modules()) {
-    if (auto* dropout = module->as<torch::nn::Dropout>()) dropout->options.p(config.dropout);
-  }
+  auto reader = FidReader::load(
+      reader_dir, device,
+      {static_cast<std::size_t>(config.text_maxlength), static_cast<std::size_t>(config.answer_maxlength)});
+  set_dropout(*reader.model(), config.dropout);
   std::optional<Retriever> retriever;
   if (!retriever_dir.empty()) {
     retriever = Retriever::load(retriever_dir, device);
     retriever->separate_encoders();
+    // Atlas sets --dropout on the whole model; the frozen passage encoder always runs in eval mode.
+    set_dropout(*retriever->query_encoder(), config.dropout);
   }
   return RagModel(std::move(reader), std::move(retriever));
 }

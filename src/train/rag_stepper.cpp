@@ -39,14 +39,19 @@ torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
 
 }  // namespace
 
-RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime,
-                       LinearSchedule schedule)
-    : model_(model), config_(config), runtime_(runtime), schedule_(schedule), parameters_(model.trainable_parameters()) {
+RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule)
+    : model_(model),
+      config_(config),
+      runtime_(runtime),
+      schedule_(schedule),
+      parameters_(model.trainable_parameters()) {
   // Two parameter groups, so that the reader and the query encoder each get their own rate:
   // RagModel lists the reader's parameters first, then the query encoder's.
   const auto split = parameters_.begin() + static_cast<std::ptrdiff_t>(model.reader().model()->parameters().size());
   const std::vector<torch::Tensor> reader(parameters_.begin(), split), query_encoder(split, parameters_.end());
-  const auto options = [&](double lr) { return torch::optim::AdamWOptions(lr).weight_decay(config.train.weight_decay); };
+  const auto options = [&](double lr) {
+    return torch::optim::AdamWOptions(lr).weight_decay(config.train.weight_decay).eps(config.train.adam_epsilon);
+  };
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(reader, std::make_unique<torch::optim::AdamWOptions>(options(config.train.lr)));
   if (!query_encoder.empty()) {
@@ -57,6 +62,26 @@ RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Ru
 }
 
 RagStepper::~RagStepper() = default;
+
+TrainingRetrieval RagStepper::retrieve(const std::vector<TrainExample>& examples) {
+  auto& retriever = model_.retriever();
+  std::vector<std::string> queries_text;
+  std::vector<const DenseStore*> stores;
+  for (const auto& example : examples) {
+    queries_text.push_back(retriever_query_text(config_.model, example.qa->question));
+    stores.push_back(example.store);
+  }
+  // Atlas searches with the query encoder in eval mode and without gradient, then embeds the
+  // queries again in train mode (dropout on) with gradient for the score.
+  const auto search_queries = retriever.embed_queries(queries_text, queries_text.size());
+  TrainingRetrieval out;
+  out.retrieved = retrieve_passages(search_queries, stores, static_cast<std::size_t>(config_.model.n_context),
+                                    runtime_.device, runtime_.compute_dtype, /*with_embeddings=*/true);
+  const auto queries = retriever.query_embeddings(queries_text).to(torch::kFloat32);
+  out.scores =
+      (queries.unsqueeze(1) * out.retrieved.embeddings).sum(-1) / std::sqrt(static_cast<double>(retriever.dim()));
+  return out;
+}
 
 StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t step, std::uint64_t step_seed) {
   CORAG_CHECK(!batch.empty(), "training step ", step, " has an empty batch");
@@ -76,7 +101,8 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
 
   model_.train(true);
   optimizer_->zero_grad();
-  const std::size_t micro = train.micro_batch_size > 0 ? static_cast<std::size_t>(train.micro_batch_size) : batch.size();
+  const std::size_t micro =
+      train.micro_batch_size > 0 ? static_cast<std::size_t>(train.micro_batch_size) : batch.size();
   StepLosses losses;
   auto mark = Clock::now();
   for (std::size_t begin = 0; begin < batch.size(); begin += micro) {
@@ -89,19 +115,10 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
     AutocastScope autocast(runtime_.device, runtime_.compute_dtype);
     torch::Tensor retriever_loss;
     if (retrieval) {
-      auto& retriever = model_.retriever();
-      std::vector<std::string> questions;
-      std::vector<const DenseStore*> stores;
-      for (std::size_t i = begin; i < end; ++i) {
-        questions.push_back(batch[i].qa->question);
-        stores.push_back(batch[i].store);
-      }
-      const auto queries = retriever.query_embeddings(questions).to(torch::kFloat32);
-      auto retrieved = retrieve_passages(queries, stores, static_cast<std::size_t>(k), runtime_.device,
-                                         runtime_.compute_dtype, /*with_embeddings=*/true);
-      const auto scores = (queries.unsqueeze(1) * retrieved.embeddings).sum(-1) / std::sqrt(static_cast<double>(retriever.dim()));
+      auto training = retrieve(
+          {batch.begin() + static_cast<std::ptrdiff_t>(begin), batch.begin() + static_cast<std::ptrdiff_t>(end)});
       for (std::size_t i = 0; i < examples.size(); ++i) {
-        for (auto& passage : retrieved.passages[i]) examples[i].passages.push_back(std::move(passage));
+        for (auto& passage : training.retrieved.passages[i]) examples[i].passages.push_back(std::move(passage));
       }
       timings_.retrieval += seconds_since(mark);
 
@@ -113,9 +130,10 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
         passage_nll = pad_columns(reader.passage_nll(reader.encode(examples), micro_targets).to(torch::kFloat32), k);
         reader.model()->train();
       }
-      retriever_loss = perplexity_distillation_loss(scores, passage_nll, retrieved.mask, train.temperature_gold,
-                                                    train.temperature_score) /
-                       static_cast<double>(batch.size());
+      // torch.nn.KLDivLoss() as Atlas calls it: the 'mean' reduction over all batch x k terms.
+      retriever_loss = perplexity_distillation_loss(training.scores, passage_nll, training.retrieved.mask,
+                                                    train.temperature_gold, train.temperature_score) /
+                       static_cast<double>(batch.size() * static_cast<std::size_t>(k));
       timings_.distillation += seconds_since(mark);
     }
 
@@ -126,9 +144,10 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
     if (retriever_loss.defined()) loss = loss + retriever_loss;
     const double reader_value = reader_loss.item<double>();
     const double retriever_value = retriever_loss.defined() ? retriever_loss.item<double>() : 0.0;
-    CORAG_CHECK(std::isfinite(reader_value) && std::isfinite(retriever_value), "training step ", step + 1,
-                ": the loss is not finite (reader ", reader_value, ", retriever ", retriever_value,
-                "); stopping before the weights change (lower train.lr or train.retriever_lr, check the checkpoints' weights)");
+    CORAG_CHECK(
+        std::isfinite(reader_value) && std::isfinite(retriever_value), "training step ", step + 1,
+        ": the loss is not finite (reader ", reader_value, ", retriever ", retriever_value,
+        "); stopping before the weights change (lower train.lr or train.retriever_lr, check the checkpoints' weights)");
     losses.reader += reader_value;
     losses.retriever += retriever_value;
     timings_.forward += seconds_since(mark);

@@ -3,13 +3,16 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
+#include "corag/config/config_writer.hpp"
 #include "corag/config/runtime.hpp"
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/train/client_evaluation.hpp"
@@ -118,7 +121,8 @@ class TrainingRun {
         elapsed_before_ = resume_state_.value("elapsed_s", 0.0);
         spdlog::info("resuming from {}", latest->string());
       }
-      keep_first_lines(dir / "metrics.jsonl", resume_state_.is_null() ? 0 : resume_state_.at("metrics_lines").get<std::int64_t>());
+      keep_first_lines(dir / "metrics.jsonl",
+                       resume_state_.is_null() ? 0 : resume_state_.at("metrics_lines").get<std::int64_t>());
       return;
     }
     // A run that failed before its first eval point left nothing worth keeping.
@@ -127,12 +131,11 @@ class TrainingRun {
     write_file_atomically(resolved, options_.resolved_config_yaml);
   }
 
-  double elapsed() const {
-    return elapsed_before_ + std::chrono::duration<double>(Clock::now() - start_).count();
-  }
+  double elapsed() const { return elapsed_before_ + std::chrono::duration<double>(Clock::now() - start_).count(); }
 
   std::unique_ptr<RagModel> load_model(const std::optional<std::filesystem::path>& checkpoint) {
-    const std::filesystem::path reader = checkpoint ? *checkpoint / "reader" : std::filesystem::path(config_.model.reader);
+    const std::filesystem::path reader =
+        checkpoint ? *checkpoint / "reader" : std::filesystem::path(config_.model.reader);
     std::filesystem::path retriever;
     if (config_.model.retrieval) {
       CORAG_CHECK(!config_.model.retriever.empty(), "model.retriever: a retrieval model needs a retriever directory");
@@ -140,10 +143,9 @@ class TrainingRun {
     }
     auto model = std::make_unique<RagModel>(RagModel::load(reader, retriever, config_.model, runtime_.device));
     if (model->has_retriever() && !catalog_) {
-      catalog_ = std::make_unique<StoreCatalog>(config_.data.crab_dir, config_.store.embeddings, config_.store.index,
-                                                options_.run_dir / "stores",
-                                                weights_fingerprint(*model->retriever().passage_encoder()),
-                                                config_.model.retriever);
+      catalog_ = std::make_unique<StoreCatalog>(
+          config_.data.crab_dir, config_.store.embeddings, config_.store.index, options_.run_dir / "stores",
+          weights_fingerprint(*model->retriever().passage_encoder()), config_.model.retriever);
     }
     return model;
   }
@@ -151,7 +153,7 @@ class TrainingRun {
   /// The client's questions with its train store (none when closed-book); after load_model.
   std::vector<TrainExample> client_examples(const CrabClient& client) {
     std::vector<TrainExample> examples;
-    const DenseStore* store = catalog_ ? &catalog_->train_store(config_.store.variant, client.index) : nullptr;
+    const DenseStore* store = catalog_ ? catalog_->train_store(config_.store.variant, client.index) : nullptr;
     for (const auto& qa : client.train) examples.push_back({&qa, store});
     return examples;
   }
@@ -166,9 +168,8 @@ class TrainingRun {
         if (split == "dev" && client->dev.empty()) continue;
         const auto file = options_.run_dir / "predictions" / point_name /
                           ("client_" + std::to_string(client->index) + "." + split + ".jsonl");
-        auto record = nlohmann::json{{"mode", config_.train.mode},
-                                     {"variant", config_.reported_variant()},
-                                     {"shots", config_.data.shots}};
+        auto record = nlohmann::json{
+            {"mode", config_.train.mode}, {"variant", config_.reported_variant()}, {"shots", config_.data.shots}};
         record.update(point);
         record.update(evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file));
         const auto loss = losses.find(client->index);
@@ -256,9 +257,9 @@ class TrainingRun {
                        const std::vector<const CrabClient*>& evaluated, const nlohmann::json& point,
                        const std::string& point_prefix) {
     const auto steps = config_.train.steps;
-    RagStepper stepper(model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, steps));
+    RagStepper stepper(model, config_, runtime_, schedule(steps));
     if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
-    EpochSampler sampler(examples.size(), static_cast<std::size_t>(config_.train.batch_size),
+    EpochSampler sampler(examples.size(), batch_size_for(examples.size(), who),
                          derive_seed(runtime_.seed, "data/" + who));
     ProgressBar progress("train " + who, static_cast<std::uint64_t>(steps - start), "steps");
     LossMeans running;
@@ -267,7 +268,8 @@ class TrainingRun {
       for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
       running.add(train_step(stepper, batch, step, who));
       progress.advance();
-      const bool eval_now = step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
+      const bool eval_now =
+          step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
       if (!eval_now) continue;
       std::map<int, LossMeans> losses;
       for (const auto* client : evaluated) losses[client->index] = running;
@@ -287,7 +289,8 @@ class TrainingRun {
     if (config_.federated.clients_per_round > 0) {
       count = static_cast<std::size_t>(config_.federated.clients_per_round);
     } else if (config_.federated.client_fraction < 1.0) {
-      count = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(config_.federated.client_fraction * static_cast<double>(total))));
+      count = std::max<std::size_t>(
+          1, static_cast<std::size_t>(std::llround(config_.federated.client_fraction * static_cast<double>(total))));
     }
     std::vector<std::size_t> order(total);
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -317,9 +320,10 @@ class TrainingRun {
     std::map<int, EpochSampler> samplers;
     for (const auto& client : clients_) {
       examples[client.index] = client_examples(client);
-      samplers.emplace(client.index, EpochSampler(examples[client.index].size(),
-                                                  static_cast<std::size_t>(config_.train.batch_size),
-                                                  derive_seed(runtime_.seed, "data/client" + std::to_string(client.index))));
+      const std::string who = "client" + std::to_string(client.index);
+      samplers.emplace(client.index,
+                       EpochSampler(examples[client.index].size(), batch_size_for(examples[client.index].size(), who),
+                                    derive_seed(runtime_.seed, "data/" + who)));
     }
     for (std::int64_t round = start; round < rounds; ++round) {
       const auto sampled = sample_clients(round);
@@ -333,10 +337,11 @@ class TrainingRun {
         const auto round_steps = config_.federated.local_epochs * static_cast<std::int64_t>(sampler.steps_per_epoch());
         // One optimizer per client and round (FedAvg clients keep no state between rounds); the
         // linear decay runs over the client's steps of the whole run.
-        RagStepper stepper(*model, config_, runtime_, LinearSchedule(config_.train.warmup_steps, rounds * round_steps));
+        RagStepper stepper(*model, config_, runtime_, schedule(rounds * round_steps));
         const std::string who = "client" + std::to_string(client->index);
         ProgressBar progress("round " + std::to_string(round + 1) + "/" + std::to_string(rounds) + " client " +
-                                 std::to_string(client->index), static_cast<std::uint64_t>(round_steps), "steps");
+                                 std::to_string(client->index),
+                             static_cast<std::uint64_t>(round_steps), "steps");
         for (std::int64_t local = 0; local < round_steps; ++local) {
           const auto step = round * round_steps + local;
           std::vector<TrainExample> batch;
@@ -346,7 +351,8 @@ class TrainingRun {
         }
         progress.finish();
         if (config_.federated.save_client_models) {
-          model->save(options_.run_dir / "client_models" / padded("round", round + 1) / ("client_" + std::to_string(client->index)));
+          model->save(options_.run_dir / "client_models" / padded("round", round + 1) /
+                      ("client_" + std::to_string(client->index)));
         }
         server.add_client(client_weight(*client));
       }
@@ -357,6 +363,25 @@ class TrainingRun {
       evaluate_point(*model, all_clients(), {{"round", round + 1}}, padded("round", round + 1), losses);
       if (checkpoint(*model, {{"round", round + 1}}, nullptr)) return;
     }
+  }
+
+  LinearSchedule schedule(std::int64_t total_steps) const {
+    return LinearSchedule(config_.train.warmup_steps, total_steps, config_.train.lr_floor_ratio);
+  }
+
+  /// train.batch_size, or all `examples` when there are fewer: Atlas's batch iterator drops an
+  /// incomplete batch, so with fewer questions than the batch it would never take a step; the
+  /// paper's batch 64 at 16 and 32 shots can only mean every question per step. Said in the
+  /// log, and recorded in the summary as `batch_size`.
+  std::size_t batch_size_for(std::size_t examples, const std::string& who) {
+    const auto configured = static_cast<std::size_t>(config_.train.batch_size);
+    const auto used = std::min(configured, examples);
+    if (used < configured) {
+      spdlog::warn("train.batch_size {} exceeds the {} training questions of {}: every step uses all {}", configured,
+                   examples, who, used);
+    }
+    smallest_batch_ = std::min(smallest_batch_, used);
+    return used;
   }
 
   double client_weight(const CrabClient& client) const {
@@ -379,6 +404,9 @@ class TrainingRun {
     auto summary = summarize_run(config_.train.mode, records);
     summary["variant"] = config_.reported_variant();
     summary["shots"] = config_.data.shots;
+    summary["batch_size"] = {
+        {"configured", config_.train.batch_size},
+        {"smallest_used", std::min(smallest_batch_, static_cast<std::size_t>(config_.train.batch_size))}};
     write_file_atomically(options_.run_dir / "summary.json", summary.dump(2) + "\n");
     write_file_atomically(options_.run_dir / "table.md", render_summary_table(summary));
     spdlog::info("train: {}: EM {:.2f} F1 {:.2f}; {}", summary["best"]["selection"].get<std::string>(),
@@ -401,12 +429,36 @@ class TrainingRun {
   std::filesystem::path resume_checkpoint_;
   std::int64_t written_ = 0;
   bool stopped_ = false;
+  std::size_t smallest_batch_ = std::numeric_limits<std::size_t>::max();
 };
 
 }  // namespace
 
 nlohmann::json run_training(const ExperimentConfig& config, const TrainRunOptions& options) {
   return TrainingRun(config, options).run();
+}
+
+nlohmann::json run_training_seeds(const ExperimentConfig& config, const TrainRunOptions& options,
+                                  const std::vector<std::int64_t>& seeds) {
+  CORAG_CHECK(!seeds.empty(), "--seeds: name at least one seed");
+  CORAG_CHECK(std::set<std::int64_t>(seeds.begin(), seeds.end()).size() == seeds.size(), "--seeds: a seed is repeated");
+  std::vector<std::pair<std::int64_t, nlohmann::json>> runs;
+  for (const auto seed : seeds) {
+    CORAG_CHECK(seed >= 0, "--seeds: seeds must be >= 0, got ", seed);
+    auto seeded = config;
+    seeded.runtime.seed = seed;
+    TrainRunOptions run = options;
+    run.run_dir = options.run_dir / ("seed-" + std::to_string(seed));
+    run.resolved_config_yaml = config_to_yaml(seeded);
+    spdlog::info("train: seed {} of {} ({})", runs.size() + 1, seeds.size(), run.run_dir.string());
+    auto summary = run_training(seeded, run);
+    if (summary.is_null()) return nullptr;
+    runs.emplace_back(seed, std::move(summary));
+  }
+  const auto summary = summarize_seeds(runs);
+  write_file_atomically(options.run_dir / "seeds.json", summary.dump(2) + "\n");
+  write_file_atomically(options.run_dir / "seeds.md", render_seeds_table(summary));
+  return summary;
 }
 
 }  // namespace corag

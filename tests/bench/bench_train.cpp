@@ -12,8 +12,8 @@
 #include <fstream>
 #include <string>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/runtime.hpp"
@@ -28,9 +28,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kWords = {"river", "stone", "music", "garden", "winter", "market", "engine", "harbor",
-                                         "castle", "forest", "island", "painter", "battle", "empire", "signal", "valley",
-                                         "bridge", "temple", "comet", "lantern", "meadow", "falcon", "copper", "violin"};
+const std::vector<std::string> kWords = {"river",  "stone",   "music",  "garden", "winter", "market",
+                                         "engine", "harbor",  "castle", "forest", "island", "painter",
+                                         "battle", "empire",  "signal", "valley", "bridge", "temple",
+                                         "comet",  "lantern", "meadow", "falcon", "copper", "violin"};
 
 struct Shape {
   const char* name;
@@ -72,22 +73,35 @@ int main(int argc, char** argv) {
     vocab << "[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\n";
     for (const auto& word : kWords) vocab << word << "\n";
   }
-  corag::train_sentencepiece("--input=" + (scratch / "spiece.txt").string() + " --model_prefix=" +
-                             (scratch / "spiece").string() +
-                             " --vocab_size=200 --hard_vocab_limit=false --model_type=unigram --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1"
-                             " --minloglevel=2");
+  corag::train_sentencepiece(
+      "--input=" + (scratch / "spiece.txt").string() + " --model_prefix=" + (scratch / "spiece").string() +
+      " --vocab_size=200 --hard_vocab_limit=false --model_type=unigram --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1"
+      " --minloglevel=2");
   std::vector<corag::QaRecord> questions;
-  for (int i = 0; i < 4; ++i) questions.push_back({"q" + std::to_string(i), sentence(rng, 8), {kWords[rng.uniform(kWords.size())]}});
+  for (int i = 0; i < 4; ++i)
+    questions.push_back({"q" + std::to_string(i), sentence(rng, 8), {kWords[rng.uniform(kWords.size())]}});
 
   const std::vector<Shape> shapes = {
       {"tiny",
-       {{"hidden_size", 32}, {"num_hidden_layers", 2}, {"num_attention_heads", 4}, {"intermediate_size", 64}, {"max_position_embeddings", 160}},
+       {{"hidden_size", 32},
+        {"num_hidden_layers", 2},
+        {"num_attention_heads", 4},
+        {"intermediate_size", 64},
+        {"max_position_embeddings", 160}},
        {{"d_model", 32}, {"d_kv", 8}, {"d_ff", 64}, {"num_layers", 2}, {"num_heads", 4}},
-       4, 64, 10},
+       4,
+       64,
+       10},
       {"t5-small",
-       {{"hidden_size", 256}, {"num_hidden_layers", 4}, {"num_attention_heads", 4}, {"intermediate_size", 1024}, {"max_position_embeddings", 160}},
+       {{"hidden_size", 256},
+        {"num_hidden_layers", 4},
+        {"num_attention_heads", 4},
+        {"intermediate_size", 1024},
+        {"max_position_embeddings", 160}},
        {{"d_model", 512}, {"d_kv", 64}, {"d_ff", 2048}, {"num_layers", 6}, {"num_heads", 8}},
-       10, 128, 3},
+       10,
+       128,
+       3},
   };
   for (const auto& shape : shapes) {
     const auto dir = scratch / shape.name;
@@ -108,7 +122,8 @@ int main(int argc, char** argv) {
     std::vector<corag::TrainExample> batch;
     for (const auto& qa : questions) batch.push_back({&qa, &store});
 
-    corag::RagStepper stepper(model, config, runtime, corag::LinearSchedule(0, shape.steps + 1));
+    corag::RagStepper stepper(model, config, runtime,
+                              corag::LinearSchedule(0, shape.steps + 1, config.train.lr_floor_ratio));
     stepper.step(batch, 0, 1);  // warm-up, not counted
     const auto warm = stepper.timings();
     const auto start = std::chrono::steady_clock::now();
@@ -117,11 +132,12 @@ int main(int argc, char** argv) {
     const auto& t = stepper.timings();
     const double parts[] = {t.retrieval - warm.retrieval, t.distillation - warm.distillation, t.forward - warm.forward,
                             t.backward - warm.backward, t.optimizer - warm.optimizer};
-    std::printf("%s: %.3f s/step over %d steps (batch 4, top-%lld, %lld tokens): retrieval %.1f%%, distillation "
-                "scoring %.1f%%, reader forward %.1f%%, backward %.1f%%, optimizer %.1f%%\n",
-                shape.name, total / shape.steps, shape.steps, static_cast<long long>(shape.n_context),
-                static_cast<long long>(shape.text_maxlength), 100 * parts[0] / total, 100 * parts[1] / total,
-                100 * parts[2] / total, 100 * parts[3] / total, 100 * parts[4] / total);
+    std::printf(
+        "%s: %.3f s/step over %d steps (batch 4, top-%lld, %lld tokens): retrieval %.1f%%, distillation "
+        "scoring %.1f%%, reader forward %.1f%%, backward %.1f%%, optimizer %.1f%%\n",
+        shape.name, total / shape.steps, shape.steps, static_cast<long long>(shape.n_context),
+        static_cast<long long>(shape.text_maxlength), 100 * parts[0] / total, 100 * parts[1] / total,
+        100 * parts[2] / total, 100 * parts[3] / total, 100 * parts[4] / total);
 
     corag::FedAvgServer server(model.trainable_parameters());
     std::int64_t values = 0;

@@ -74,14 +74,17 @@ TEST_CASE("type and range errors name the key and the line", "[config]") {
   CHECK(load_error(dir, "train:\n  steps: 0\n") == file + ":2: train.steps: must be >= 1, got 0");
   CHECK(load_error(dir, "train:\n  temperature_gold: 0\n") == file + ":2: train.temperature_gold: must be > 0, got 0");
   CHECK(load_error(dir, "train:\n  lr: [1, 2]\n") == file + ":2: train.lr: expected a finite number, got a list");
-  CHECK(load_error(dir, "model:\n  retrieval: maybe\n") == file + ":2: model.retrieval: expected true or false, got 'maybe'");
+  CHECK(load_error(dir, "model:\n  retrieval: maybe\n") ==
+        file + ":2: model.retrieval: expected true or false, got 'maybe'");
   CHECK(load_error(dir, "train:\n  mode: federated\n") ==
         file + ":2: train.mode: must be one of local, centralized, collaborative; got 'federated'");
   CHECK(load_error(dir, "train:\n  mode: colaborative\n") ==
-        file + ":2: train.mode: must be one of local, centralized, collaborative; got 'colaborative' "
-               "(did you mean 'collaborative'?)");
+        file +
+            ":2: train.mode: must be one of local, centralized, collaborative; got 'colaborative' "
+            "(did you mean 'collaborative'?)");
   CHECK(load_error(dir, "train: 3\n") == file + ":1: section 'train' must be a mapping of keys, got '3'");
-  CHECK(load_error(dir, "", {"runtime.threads=-1"}) == "--set runtime.threads=-1: runtime.threads: must be >= 0 and <= 4096, got -1");
+  CHECK(load_error(dir, "", {"runtime.threads=-1"}) ==
+        "--set runtime.threads=-1: runtime.threads: must be >= 0 and <= 4096, got -1");
 }
 
 TEST_CASE("cross-field rules are checked", "[config]") {
@@ -92,7 +95,10 @@ TEST_CASE("cross-field rules are checked", "[config]") {
   CHECK(load_error(dir, "runtime:\n  device: gpu\n") ==
         file + ":2: runtime.device: must be cpu, cuda, cuda:N or auto, got 'gpu'");
   CHECK(load_error(dir, "", {"store.variant=REL-2"}) ==
-        "--set store.variant=REL-2: store.variant: must be REL, IRR, REL-1, SPLIT or ablations/<name>, got 'REL-2'");
+        "--set store.variant=REL-2: store.variant: must be REL, IRR, REL-1, SPLIT, PARTITION or ablations/<name>, got "
+        "'REL-2'");
+  CHECK(load_error(dir, "model:\n  retrieval: false\neval:\n  include_train_store: true\n") ==
+        file + ":4: eval.include_train_store: needs model.retrieval: a closed-book model reads no store");
   CHECK(load_error(dir, "federated:\n  clients_per_round: 4\n  client_fraction: 0.5\n") ==
         file + ":2: federated.clients_per_round: set either clients_per_round or client_fraction, not both");
 }
@@ -109,8 +115,10 @@ TEST_CASE("every problem is reported at once", "[config]") {
 TEST_CASE("malformed files and overrides are clear errors", "[config]") {
   TempDir dir;
   const std::string file = (dir / "c.yaml").string();
-  CHECK_THAT(load_error(dir, "train:\n  steps: [1, 2\n"), Catch::StartsWith(file + ":3:") && Catch::Contains("YAML syntax error"));
-  CHECK(load_error(dir, "- a\n- b\n") == file + ":1: a config file must be a mapping of sections (model:, train:, ...)");
+  CHECK_THAT(load_error(dir, "train:\n  steps: [1, 2\n"),
+             Catch::StartsWith(file + ":3:") && Catch::Contains("YAML syntax error"));
+  CHECK(load_error(dir, "- a\n- b\n") ==
+        file + ":1: a config file must be a mapping of sections (model:, train:, ...)");
   CHECK(load_error(dir, "", {"train.lr"}) == "--set train.lr: expected section.key=value");
   CHECK(load_error(dir, "", {"lr=3"}) == "--set lr=3: the key must be section.key (e.g. train.lr)");
   CHECK(load_error(dir, "", {"train.x.y=3"}) == "--set train.x.y=3: the key must be section.key (e.g. train.lr)");
@@ -121,7 +129,8 @@ TEST_CASE("malformed files and overrides are clear errors", "[config]") {
 
 TEST_CASE("the resolved config is complete and reads back to the same config", "[config]") {
   TempDir dir;
-  const auto config = load_config<ExperimentConfig>("", {"train.lr=4e-5", "model.reader=/m/t5 base", "store.variant=ablations/rel-only"});
+  const auto config = load_config<ExperimentConfig>(
+      "", {"train.lr=4e-5", "model.reader=/m/t5 base", "store.variant=ablations/rel-only"});
   const std::string yaml = config_to_yaml(config);
   CHECK_THAT(yaml, Catch::Contains("lr: 4.0e-05"));
   CHECK_THAT(yaml, Catch::Contains("reader: \"/m/t5 base\""));

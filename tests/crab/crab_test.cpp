@@ -29,30 +29,42 @@ TEST_CASE("SQuAD answer normalisation and whole-word answer containment", "[crab
   CHECK_FALSE(contains_answer("anything", "The"));          // normalises to nothing
 }
 
-TEST_CASE("CRAB classification: relevant in ranks 1..5 with an answer, other top-50 ranks hard negatives", "[crab]") {
+TEST_CASE(
+    "CRAB classification: relevant in ranks 1..5 with an answer, ranks 6..50 hard negatives, the rest "
+    "irrelevant (paper 3.4), or every non-relevant top-50 rank a hard negative",
+    "[crab]") {
   TempDir dir;
   write_text(dir / "corpus.jsonl",
-             R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})" "\n"
-             R"({"id": "p1", "title": "France", "text": "France is a country whose capital city is large."})" "\n"
-             R"({"id": "p2", "title": "Paris, Texas", "text": "Paris is also a town in Texas."})" "\n"
-             R"({"id": "p3", "title": "Lyon", "text": "Lyon is a city in France."})" "\n"
-             R"({"id": "p4", "title": "Bread", "text": "How to bake bread."})" "\n");
+             R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})"
+             "\n"
+             R"({"id": "p1", "title": "France", "text": "France is a country whose capital city is large."})"
+             "\n"
+             R"({"id": "p2", "title": "Paris, Texas", "text": "Paris is also a town in Texas."})"
+             "\n"
+             R"({"id": "p3", "title": "Lyon", "text": "Lyon is a city in France."})"
+             "\n"
+             R"({"id": "p4", "title": "Bread", "text": "How to bake bread."})"
+             "\n");
   PassageTable::build(dir / "corpus.jsonl", dir / "table");
   const PassageTable table(dir / "table");
   const QaRecord qa{"q", "what is the capital of france", {"The Paris", "Paris, France"}};
   CHECK(classification_query(qa) == "what is the capital of france The Paris Paris, France");
   // Ranks given by hand: p1, p0, p2, p3; p4 is not retrieved.
   const std::vector<ScoredRow> hits{{1, 9.0f}, {0, 8.0f}, {2, 7.0f}, {3, 6.0f}};
-  // relevant_depth 2: p0 (rank 2, contains "paris") is relevant; p1 (no answer) and p2 (answer,
-  // but rank 3) and p3 are hard negatives; p4 is irrelevant (in neither list).
-  const auto classes = classify_passages(qa, hits, table, /*depth=*/50, /*relevant_depth=*/2);
+  // relevant_depth 2: p0 (rank 2, contains "paris") is relevant; p2 (answer, but rank 3) and p3
+  // are hard negatives; p1 (rank 1, no answer) is irrelevant under the paper's literal rule, as
+  // is p4 (not retrieved): in neither list.
+  const auto classes = classify_passages(qa, hits, table, /*depth=*/50, /*relevant_depth=*/2, false);
   CHECK(classes.relevant == std::vector<std::uint32_t>{0});
-  CHECK(classes.hard_negatives == std::vector<std::uint32_t>{1, 2, 3});
+  CHECK(classes.hard_negatives == std::vector<std::uint32_t>{2, 3});
+  // bm25.top_without_answer: hard_negative makes p1 a hard negative too.
+  CHECK(classify_passages(qa, hits, table, 50, 2, true).hard_negatives == std::vector<std::uint32_t>{1, 2, 3});
   // With relevant_depth 3, p2 becomes relevant too; depth 2 cuts after rank 2.
-  CHECK(classify_passages(qa, hits, table, 50, 3).relevant == std::vector<std::uint32_t>{0, 2});
-  const auto shallow = classify_passages(qa, hits, table, 2, 2);
+  CHECK(classify_passages(qa, hits, table, 50, 3, false).relevant == std::vector<std::uint32_t>{0, 2});
+  const auto shallow = classify_passages(qa, hits, table, 2, 2, true);
   CHECK(shallow.relevant == std::vector<std::uint32_t>{0});
   CHECK(shallow.hard_negatives == std::vector<std::uint32_t>{1});
+  CHECK(classify_passages(qa, hits, table, 2, 2, false).hard_negatives.empty());
 }
 
 namespace {
@@ -66,6 +78,8 @@ CrabStoreInputs hand_inputs() {
   // test: client 1 relevant {500, 501}; client 2 relevant {501, 502} (501 shared), hard negative 520.
   // Passage 2 is relevant to a train question and to a test question of client 2.
   inputs.test = {{{{500, 501}, {520}}}, {{{501, 502, 2}, {}}}};
+  // dev: client 1 relevant {600}; client 2 relevant {601, 4} (4 is also train-relevant).
+  inputs.dev = {{{{600}, {}}}, {{{601, 4}, {}}}};
   return inputs;
 }
 
@@ -80,32 +94,47 @@ TEST_CASE("CRAB stores: every invariant on a hand-made classification", "[crab]"
   const auto stores = build_crab_stores(inputs, config, 7);
   check_crab_invariants(stores, inputs, config);
 
-  // Test stores: the shared test-relevant 501 stays with client 1; 2 goes to client 2's test store.
+  // Test stores: each holds every passage relevant to its own questions, the shared 501 in both.
   CHECK(contains_row(stores.test[0], 500));
   CHECK(contains_row(stores.test[0], 501));
-  CHECK(!contains_row(stores.test[1], 501));
+  CHECK(contains_row(stores.test[1], 501));
   CHECK(contains_row(stores.test[1], 502));
   CHECK(contains_row(stores.test[1], 2));
-  CHECK(stores.shared_test_relevant == 1);
+  CHECK(stores.test_relevant_in_several_stores == 1);
   CHECK(stores.test[0].size() == 2 + 25);  // {500, 501} + 2.5 % of 1000
-  CHECK(stores.test[1].size() == 2 + 25);  // {2, 502} + 2.5 % of 1000
-  // Train-relevant passages: {1, 2, 3, 4} minus the test passage 2.
-  CHECK(stores.train_relevant == RowSet{1, 3, 4});
-  CHECK(stores.train_relevant_in_test == 1);
-  // Eligible = 1000 - 7 relevant passages {1, 2, 3, 4, 500, 501, 502} - 50 test samples = 943.
-  CHECK(stores.eligible == 943);
-  CHECK(stores.irr.size() == 754);  // round(0.8 * 943)
-  CHECK(stores.rel.size() == 754 + 3);
-  for (const auto row : {1u, 3u, 4u}) {
+  CHECK(stores.test[1].size() == 3 + 25);  // {2, 501, 502} + 2.5 % of 1000
+  // Dev stores: their own relevant passages + the client's test sample.
+  CHECK(stores.dev[0] == [&] {
+    RowSet rows = stores.test_samples[0];
+    rows.insert(std::lower_bound(rows.begin(), rows.end(), 600u), 600u);
+    return rows;
+  }());
+  CHECK(contains_row(stores.dev[1], 4));
+  CHECK(contains_row(stores.dev[1], 601));
+  // Train-relevant passages: {1, 2, 3, 4} minus the test passage 2 and the dev passage 4.
+  CHECK(stores.train_relevant == RowSet{1, 3});
+  CHECK(stores.train_relevant_held_out == 2);
+  // Eligible = 1000 - 9 relevant passages {1, 2, 3, 4, 500, 501, 502, 600, 601} - 50 samples.
+  CHECK(stores.eligible == 941);
+  // Fractions of the corpus: REL/IRR 0.8 x 1000 = 800, SPLIT 0.1 x 1000 = 100 per client.
+  CHECK(stores.train_sample.requested == 800);
+  CHECK(stores.train_sample.used == 800);
+  CHECK(stores.irr.size() == 800);
+  CHECK(stores.rel.size() == 800 + 2);
+  for (const auto row : {1u, 3u}) {
     CHECK(contains_row(stores.rel, row));
     CHECK(!contains_row(stores.irr, row));
   }
+  CHECK(!contains_row(stores.rel, 4));  // a dev passage
   CHECK(stores.rel1[0] == stores.irr);
   CHECK(stores.rel1[1] == stores.rel);
-  CHECK(stores.split_samples[0].size() == 94);  // round(0.1 * 943)
-  CHECK(contains_row(stores.split[0], 1));      // client 1's own relevant passages ...
-  CHECK(!contains_row(stores.split[0], 4));     // ... not client 2's (unless sampled: 4 is never eligible)
-  CHECK(contains_row(stores.split[1], 4));
+  CHECK(stores.split_samples[0].size() == 100);
+  CHECK(contains_row(stores.split[0], 1));  // client 1's own relevant passages ...
+  CHECK(contains_row(stores.split[1], 3));
+  CHECK(!contains_row(stores.split[1], 1));  // ... not client 1's (1 is never eligible)
+  // PARTITION: REL dealt out evenly (401 each), disjoint, together REL.
+  CHECK(stores.partition[0].size() == 401);
+  CHECK(stores.partition[1].size() == 401);
   // Ablations.
   const auto ablation = [&](const std::string& name) {
     for (const auto& [n, rows] : stores.ablations) {
@@ -116,12 +145,15 @@ TEST_CASE("CRAB stores: every invariant on a hand-made classification", "[crab]"
   };
   CHECK(ablation("only-relevant") == stores.train_relevant);
   CHECK(ablation("only-hardneg-irrelevant") == stores.irr);
-  CHECK(ablation("relevant-plus-80") == stores.rel);
-  CHECK(ablation("relevant-plus-0") == stores.train_relevant);
-  CHECK(ablation("relevant-plus-10").size() == 3 + 94);
-  for (const auto row : ablation("relevant-plus-20")) CHECK(contains_row(stores.rel, row));  // nested in REL
+  // Table 5: relevant + X % of REL's other passages; "empty" is the 0 % store; 100 % is REL.
+  CHECK(ablation("relevant-plus-80").size() == 2 + 640);
+  CHECK(ablation("relevant-plus-10").size() == 2 + 80);
+  CHECK(ablation("relevant-plus-1").size() == 2 + 8);
+  CHECK(ablation("empty").empty());
+  for (const auto row : ablation("relevant-plus-20")) CHECK(contains_row(ablation("relevant-plus-50"), row));  // nested
+  for (const auto row : ablation("relevant-plus-50")) CHECK(contains_row(stores.rel, row));                    // in REL
   CHECK(ablation("only-top1-relevant-irrelevant").size() < ablation("only-relevant-irrelevant").size() + 1);
-  CHECK(!contains_row(ablation("only-top1-relevant-irrelevant"), 4));  // 4 is not a top-1 relevant passage
+  CHECK(contains_row(ablation("only-top1-relevant-irrelevant"), 1));  // the top-1 relevant of client 1's question 1
   CHECK(contains_row(ablation("only-top1-relevant-irrelevant"), 3));
   // Hard negatives 10..13 are in only-relevant-hardneg exactly when sampled into REL.
   for (const auto row : {10u, 11u, 12u, 13u}) {
@@ -131,6 +163,16 @@ TEST_CASE("CRAB stores: every invariant on a hand-made classification", "[crab]"
   // The same seed gives the same stores; another seed other samples.
   CHECK(build_crab_stores(inputs, config, 7).irr == stores.irr);
   CHECK(build_crab_stores(inputs, config, 8).irr != stores.irr);
+
+  // A share larger than what is eligible is capped, and says so.
+  config.train_fraction = 0.99;
+  config.split_fraction = 0.5;
+  const auto capped = build_crab_stores(inputs, config, 7);
+  check_crab_invariants(capped, inputs, config);
+  CHECK(capped.train_sample.requested == 990);
+  CHECK(capped.train_sample.used == 941);
+  CHECK(capped.split_sample.requested == 500);
+  CHECK(capped.split_sample.used == 470);  // 941 eligible / 2 clients
 }
 
 TEST_CASE("CRAB stores: violated invariants and impossible fractions are errors", "[crab]") {
@@ -151,14 +193,18 @@ TEST_CASE("CRAB stores: violated invariants and impossible fractions are errors"
 TEST_CASE("CRAB splits: nested shots, disjoint clients and splits, stable ids, pool errors", "[crab]") {
   TempDir dir;
   std::string test_pool, train_pool;
-  for (int i = 0; i < 40; ++i) test_pool += nlohmann::json{{"question", "test question " + std::to_string(i)}, {"answer", {"a"}}}.dump() + "\n";
-  test_pool += nlohmann::json{{"question", "Test question 3?"}, {"answer", {"a"}}}.dump() + "\n";  // duplicate once normalised
-  for (int i = 0; i < 60; ++i) train_pool += nlohmann::json{{"question", "train question " + std::to_string(i)}, {"answers", {"b"}}}.dump() + "\n";
+  for (int i = 0; i < 40; ++i)
+    test_pool += nlohmann::json{{"question", "test question " + std::to_string(i)}, {"answer", {"a"}}}.dump() + "\n";
+  test_pool +=
+      nlohmann::json{{"question", "Test question 3?"}, {"answer", {"a"}}}.dump() + "\n";  // duplicate once normalised
+  for (int i = 0; i < 60; ++i)
+    train_pool += nlohmann::json{{"question", "train question " + std::to_string(i)}, {"answers", {"b"}}}.dump() + "\n";
   train_pool += nlohmann::json{{"question", "test question 7"}, {"answers", {"b"}}}.dump() + "\n";  // in the test pool
   write_text(dir / "test.jsonl", test_pool);
   write_text(dir / "train.jsonl", train_pool);
-  write_text(dir / "crab.yaml", "data:\n  train_pool: [" + (dir / "train.jsonl").string() + "]\n  test_pool: " +
-                                    (dir / "test.jsonl").string() + "\n  corpus: unused\nsplits:\n  clients: 4\n"
+  write_text(dir / "crab.yaml", "data:\n  train_pool: [" + (dir / "train.jsonl").string() +
+                                    "]\n  test_pool: " + (dir / "test.jsonl").string() +
+                                    "\n  corpus: unused\nsplits:\n  clients: 4\n"
                                     "  shots: [2, 4, 8]\n  dev_size: 20\n  test_size: 40\nstores:\n  rel1_client: 4\n");
   const auto config = load_config<CrabConfig>(dir / "crab.yaml", {});
   const auto splits = make_crab_splits(config);
@@ -178,8 +224,9 @@ TEST_CASE("CRAB splits: nested shots, disjoint clients and splits, stable ids, p
 
   auto too_big = config;
   too_big.splits.dev_size = 40;
-  CHECK_THAT(error_message([&] { make_crab_splits(too_big); }),
-             Catch::Contains("too small") && Catch::Contains("40 + 4 clients x 8 shots = 72") && Catch::Contains("12 missing"));
+  CHECK_THAT(error_message([&] { make_crab_splits(too_big); }), Catch::Contains("too small") &&
+                                                                    Catch::Contains("40 + 4 clients x 8 shots = 72") &&
+                                                                    Catch::Contains("12 missing"));
   write_text(dir / "crab.yaml", "splits:\n  shots: [16, 8]\n  dev_size: 7\n");
   CHECK_THAT(error_message([&] { load_config<CrabConfig>(dir / "crab.yaml", {}); }),
              Catch::Contains("splits.shots") && Catch::Contains("splits.dev_size") && Catch::Contains("data.corpus"));

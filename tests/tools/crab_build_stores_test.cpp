@@ -18,7 +18,8 @@ using corag::test::write_text;
 namespace {
 
 const std::string nq_dir = CORAG_NQ_OPEN_DIR;
-const std::vector<std::string> pool_files = {nq_dir + "/NQ-open.dev.jsonl", nq_dir + "/NQ-open.efficientqa.dev.1.1.jsonl",
+const std::vector<std::string> pool_files = {nq_dir + "/NQ-open.dev.jsonl",
+                                             nq_dir + "/NQ-open.efficientqa.dev.1.1.jsonl",
                                              nq_dir + "/NQ-open.efficientqa.test.1.1.jsonl"};
 
 void write_corpus(const std::filesystem::path& path) {
@@ -28,8 +29,16 @@ void write_corpus(const std::filesystem::path& path) {
     corag::QaReader reader(file);
     for (corag::QaRecord qa; reader.next(qa);) {
       const auto& answer = qa.answers.front();
-      out << nlohmann::json{{"id", std::to_string(id++)}, {"title", answer}, {"text", qa.question + " The answer is " + answer + "."}}.dump() << "\n";
-      out << nlohmann::json{{"id", std::to_string(id++)}, {"title", "Notes"}, {"text", qa.question + " is asked often."}}.dump() << "\n";
+      out << nlohmann::json{{"id", std::to_string(id++)},
+                            {"title", answer},
+                            {"text", qa.question + " The answer is " + answer + "."}}
+                 .dump()
+          << "\n";
+      out << nlohmann::json{{"id", std::to_string(id++)},
+                            {"title", "Notes"},
+                            {"text", qa.question + " is asked often."}}
+                 .dump()
+          << "\n";
     }
   }
   const std::vector<std::string> words = {"river", "stone", "music", "garden", "winter", "market", "engine", "harbor"};
@@ -51,7 +60,8 @@ std::set<std::string> read_lines(const std::filesystem::path& path) {
 std::map<std::string, std::string> read_tree(const std::filesystem::path& root) {
   std::map<std::string, std::string> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file()) files[std::filesystem::relative(entry.path(), root).string()] = read_text(entry.path());
+    if (entry.is_regular_file())
+      files[std::filesystem::relative(entry.path(), root).string()] = read_text(entry.path());
   }
   return files;
 }
@@ -61,17 +71,21 @@ std::map<std::string, std::string> read_tree(const std::filesystem::path& root) 
 TEST_CASE("crab-build-stores on NQ-open: layout, invariants, determinism, refusing another build", "[e2e][crab]") {
   TempDir dir;
   write_corpus(dir / "corpus.jsonl");
-  const std::string command = std::string(CORAG_CRAB_BUILD_STORES_PATH) + " --quiet --config " PROJECT_CONFIG_DIR
-                              "/crab.yaml --set data.corpus=" + (dir / "corpus.jsonl").string() +
-                              " --set data.test_pool=" + pool_files[0] + " --set 'data.train_pool=[" + pool_files[1] +
-                              ", " + pool_files[2] + "]' --set build.threads=2 --out ";
+  const std::string command =
+      std::string(CORAG_CRAB_BUILD_STORES_PATH) +
+      " --quiet --config " PROJECT_CONFIG_DIR "/crab.yaml --set data.corpus=" + (dir / "corpus.jsonl").string() +
+      " --set data.test_pool=" + pool_files[0] + " --set 'data.train_pool=[" + pool_files[1] + ", " + pool_files[2] +
+      "]' --set build.threads=2 --out ";
   const auto first = run_command(dir, command + (dir / "crab").string());
   REQUIRE(first.exit_code == 0);
   const auto manifest = nlohmann::json::parse(read_text(dir / "crab/manifest.json"));
   CHECK(manifest["pools"]["test_pool_questions"].get<int>() >= 3600);
   CHECK(manifest["splits"]["test"]["client_8"] == 450);
   CHECK(manifest["splits"]["dev"]["client_1"] == 300);
-  CHECK(manifest["stores"]["REL"]["relevant"].get<int>() > 400);  // nearly every train question has its passage
+  // Most of the 512 train questions have their passage in REL; those that share an answer string
+  // with a test or dev question ("1998") lose it to the held-out stores.
+  CHECK(manifest["stores"]["REL"]["relevant"].get<int>() > 300);
+  CHECK(manifest["stores"]["REL"]["relevant"] == manifest["sampling"]["train_relevant"]);
   CHECK(manifest["stores"]["IRR"]["relevant"] == 0);
   CHECK(manifest["stores"]["ablations/only-relevant"]["irrelevant"] == 0);
   CHECK(manifest["stores"]["test/client_3"]["relevant"].get<int>() > 400);
@@ -81,21 +95,37 @@ TEST_CASE("crab-build-stores on NQ-open: layout, invariants, determinism, refusi
   const auto lines64 = read_text(dir / "crab/splits/train64/client_5.jsonl");
   CHECK(lines64.compare(0, lines16.size(), lines16) == 0);
   std::istringstream test_lines(read_text(dir / "crab/splits/test/client_2.jsonl"));
-  for (std::string line; std::getline(test_lines, line);) CHECK(!nlohmann::json::parse(line)["id"].get<std::string>().empty());
+  for (std::string line; std::getline(test_lines, line);)
+    CHECK(!nlohmann::json::parse(line)["id"].get<std::string>().empty());
 
-  // Store files agree with the invariants.
-  std::set<std::string> test_ids;
+  // Store files agree with the invariants: no test or dev passage in a train store, and the
+  // PARTITION stores deal REL out among the clients.
+  std::set<std::string> held_out_ids, partition_ids;
+  std::size_t partitioned = 0;
   for (int c = 1; c <= 8; ++c) {
-    for (const auto& id : read_lines(dir / ("crab/stores/test/client_" + std::to_string(c)) / "ids.txt")) {
-      CHECK(test_ids.insert(id).second);
+    const auto client = "client_" + std::to_string(c);
+    for (const char* split : {"test", "dev"}) {
+      const auto ids = read_lines(dir / "crab/stores" / split / client / "ids.txt");
+      CHECK(!ids.empty());
+      held_out_ids.insert(ids.begin(), ids.end());
     }
+    const auto part = read_lines(dir / "crab/stores/PARTITION" / client / "ids.txt");
+    partitioned += part.size();
+    partition_ids.insert(part.begin(), part.end());
   }
   const auto rel = read_lines(dir / "crab/stores/REL/ids.txt");
   const auto irr = read_lines(dir / "crab/stores/IRR/ids.txt");
-  for (const auto& id : rel) CHECK(test_ids.count(id) == 0);
+  for (const auto& id : rel) CHECK(held_out_ids.count(id) == 0);
+  CHECK(partitioned == rel.size());
+  CHECK(partition_ids == std::set<std::string>(rel.begin(), rel.end()));
+  const auto& train_sample = manifest["sampling"]["train_sample"];
+  CHECK(train_sample["used"].get<std::size_t>() <= train_sample["requested"].get<std::size_t>());
+  CHECK(irr.size() == train_sample["used"].get<std::size_t>());
+  CHECK(manifest["classification"]["top_without_answer"] == "irrelevant");
   CHECK(read_lines(dir / "crab/stores/REL-1/client_8/ids.txt") == rel);
   CHECK(read_lines(dir / "crab/stores/REL-1/client_1/ids.txt") == irr);
   CHECK(std::filesystem::exists(dir / "crab/stores/ablations/relevant-plus-1/ids.txt"));
+  CHECK(read_lines(dir / "crab/stores/ablations/empty/ids.txt").empty());
   std::istringstream classification(read_text(dir / "crab/classification/test.jsonl"));
   std::string line;
   REQUIRE(std::getline(classification, line));
@@ -111,8 +141,10 @@ TEST_CASE("crab-build-stores on NQ-open: layout, invariants, determinism, refusi
   // An unfinished build's table is not reused for another corpus.
   std::filesystem::create_directories(dir / "stale");
   std::filesystem::copy(dir / "crab/bm25", dir / "stale/bm25", std::filesystem::copy_options::recursive);
-  write_text(dir / "other.jsonl", read_text(dir / "corpus.jsonl") + R"({"id": "extra", "title": "x", "text": "y"})" "\n");
-  const auto stale = run_command(dir, command + (dir / "stale").string() + " --set data.corpus=" + (dir / "other.jsonl").string());
+  write_text(dir / "other.jsonl", read_text(dir / "corpus.jsonl") + R"({"id": "extra", "title": "x", "text": "y"})"
+                                                                    "\n");
+  const auto stale =
+      run_command(dir, command + (dir / "stale").string() + " --set data.corpus=" + (dir / "other.jsonl").string());
   CHECK(stale.exit_code == 1);
   CHECK_THAT(stale.err, Catch::Contains("table of another corpus"));
 }

@@ -13,7 +13,7 @@ using corag::test::write_text;
 
 namespace {
 
-const std::string corag_cli = std::string(CORAG_CLI_PATH) + " --quiet";
+const std::string& corag_cli = corag::test::quiet_corag_cli;
 
 }  // namespace
 
@@ -28,11 +28,12 @@ TEST_CASE("corag model init + embed write HF directories and one embeddings tens
   CHECK(std::filesystem::exists(dir / "bert/vocab.txt"));
   CHECK(nlohmann::json::parse(read_text(dir / "bert/config.json"))["vocab_size"] == 29);
 
-  write_text(dir / "queries.jsonl", "{\"question\": \"who wrote the book\"}\n{\"question\": \"the city\"}\n"
-                                    "{\"question\": \"who wrote the book\"}\n");
+  write_text(dir / "queries.jsonl",
+             "{\"question\": \"who wrote the book\"}\n{\"question\": \"the city\"}\n"
+             "{\"question\": \"who wrote the book\"}\n");
   const auto embed = run_command(dir, corag_cli + " embed --retriever " + (dir / "bert").string() + " --input " +
-                                          (dir / "queries.jsonl").string() + " --out " + (dir / "q.safetensors").string() +
-                                          " --batch-size 2 --threads 1");
+                                          (dir / "queries.jsonl").string() + " --out " +
+                                          (dir / "q.safetensors").string() + " --batch-size 2 --threads 1");
   REQUIRE(embed.exit_code == 0);
   const corag::SafetensorsReader queries(dir / "q.safetensors");
   REQUIRE(queries.entries().size() == 1);
@@ -50,8 +51,9 @@ TEST_CASE("corag model init + embed write HF directories and one embeddings tens
   const auto passage = corag::SafetensorsReader(dir / "p.safetensors").tensor("embeddings");
   CHECK(torch::allclose(passage[0], embeddings[0], 1e-5, 1e-6));
 
-  const auto bad = run_command(dir, corag_cli + " embed --kind passage --retriever " + (dir / "bert").string() +
-                                        " --input " + (dir / "queries.jsonl").string() + " --out " + (dir / "x.safetensors").string());
+  const auto bad =
+      run_command(dir, corag_cli + " embed --kind passage --retriever " + (dir / "bert").string() + " --input " +
+                           (dir / "queries.jsonl").string() + " --out " + (dir / "x.safetensors").string());
   CHECK(bad.exit_code == 1);
   CHECK_THAT(bad.err, Catch::Contains("queries.jsonl:1") && Catch::Contains("text"));
   CHECK(!std::filesystem::exists(dir / "x.safetensors"));
@@ -60,16 +62,18 @@ TEST_CASE("corag model init + embed write HF directories and one embeddings tens
 TEST_CASE("corag reader score and generate on a random T5 reader", "[e2e][models]") {
   TempDir dir;
   write_text(dir / "t5.json", corag::test::tiny_t5_config_json(true));
-  REQUIRE(run_command(dir, corag_cli + " model init --arch t5 --config " + (dir / "t5.json").string() + " --tokenizer " +
-                               corag::test::tiny_spiece_model().string() + " --out " + (dir / "t5").string())
+  REQUIRE(run_command(dir, corag_cli + " model init --arch t5 --config " + (dir / "t5.json").string() +
+                               " --tokenizer " + corag::test::tiny_spiece_model().string() + " --out " +
+                               (dir / "t5").string())
               .exit_code == 0);
-  write_text(dir / "input.jsonl",
-             R"({"id": "q1", "question": "who wrote the book", "answers": ["a city", "b"], "passages": [{"title": "Paris", "text": "the capital of france"}, {"title": "Book", "text": "written in france"}]})"
-             "\n"
-             R"({"question": "what is the capital of france", "answers": ["paris"], "passages": [{"title": "France", "text": "paris"}]})"
-             "\n"
-             R"({"question": "who wrote the book", "answers": ["a city"]})"
-             "\n");
+  write_text(
+      dir / "input.jsonl",
+      R"({"id": "q1", "question": "who wrote the book", "answers": ["a city", "b"], "passages": [{"title": "Paris", "text": "the capital of france"}, {"title": "Book", "text": "written in france"}]})"
+      "\n"
+      R"({"question": "what is the capital of france", "answers": ["paris"], "passages": [{"title": "France", "text": "paris"}]})"
+      "\n"
+      R"({"question": "who wrote the book", "answers": ["a city"]})"
+      "\n");
   const auto score = run_command(dir, corag_cli + " reader score --reader " + (dir / "t5").string() + " --input " +
                                           (dir / "input.jsonl").string() + " --out " + (dir / "scores.jsonl").string() +
                                           " --emit-tokens --batch-size 2 --text-maxlength 24");
@@ -112,8 +116,9 @@ TEST_CASE("corag reader score and generate on a random T5 reader", "[e2e][models
   CHECK(read_jsonl(dir / "gen1.jsonl") == generated);
 
   write_text(dir / "no-answers.jsonl", "{\"question\": \"who\"}\n");
-  const auto missing = run_command(dir, corag_cli + " reader score --reader " + (dir / "t5").string() + " --input " +
-                                            (dir / "no-answers.jsonl").string() + " --out " + (dir / "s.jsonl").string());
+  const auto missing =
+      run_command(dir, corag_cli + " reader score --reader " + (dir / "t5").string() + " --input " +
+                           (dir / "no-answers.jsonl").string() + " --out " + (dir / "s.jsonl").string());
   CHECK(missing.exit_code == 1);
   CHECK_THAT(missing.err, Catch::Contains("no-answers.jsonl:1"));
   CHECK(!std::filesystem::exists(dir / "s.jsonl"));

@@ -12,21 +12,26 @@ using corag::test::write_text;
 
 namespace {
 
-const std::string corag_cli = std::string(CORAG_CLI_PATH) + " --quiet";
+const std::string& corag_cli = corag::test::quiet_corag_cli;
 
-const char* kCorpus =
-    R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})" "\n"
-    R"({"id": "p1", "title": "Lyon", "text": "Lyon is a city in France"})" "\n"
-    R"({"id": "p2", "title": "Berlin", "text": "Berlin capital city"})" "\n"
-    R"({"id": "p3", "title": "Book", "text": "who wrote the book"})" "\n";
+const char* kCorpus = R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})"
+                      "\n"
+                      R"({"id": "p1", "title": "Lyon", "text": "Lyon is a city in France"})"
+                      "\n"
+                      R"({"id": "p2", "title": "Berlin", "text": "Berlin capital city"})"
+                      "\n"
+                      R"({"id": "p3", "title": "Book", "text": "who wrote the book"})"
+                      "\n";
 
 }  // namespace
 
 TEST_CASE("corag bm25 build and search write reader input and TREC runs", "[e2e][store]") {
   TempDir dir;
   write_text(dir / "corpus.jsonl", kCorpus);
-  write_text(dir / "q.jsonl", R"({"id": "q1", "question": "capital of France", "answers": ["Paris"]})" "\n"
-                              R"({"question": "who wrote it"})" "\n");
+  write_text(dir / "q.jsonl", R"({"id": "q1", "question": "capital of France", "answers": ["Paris"]})"
+                              "\n"
+                              R"({"question": "who wrote it"})"
+                              "\n");
   REQUIRE(run_command(dir, corag_cli + " bm25 build --passages " + (dir / "corpus.jsonl").string() + " --out " +
                                (dir / "bm25").string())
               .exit_code == 0);
@@ -60,9 +65,9 @@ TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refus
                                  (dir / name).string() + " --seed " + (std::string(name) == "bert" ? "1" : "2"))
                 .exit_code == 0);
   }
-  const auto build = run_command(dir, corag_cli + " index build --retriever " + (dir / "bert").string() + " --passages " +
-                                          (dir / "corpus.jsonl").string() + " --out " + (dir / "store").string() +
-                                          " --chunk-rows 3 --dtype float16");
+  const auto build = run_command(dir, corag_cli + " index build --retriever " + (dir / "bert").string() +
+                                          " --passages " + (dir / "corpus.jsonl").string() + " --out " +
+                                          (dir / "store").string() + " --chunk-rows 3 --dtype float16");
   REQUIRE(build.exit_code == 0);
   const auto meta = nlohmann::json::parse(read_text(dir / "store/meta.json"));
   CHECK(meta["count"] == 4);
@@ -75,10 +80,11 @@ TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refus
   REQUIRE(run_command(dir, corag_cli + " index compose --from " + (dir / "store").string() + " --ids " +
                                (dir / "ids.txt").string() + " --out " + (dir / "sub").string())
               .exit_code == 0);
-  write_text(dir / "q.jsonl", R"({"question": "who wrote the book", "answers": ["x"]})" "\n");
+  write_text(dir / "q.jsonl", R"({"question": "who wrote the book", "answers": ["x"]})"
+                              "\n");
   REQUIRE(run_command(dir, corag_cli + " retrieve --store " + (dir / "sub").string() + " --retriever " +
-                               (dir / "bert").string() + " --queries " + (dir / "q.jsonl").string() + " --top-k 5 --out " +
-                               (dir / "r.jsonl").string())
+                               (dir / "bert").string() + " --queries " + (dir / "q.jsonl").string() +
+                               " --top-k 5 --out " + (dir / "r.jsonl").string())
               .exit_code == 0);
   const auto retrieved = read_jsonl(dir / "r.jsonl");
   REQUIRE(retrieved.size() == 1);
@@ -89,6 +95,7 @@ TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refus
                                             (dir / "other").string() + " --queries " + (dir / "q.jsonl").string() +
                                             " --out " + (dir / "x.jsonl").string());
   CHECK(refused.exit_code == 1);
-  CHECK_THAT(refused.err, Catch::Contains("passage encoder") && Catch::Contains(meta["fingerprint"].get<std::string>()));
+  CHECK_THAT(refused.err,
+             Catch::Contains("passage encoder") && Catch::Contains(meta["fingerprint"].get<std::string>()));
   CHECK(!std::filesystem::exists(dir / "x.jsonl"));
 }

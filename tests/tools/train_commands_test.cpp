@@ -24,7 +24,8 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
                                      " --set federated.rounds=2");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
-  CHECK(result.out.find("**collaborative** (REL): best client-averaged test EM (round ") != std::string::npos);
+  CHECK(result.out.find("**collaborative** (REL): best client-averaged test EM across eval points (round ") !=
+        std::string::npos);
   CHECK(result.out == read_text(run / "table.md"));
   CHECK(result.err.find("round 2/2 client 2") != std::string::npos);  // progress reaches the log
   const auto records = read_jsonl(run / "metrics.jsonl");
@@ -33,8 +34,9 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
   CHECK(summary["mode"] == "collaborative");
 
   // The last checkpoint holds round 2's global model: corag eval gives round 2's records.
-  result = run_command(dir, cli + " eval --checkpoint " + (run / "checkpoints" / "ckpt-000002").string() + " --config " +
-                                (dir / "tiny.yaml").string() + " --out " + (dir / "eval").string() + " --json -q");
+  result =
+      run_command(dir, cli + " eval --checkpoint " + (run / "checkpoints" / "ckpt-000002").string() + " --config " +
+                           (dir / "tiny.yaml").string() + " --out " + (dir / "eval").string() + " --json -q");
   REQUIRE(result.exit_code == 0);
   const auto evaluated = nlohmann::json::parse(result.out);
   REQUIRE(evaluated["clients"].size() == 2);
@@ -43,11 +45,13 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
     REQUIRE(record["round"] == 2);
     for (const char* key : {"em", "f1", "n"}) CHECK(evaluated["clients"][client][key] == record[key]);
   }
-  CHECK(read_text(dir / "eval" / "client_1.test.jsonl") == read_text(run / "predictions" / "round-000002" / "client_1.test.jsonl"));
+  CHECK(read_text(dir / "eval" / "client_1.test.jsonl") ==
+        read_text(run / "predictions" / "round-000002" / "client_1.test.jsonl"));
 
   // The run's predictions file scored against the client's gold test split.
-  result = run_command(dir, cli + " eval --predictions " + (run / "predictions" / "round-000002" / "client_2.test.jsonl").string() +
-                                " --gold " + (corag::test::tiny_crab_world().crab / "splits" / "test" / "client_2.jsonl").string() +
+  result = run_command(dir, cli + " eval --predictions " +
+                                (run / "predictions" / "round-000002" / "client_2.test.jsonl").string() + " --gold " +
+                                (corag::test::tiny_crab_world().crab / "splits" / "test" / "client_2.jsonl").string() +
                                 " --json");
   REQUIRE(result.exit_code == 0);
   const auto scored = nlohmann::json::parse(result.out);
@@ -70,4 +74,34 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
   CHECK(result.err.find("train.learning_rate") != std::string::npos);
   result = run_command(dir, cli + " eval --predictions " + (dir / "tiny.yaml").string());
   CHECK(result.exit_code != 0);
+}
+
+TEST_CASE("corag train --seeds: one run per seed and their mean and standard deviation", "[e2e][train]") {
+  TempDir dir;
+  auto config = corag::test::tiny_experiment_config();
+  config.federated.rounds = 1;
+  config.federated.local_epochs = 1;
+  write_text(dir / "tiny.yaml", corag::config_to_yaml(config));
+  const std::string train = std::string(CORAG_CLI_PATH) + " train -q --config " + (dir / "tiny.yaml").string() +
+                            " --out " + (dir / "runs").string();
+  const auto result = run_command(dir, train + " --seeds 3,5");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto seeds = nlohmann::json::parse(read_text(dir / "runs" / "seeds.json"));
+  REQUIRE(seeds["seeds"].size() == 2);
+  double mean = 0;
+  for (const auto& [index, seed] : std::vector<std::pair<int, int>>{{0, 3}, {1, 5}}) {
+    const auto run = dir / "runs" / ("seed-" + std::to_string(seed));
+    const auto summary = nlohmann::json::parse(read_text(run / "summary.json"));
+    CHECK(seeds["seeds"][index]["seed"] == seed);
+    CHECK(seeds["seeds"][index]["em"] == summary["best"]["em"]);
+    CHECK(read_text(run / "config.resolved.yaml").find("seed: " + std::to_string(seed)) != std::string::npos);
+    mean += summary["best"]["em"].get<double>() / 2;
+  }
+  CHECK(seeds["mean"]["em"].get<double>() == Catch::Detail::Approx(mean));
+  CHECK(result.out == read_text(dir / "runs" / "seeds.md"));
+  CHECK(result.out.find("| mean ± std (n = 2) |") != std::string::npos);
+  // Finished seeds are resumed, not rerun; a repeated seed is refused.
+  CHECK(run_command(dir, train + " --seeds 3,5 --resume").exit_code == 0);
+  CHECK(run_command(dir, train + " --seeds 3,3 --resume").exit_code != 0);
 }

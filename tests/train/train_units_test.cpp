@@ -51,6 +51,14 @@ TEST_CASE("perplexity distillation: KL(softmax(-nll/Tg) || softmax(score/Ts)) by
   CHECK(grad[0][2].item<double>() == 0.0);
   CHECK(grad[1].sum().item<double>() == Approx(0.0).margin(1e-6));
 
+  // A question without any passage adds nothing and gets a zero (not NaN) gradient.
+  auto lonely = torch::tensor({3.0f, 1.0f}).reshape({1, 2}).requires_grad_(true);
+  auto none =
+      perplexity_distillation_loss(lonely, torch::zeros({1, 2}), torch::zeros({1, 2}, torch::kBool), 0.01, 0.01);
+  none.backward();
+  CHECK(none.item<double>() == 0.0);
+  CHECK(torch::equal(lonely.grad(), torch::zeros({1, 2})));
+
   // Same ranking in gold and student at Atlas's temperatures: the loss vanishes.
   const auto same = torch::tensor({0.01f, 0.02f}).reshape({1, 2});
   CHECK(perplexity_distillation_loss(same, -same, torch::ones({1, 2}, torch::kBool), 0.01, 0.01).item<double>() ==
@@ -59,19 +67,28 @@ TEST_CASE("perplexity distillation: KL(softmax(-nll/Tg) || softmax(score/Ts)) by
                   Error);
 }
 
-TEST_CASE("linear schedule: warmup to the full rate, then linear decay to zero", "[train]") {
-  const LinearSchedule warm(2, 6);
-  CHECK(warm.factor(0) == Approx(0.5));
-  CHECK(warm.factor(1) == Approx(1.0));
+TEST_CASE("linear schedule: Atlas's WarmupLinearScheduler with ratio 0.1, by hand", "[train]") {
+  // Atlas (src/util.py): step < warmup: (1 - r) * step / warmup + r; then
+  // 1 + (r - 1) * (step - warmup) / (total - warmup), never below 0.
+  const LinearSchedule warm(2, 6, 0.1);
+  CHECK(warm.factor(0) == Approx(0.1));
+  CHECK(warm.factor(1) == Approx(0.55));
   CHECK(warm.factor(2) == Approx(1.0));
-  CHECK(warm.factor(3) == Approx(0.75));
-  CHECK(warm.factor(5) == Approx(0.25));
-  CHECK(warm.factor(6) == 0.0);
-  const LinearSchedule none(0, 4);
+  CHECK(warm.factor(3) == Approx(0.775));
+  CHECK(warm.factor(5) == Approx(0.325));
+  CHECK(warm.factor(6) == Approx(0.1));
+  const LinearSchedule none(0, 4, 0.1);
   CHECK(none.factor(0) == Approx(1.0));
-  CHECK(none.factor(1) == Approx(0.75));
-  CHECK(none.factor(3) == Approx(0.25));
-  CHECK_THROWS_AS(LinearSchedule(0, 0), Error);
+  CHECK(none.factor(1) == Approx(0.775));
+  CHECK(none.factor(3) == Approx(0.325));
+  CHECK(none.factor(4) == Approx(0.1));
+  const LinearSchedule to_zero(2, 6, 0.0);
+  CHECK(to_zero.factor(0) == 0.0);
+  CHECK(to_zero.factor(1) == Approx(0.5));
+  CHECK(to_zero.factor(4) == Approx(0.5));
+  CHECK(to_zero.factor(7) == 0.0);
+  CHECK_THROWS_AS(LinearSchedule(0, 0, 0.1), Error);
+  CHECK_THROWS_AS(LinearSchedule(0, 4, 1.5), Error);
 }
 
 TEST_CASE("epoch sampler: each epoch a seeded permutation in batches, any step reproducible alone", "[train]") {
@@ -99,69 +116,136 @@ TEST_CASE("epoch sampler: each epoch a seeded permutation in batches, any step r
   CHECK(small.batch(0).size() == 3);
 }
 
-TEST_CASE("run summaries: best client-averaged round, best micro-averaged step, each local client's best",
-          "[train]") {
-  const auto record = [](const char* key, int point, int client, double em, double f1, int n) {
-    return nlohmann::json{{key, point}, {"client", client}, {"split", "test"}, {"em", em}, {"f1", f1}, {"n", n}};
+TEST_CASE(
+    "run summaries: every regime takes the best point of the client average (micro for centralized); "
+    "dev selection reports test at the best dev point",
+    "[train]") {
+  const auto record = [](const char* key, int point, int client, double em, double f1, int n,
+                         const char* split = "test") {
+    return nlohmann::json{{key, point}, {"client", client}, {"split", split}, {"em", em}, {"f1", f1}, {"n", n}};
   };
   // Round 1: clients 10 and 50 (mean 30); round 2: 40 and 30 (mean 35) -> round 2.
   std::vector<nlohmann::json> rounds = {record("round", 1, 1, 10, 20, 10), record("round", 1, 2, 50, 60, 30),
                                         record("round", 2, 1, 40, 45, 10), record("round", 2, 2, 30, 35, 30)};
-  rounds.push_back({{"round", 1}, {"client", 1}, {"split", "dev"}, {"em", 99.0}, {"f1", 99.0}, {"n", 5}});
   auto summary = summarize_run("collaborative", rounds);
   CHECK(summary["best"]["round"] == 2);
   CHECK(summary["best"]["em"].get<double>() == Approx(35));
   CHECK(summary["best"]["f1"].get<double>() == Approx(40));
   CHECK(summary["clients"].size() == 2);
+  CHECK(!summary.contains("dev_selected"));
   // Micro-averaged, the same numbers pick round 1: (10*10 + 50*30)/40 = 40 vs (400 + 900)/40 = 32.5.
-  for (auto& r : rounds) r["step"] = r["round"];
-  summary = summarize_run("centralized", rounds);
+  std::vector<nlohmann::json> steps;
+  for (auto r : rounds) {
+    r["step"] = r["round"];
+    r.erase("round");
+    steps.push_back(r);
+  }
+  summary = summarize_run("centralized", steps);
   CHECK(summary["best"]["step"] == 1);
   CHECK(summary["best"]["em"].get<double>() == Approx(40));
   CHECK(summary["average"]["averaging"] == "micro");
-  // Local: client 1's best is step 2 (40), client 2's is step 1 (50); average 45.
-  summary = summarize_run("local", rounds);
-  CHECK(summary["average"]["em"].get<double>() == Approx(45));
-  CHECK(summary["average"]["f1"].get<double>() == Approx((45 + 60) / 2.0));
-  CHECK(summary["clients"][0]["step"] == 2);
-  CHECK(summary["clients"][1]["step"] == 1);
-  const auto table = render_summary_table(summary);
-  CHECK(table.find("| 2 | 50.00 | 60.00 | 30 | 1 |") != std::string::npos);
-  CHECK(table.find("| average | 45.00 | 52.50 | 40 | |") != std::string::npos);
+  // Local follows the same rule: step 2 (mean 35), not each client's own best (50 and 40: 45).
+  summary = summarize_run("local", steps);
+  CHECK(summary["best"]["step"] == 2);
+  CHECK(summary["average"]["em"].get<double>() == Approx(35));
+  CHECK(summary["average"]["f1"].get<double>() == Approx(40));
+  CHECK(summary["clients"][1]["em"].get<double>() == Approx(30));
+  auto table = render_summary_table(summary);
+  CHECK(table.find("(step 2)") != std::string::npos);
+  CHECK(table.find("| 2 | 30.00 | 35.00 | 30 |\n") != std::string::npos);
+  CHECK(table.find("| average | 35.00 | 40.00 | 40 |\n") != std::string::npos);
+
+  // Dev at step 1 averages 70, at step 2 only 20: dev selects step 1, where test averages 30.
+  steps.push_back(record("step", 1, 1, 60, 61, 5, "dev"));
+  steps.push_back(record("step", 1, 2, 80, 81, 5, "dev"));
+  steps.push_back(record("step", 2, 1, 20, 21, 5, "dev"));
+  steps.push_back(record("step", 2, 2, 20, 21, 5, "dev"));
+  summary = summarize_run("local", steps);
+  CHECK(summary["best"]["step"] == 2);  // the paper's rule still looks at test
+  CHECK(summary["dev_selected"]["step"] == 1);
+  CHECK(summary["dev_selected"]["dev_em"].get<double>() == Approx(70));
+  CHECK(summary["dev_selected"]["em"].get<double>() == Approx(30));
+  CHECK(summary["dev_selected"]["f1"].get<double>() == Approx(40));
+  table = render_summary_table(summary);
+  CHECK(table.find("Selected on dev (step 1): test EM 30.00, F1 40.00 (dev EM 70.00)") != std::string::npos);
   CHECK_THROWS_AS(summarize_run("local", {}), Error);
+}
+
+TEST_CASE("seed summaries: mean and sample standard deviation of the runs' best scores, by hand", "[train]") {
+  const auto run = [](double em, double f1, double dev_em) {
+    return nlohmann::json{{"best", {{"em", em}, {"f1", f1}}}, {"dev_selected", {{"em", dev_em}, {"f1", f1 - 1}}}};
+  };
+  // EM 30, 33, 36: mean 33, sample std sqrt((9 + 0 + 9) / 2) = 3. F1 40, 40, 43: mean 41, std sqrt(3).
+  const auto seeds = summarize_seeds({{0, run(30, 40, 20)}, {1, run(33, 40, 22)}, {2, run(36, 43, 30)}});
+  CHECK(seeds["n"] == 3);
+  CHECK(seeds["mean"]["em"].get<double>() == Approx(33));
+  CHECK(seeds["std"]["em"].get<double>() == Approx(3));
+  CHECK(seeds["mean"]["f1"].get<double>() == Approx(41));
+  CHECK(seeds["std"]["f1"].get<double>() == Approx(std::sqrt(3.0)));
+  CHECK(seeds["dev_selected"]["mean"]["em"].get<double>() == Approx(24));
+  CHECK(seeds["dev_selected"]["std"]["em"].get<double>() == Approx(std::sqrt((16 + 4 + 36) / 2.0)));
+  CHECK(seeds["seeds"][2]["seed"] == 2);
+  const auto table = render_seeds_table(seeds);
+  CHECK(table.find("| 1 | 33.00 | 40.00 | 22.00 | 39.00 |") != std::string::npos);
+  CHECK(table.find("| mean ± std (n = 3) | 33.00 ± 3.00 | 41.00 ± 1.73 | 24.00 ± 5.29 |") != std::string::npos);
+  // One run: std 0; a run without dev selection drops the dev columns.
+  const auto one = summarize_seeds({{7, nlohmann::json{{"best", {{"em", 12.5}, {"f1", 20.0}}}}}});
+  CHECK(one["std"]["em"] == 0.0);
+  CHECK(!one.contains("dev_selected"));
+  CHECK_THROWS_AS(summarize_seeds({}), Error);
 }
 
 TEST_CASE("scoring a predictions file: by id, by position, and what is refused", "[train]") {
   TempDir dir;
-  write_text(dir / "gold.jsonl",
-             R"({"id": "q1", "question": "who?", "answers": ["The Beatles", "Beatles"]})" "\n"
-             R"({"id": "q2", "question": "where?", "answer": ["Paris"]})" "\n");
-  write_text(dir / "by_id.jsonl", R"({"id": "q2", "prediction": "paris, France"})" "\n"
-                                  R"({"id": "q1", "prediction": "beatles!"})" "\n");
+  write_text(dir / "gold.jsonl", R"({"id": "q1", "question": "who?", "answers": ["The Beatles", "Beatles"]})"
+                                 "\n"
+                                 R"({"id": "q2", "question": "where?", "answer": ["Paris"]})"
+                                 "\n");
+  write_text(dir / "by_id.jsonl", R"({"id": "q2", "prediction": "paris, France"})"
+                                  "\n"
+                                  R"({"id": "q1", "prediction": "beatles!"})"
+                                  "\n");
   auto totals = score_predictions_file(dir / "by_id.jsonl", dir / "gold.jsonl");
   CHECK(totals.count() == 2);
   CHECK(totals.em_percent() == Approx(50.0));
   CHECK(totals.f1_percent() == Approx(100.0 * (1.0 + 2.0 / 3.0) / 2.0));
 
-  write_text(dir / "by_position.jsonl", R"({"prediction": "beatles!"})" "\n" R"({"prediction": "Paris"})" "\n");
+  write_text(dir / "by_position.jsonl", R"({"prediction": "beatles!"})"
+                                        "\n"
+                                        R"({"prediction": "Paris"})"
+                                        "\n");
   CHECK(score_predictions_file(dir / "by_position.jsonl", dir / "gold.jsonl").em_percent() == Approx(100.0));
 
-  write_text(dir / "short.jsonl", R"({"prediction": "x"})" "\n");
+  write_text(dir / "short.jsonl", R"({"prediction": "x"})"
+                                  "\n");
   CHECK(error_message([&] { score_predictions_file(dir / "short.jsonl", dir / "gold.jsonl"); }).find("by position") !=
         std::string::npos);
-  write_text(dir / "unknown.jsonl", R"({"id": "q1", "prediction": "x"})" "\n" R"({"id": "q2", "prediction": "x"})" "\n"
-                                    R"({"id": "q9", "prediction": "x"})" "\n");
-  CHECK(error_message([&] { score_predictions_file(dir / "unknown.jsonl", dir / "gold.jsonl"); })
-            .find("unknown.jsonl:3: id 'q9'") != std::string::npos);
-  write_text(dir / "missing.jsonl", R"({"id": "q1", "prediction": "x"})" "\n");
-  CHECK(error_message([&] { score_predictions_file(dir / "missing.jsonl", dir / "gold.jsonl"); })
-            .find("no prediction for 1 of 2") != std::string::npos);
-  write_text(dir / "repeated.jsonl", R"({"id": "q1", "prediction": "x"})" "\n" R"({"id": "q1", "prediction": "y"})" "\n");
-  CHECK(error_message([&] { score_predictions_file(dir / "repeated.jsonl", dir / "gold.jsonl"); })
-            .find("repeated.jsonl:2: id 'q1' was already predicted") != std::string::npos);
-  write_text(dir / "bad.jsonl", R"({"id": "q1", "prediction": 3})" "\n");
-  CHECK(error_message([&] { score_predictions_file(dir / "bad.jsonl", dir / "gold.jsonl"); })
-            .find("bad.jsonl:1: \"prediction\" must be a string") != std::string::npos);
+  write_text(dir / "unknown.jsonl", R"({"id": "q1", "prediction": "x"})"
+                                    "\n"
+                                    R"({"id": "q2", "prediction": "x"})"
+                                    "\n"
+                                    R"({"id": "q9", "prediction": "x"})"
+                                    "\n");
+  CHECK(error_message([&] {
+          score_predictions_file(dir / "unknown.jsonl", dir / "gold.jsonl");
+        }).find("unknown.jsonl:3: id 'q9'") != std::string::npos);
+  write_text(dir / "missing.jsonl", R"({"id": "q1", "prediction": "x"})"
+                                    "\n");
+  CHECK(error_message([&] {
+          score_predictions_file(dir / "missing.jsonl", dir / "gold.jsonl");
+        }).find("no prediction for 1 of 2") != std::string::npos);
+  write_text(dir / "repeated.jsonl", R"({"id": "q1", "prediction": "x"})"
+                                     "\n"
+                                     R"({"id": "q1", "prediction": "y"})"
+                                     "\n");
+  CHECK(error_message([&] {
+          score_predictions_file(dir / "repeated.jsonl", dir / "gold.jsonl");
+        }).find("repeated.jsonl:2: id 'q1' was already predicted") != std::string::npos);
+  write_text(dir / "bad.jsonl", R"({"id": "q1", "prediction": 3})"
+                                "\n");
+  CHECK(error_message([&] {
+          score_predictions_file(dir / "bad.jsonl", dir / "gold.jsonl");
+        }).find("bad.jsonl:1: \"prediction\" must be a string") != std::string::npos);
 }
 
 TEST_CASE("pretraining config: source_words needs the source among the context passages", "[train][pretrain]") {
@@ -172,8 +256,10 @@ TEST_CASE("pretraining config: source_words needs the source among the context p
   CHECK(config.check().empty());
   for (const bool without_source : {true, false}) {
     auto broken = config;
-    if (without_source) broken.reader.include_source = false;
-    else broken.reader.context_passages = 0;
+    if (without_source)
+      broken.reader.include_source = false;
+    else
+      broken.reader.context_passages = 0;
     const auto problems = broken.check();
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].key == "reader.source_words");

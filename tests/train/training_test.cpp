@@ -2,7 +2,10 @@
 // have whatever the models learn (FedAvg of one client is local training, the aggregate is the
 // weighted mean of the client models, lr 0 changes nothing, the retriever loss reaches only
 // the query encoder, a resumed run equals an uninterrupted one, a non-finite loss stops).
+#include <algorithm>
 #include <map>
+#include <set>
+#include <sstream>
 
 #include <torch/torch.h>
 
@@ -17,10 +20,12 @@
 #include "corag/train/trainer.hpp"
 #include "corag/util/checkpoint_tensors.hpp"
 #include "corag/util/qa_reader.hpp"
+#include "corag/util/rng.hpp"
 #include "test_support.hpp"
 #include "tiny_crab_world.hpp"
 
 using namespace corag;
+using Catch::Detail::Approx;
 using corag::test::error_message;
 using corag::test::read_jsonl;
 using corag::test::TempDir;
@@ -142,13 +147,16 @@ TEST_CASE("training: the FedAvg aggregate is the example-weighted mean of the sa
   config.federated.save_client_models = true;
   train(config, dir / "run");
 
-  const auto client_dir = [&](int client) { return dir / "run" / "client_models" / "round-000001" / ("client_" + std::to_string(client)); };
+  const auto client_dir = [&](int client) {
+    return dir / "run" / "client_models" / "round-000001" / ("client_" + std::to_string(client));
+  };
   const auto one = checkpoint_tensors(client_dir(1)), two = checkpoint_tensors(client_dir(2));
   const auto global = checkpoint_tensors(last_checkpoint(dir / "run"));
   bool clients_differ = false;
   for (const auto& [name, tensor] : global) {
     INFO(name);
-    const auto expected = one.at(name).to(torch::kFloat64) * (4.0 / 6.0) + two.at(name).to(torch::kFloat64) * (2.0 / 6.0);
+    const auto expected =
+        one.at(name).to(torch::kFloat64) * (4.0 / 6.0) + two.at(name).to(torch::kFloat64) * (2.0 / 6.0);
     CHECK(torch::allclose(tensor.to(torch::kFloat64), expected, 1e-6, 1e-7));
     clients_differ = clients_differ || !torch::equal(one.at(name), two.at(name));
   }
@@ -200,9 +208,9 @@ TEST_CASE("training: the retriever loss reaches only the query encoder", "[train
   const auto config = tiny_experiment_config();
   const auto& world = tiny_crab_world();
   auto model = RagModel::load(world.reader, world.retriever, config.model, torch::kCPU);
-  StoreCatalog catalog(world.crab, world.embeddings, "Flat", "", weights_fingerprint(*model.retriever().passage_encoder()),
-                       world.retriever.string());
-  const auto& store = catalog.train_store("REL", 1);
+  StoreCatalog catalog(world.crab, world.embeddings, "Flat", "",
+                       weights_fingerprint(*model.retriever().passage_encoder()), world.retriever.string());
+  const auto& store = *catalog.train_store("REL", 1);
   const auto questions = read_qa_file(world.crab / "splits" / "train4" / "client_1.jsonl");
   std::vector<std::string> texts;
   std::vector<ReaderExample> examples;
@@ -237,6 +245,159 @@ TEST_CASE("training: the retriever loss reaches only the query encoder", "[train
     CHECK_FALSE(parameter.requires_grad());
     CHECK_FALSE(parameter.grad().defined());
   }
+}
+
+TEST_CASE("training: Atlas's retrieval searches the reader query in eval mode and scores it in train mode", "[train]") {
+  const auto& world = tiny_crab_world();
+  auto config = tiny_experiment_config();
+  config.model.dropout = 0.5;
+  auto model = RagModel::load(world.reader, world.retriever, config.model, torch::kCPU);
+  // Atlas's --dropout reaches the query encoder as well as the reader.
+  std::size_t dropouts = 0;
+  for (const auto& module : model.retriever().query_encoder()->modules()) {
+    if (const auto* dropout = module->as<torch::nn::Dropout>()) {
+      CHECK(dropout->options.p() == 0.5);
+      ++dropouts;
+    }
+  }
+  CHECK(dropouts > 0);
+  StoreCatalog catalog(world.crab, world.embeddings, "Flat", "",
+                       weights_fingerprint(*model.retriever().passage_encoder()), world.retriever.string());
+  const auto* store = catalog.train_store("REL", 1);
+  const auto questions = read_qa_file(world.crab / "splits" / "train4" / "client_1.jsonl");
+  std::vector<TrainExample> examples;
+  std::vector<std::string> reader_queries, raw_questions;
+  for (const auto& qa : questions) {
+    examples.push_back({&qa, store});
+    reader_queries.push_back("question: " + qa.question + " answer: <extra_id_0>");
+    raw_questions.push_back(qa.question);
+  }
+  const auto hits_of = [&](const std::vector<std::string>& texts) {
+    std::vector<std::vector<std::uint64_t>> rows;
+    for (const auto& hits :
+         store->top_k(model.retriever().embed_queries(texts, texts.size()), 4, torch::kCPU, torch::kFloat32)) {
+      rows.emplace_back();
+      for (const auto& hit : hits) rows.back().push_back(hit.row);
+    }
+    return rows;
+  };
+  const auto expected = hits_of(reader_queries);
+  CHECK(expected != hits_of(raw_questions));
+
+  Runtime runtime;
+  RagStepper stepper(model, config, runtime, LinearSchedule(0, 1, 0.1));
+  model.train(true);
+  std::vector<torch::Tensor> scores;
+  for (int trial = 0; trial < 3; ++trial) {  // dropout is on, yet never reaches the search
+    const auto got = stepper.retrieve(examples);
+    CHECK(got.retrieved.rows == expected);
+    CHECK(got.scores.requires_grad());
+    scores.push_back(got.scores);
+  }
+  CHECK(!torch::allclose(scores[0], scores[1]));  // the scores are computed in train mode
+
+  auto raw = config;
+  raw.model.retriever_query = "question";
+  RagStepper raw_stepper(model, raw, runtime, LinearSchedule(0, 1, 0.1));
+  CHECK(raw_stepper.retrieve(examples).retrieved.rows == hits_of(raw_questions));
+}
+
+TEST_CASE("training: the retriever loss is KLDivLoss's mean over batch x k, as Atlas computes it", "[train]") {
+  const auto& world = tiny_crab_world();
+  auto config = tiny_experiment_config();
+  config.train.target = "first";
+  config.train.temperature_gold = 0.1;
+  config.train.temperature_score = 2.0;
+  auto model = RagModel::load(world.reader, world.retriever, config.model, torch::kCPU);
+  StoreCatalog catalog(world.crab, world.embeddings, "Flat", "",
+                       weights_fingerprint(*model.retriever().passage_encoder()), world.retriever.string());
+  const auto* store = catalog.train_store("REL", 1);
+  const auto questions = read_qa_file(world.crab / "splits" / "train4" / "client_1.jsonl");
+  std::vector<TrainExample> batch;
+  for (std::size_t i = 0; i < 2; ++i) batch.push_back({&questions[i], store});
+
+  // By hand, before the step changes the weights (dropout is 0: train and eval mode agree).
+  model.train(false);
+  double expected = 0;
+  for (const auto& example : batch) {
+    const auto query = model.retriever().embed_queries({FidReader::query_text(example.qa->question)}, 1);
+    const auto hits = store->top_k(query, 4, torch::kCPU, torch::kFloat32)[0];
+    REQUIRE(hits.size() == 4);
+    ReaderExample reader_example{example.qa->question, {}};
+    std::vector<std::uint64_t> rows;
+    for (const auto& hit : hits) {
+      const auto passage = store->table().at(hit.row);
+      reader_example.passages.push_back({std::string(passage.title), std::string(passage.text)});
+      rows.push_back(hit.row);
+    }
+    const auto scores = (store->row_embeddings(rows) * query).sum(-1) / std::sqrt(32.0);
+    torch::NoGradGuard no_grad;
+    const auto nll = model.reader().passage_nll(model.reader().encode({reader_example}),
+                                                {model.reader().target_ids(example.qa->answers.front())})[0];
+    std::vector<double> gold, student;
+    for (std::int64_t j = 0; j < 4; ++j) {
+      gold.push_back(-nll[j].item<double>() / 0.1);
+      student.push_back(scores[j].item<double>() / 2.0);
+    }
+    const auto log_softmax = [](std::vector<double> values) {
+      double top = *std::max_element(values.begin(), values.end()), total = 0;
+      for (const double v : values) total += std::exp(v - top);
+      for (auto& v : values) v -= top + std::log(total);
+      return values;
+    };
+    const auto p = log_softmax(gold), q = log_softmax(student);
+    for (std::size_t j = 0; j < 4; ++j) expected += std::exp(p[j]) * (p[j] - q[j]);
+  }
+  expected /= 2.0 * 4.0;  // torch.nn.KLDivLoss()'s default 'mean': every one of batch x k terms
+
+  Runtime runtime;
+  RagStepper stepper(model, config, runtime, LinearSchedule(0, 1, 0.1));
+  const auto losses = stepper.step(batch, 0, 11);
+  CHECK(expected > 0);
+  CHECK(losses.retriever == Approx(expected).epsilon(1e-3));  // float32 against double
+}
+
+TEST_CASE("training: the 0 % store trains without passages; dev stores and test + train stores at evaluation",
+          "[train]") {
+  TempDir dir;
+  const auto& world = tiny_crab_world();
+  auto config = two_local_steps_config();
+  config.store.variant = "ablations/empty";
+  config.eval.dev = true;
+  const auto summary = train(config, dir / "empty");
+  for (const auto& line : metrics(dir / "empty")) CHECK(line["loss_retriever"] == 0.0);
+  CHECK(summary.contains("dev_selected"));
+  const auto ids_of = [&](const std::string& store) {
+    std::set<std::string> ids;
+    std::istringstream lines(corag::test::read_text(world.crab / "stores" / store / "ids.txt"));
+    for (std::string line; std::getline(lines, line);) ids.insert(line);
+    return ids;
+  };
+  const auto retrieved = [&](const std::filesystem::path& file) {
+    std::set<std::string> ids;
+    for (const auto& line : read_jsonl(file)) {
+      for (const auto& id : line["passages"]) ids.insert(id.get<std::string>());
+    }
+    return ids;
+  };
+  const auto included = [](const std::set<std::string>& part, const std::set<std::string>& whole) {
+    return std::includes(whole.begin(), whole.end(), part.begin(), part.end());
+  };
+  const auto test_ids = ids_of("test/client_1"), dev_ids = ids_of("dev/client_1"), rel_ids = ids_of("REL");
+  const auto point = dir / "empty" / "predictions" / "client1-step-000002";
+  CHECK(included(retrieved(point / "client_1.test.jsonl"), test_ids));
+  CHECK(included(retrieved(point / "client_1.dev.jsonl"), dev_ids));
+
+  config.store.variant = "REL";
+  config.eval.include_train_store = true;
+  train(config, dir / "union");
+  std::set<std::string> both = test_ids;
+  both.insert(rel_ids.begin(), rel_ids.end());
+  const auto from_union = retrieved(dir / "union" / "predictions" / "client1-step-000002" / "client_1.test.jsonl");
+  CHECK(included(from_union, both));
+  CHECK(!included(from_union, test_ids));  // REL passages are retrieved too
+  for (const auto& line : metrics(dir / "union"))
+    CHECK(line["eval_store"] == line["split"].get<std::string>() + "+train");
 }
 
 TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an uninterrupted one", "[train]") {
@@ -282,7 +443,8 @@ TEST_CASE("training: closed-book and centralized runs write the paper's reportin
   const auto predictions = read_jsonl(dir / "run" / "predictions" / "step-000004" / "client_2.test.jsonl");
   REQUIRE(predictions.size() == 4);
   CHECK_FALSE(predictions[0].contains("passages"));
-  for (const char* file : {"config.resolved.yaml", "summary.json", "table.md"}) CHECK(std::filesystem::exists(dir / "run" / file));
+  for (const char* file : {"config.resolved.yaml", "summary.json", "table.md"})
+    CHECK(std::filesystem::exists(dir / "run" / file));
   CHECK_FALSE(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000001"));  // keep_checkpoints: 1
   CHECK(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000002" / "state" / "optimizer.pt"));
 }

@@ -10,6 +10,7 @@
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/store/dense_store.hpp"
 #include "corag/store/retrieval_output.hpp"
+#include "corag/train/passage_retrieval.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/progress_bar.hpp"
@@ -43,7 +44,9 @@ void add_index_command(CLI::App& app) {
   index->require_subcommand(1);
 
   auto* build = index->add_subcommand("build", "embed a corpus with the passage encoder into a store (resumable)");
-  build->add_option("--retriever", options->retriever, "HF BERT/Contriever directory")->required()->check(CLI::ExistingDirectory);
+  build->add_option("--retriever", options->retriever, "HF BERT/Contriever directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   build->add_option("--passages", options->passages, "corpus: JSONL or DPR TSV")->required()->check(CLI::ExistingFile);
   build->add_option("--out", options->out, "store directory (an unfinished one is resumed)")->required();
   build->add_option("--batch-size", options->store.batch_size, "passages per forward pass")
@@ -84,6 +87,7 @@ void add_retrieve_command(CLI::App& app) {
   struct Options {
     std::string store, retriever, queries, out;
     std::size_t top_k = 40, batch_size = 64;
+    ModelConfig query;  ///< only retriever_query is read
     RuntimeConfig runtime;
   };
   auto options = std::make_shared<Options>();
@@ -91,12 +95,24 @@ void add_retrieve_command(CLI::App& app) {
   command->add_option("--store", options->store, "store directory (corag index build|compose)")
       ->required()
       ->check(CLI::ExistingDirectory);
-  command->add_option("--retriever", options->retriever, "HF BERT/Contriever directory (its passage encoder must be "
-                                                         "the store's)")
+  command
+      ->add_option("--retriever", options->retriever,
+                   "HF BERT/Contriever directory (its passage encoder must be "
+                   "the store's)")
       ->required()
       ->check(CLI::ExistingDirectory);
-  command->add_option("--queries", options->queries, "QA JSONL (answers optional)")->required()->check(CLI::ExistingFile);
-  command->add_option("--top-k", options->top_k, "passages per question")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--queries", options->queries, "QA JSONL (answers optional)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  command->add_option("--top-k", options->top_k, "passages per question")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command
+      ->add_option("--query", options->query.retriever_query,
+                   "what the query encoder embeds: reader (`question: {q} answer: <extra_id_0>`, as Atlas and "
+                   "corag train) or question (the raw question)")
+      ->check(CLI::IsMember({"reader", "question"}))
+      ->capture_default_str();
   command->add_option("--out", options->out, "output JSONL")->required();
   command->add_option("--batch-size", options->batch_size, "questions per forward pass")
       ->check(CLI::PositiveNumber)
@@ -117,10 +133,12 @@ void add_retrieve_command(CLI::App& app) {
     for (std::size_t begin = 0; begin < queries.size(); begin += options->batch_size) {
       const auto end = std::min(queries.size(), begin + options->batch_size);
       std::vector<std::string> texts;
-      for (std::size_t i = begin; i < end; ++i) texts.push_back(queries[i].question);
+      for (std::size_t i = begin; i < end; ++i)
+        texts.push_back(retriever_query_text(options->query, queries[i].question));
       const auto embedded = retriever.embed_queries(texts, texts.size());
       const auto hits = store.top_k(embedded, options->top_k, runtime.device, runtime.compute_dtype);
-      for (std::size_t i = begin; i < end; ++i) out.stream() << retrieval_line(queries[i], hits[i - begin], store.table()).dump() << '\n';
+      for (std::size_t i = begin; i < end; ++i)
+        out.stream() << retrieval_line(queries[i], hits[i - begin], store.table()).dump() << '\n';
       progress.advance(end - begin);
     }
     out.commit();

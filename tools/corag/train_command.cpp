@@ -15,6 +15,7 @@ void add_train_command(CLI::App& app) {
     std::vector<std::string> overrides;
     bool resume = false;
     std::int64_t stop_after = 0;
+    std::vector<std::int64_t> seeds;
   };
   auto options = std::make_shared<Options>();
   auto* command = app.add_subcommand(
@@ -26,9 +27,15 @@ void add_train_command(CLI::App& app) {
   command->add_option("--out", options->out, "run directory (config.resolved.yaml, metrics.jsonl, checkpoints/, ...)")
       ->required();
   command->add_flag("--resume", options->resume, "continue the run in --out from its last complete checkpoint");
-  command->add_option("--stop-after", options->stop_after,
-                      "stop after writing this many checkpoints (split a long run; continue with --resume)")
+  command
+      ->add_option("--stop-after", options->stop_after,
+                   "stop after writing this many checkpoints (split a long run; continue with --resume)")
       ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--seeds", options->seeds,
+                   "run once per seed (runtime.seed) into --out/seed-N and report mean and std over them "
+                   "(seeds.json, seeds.md); e.g. --seeds 0,1,2")
+      ->delimiter(',');
   command->callback([options] {
     const auto config = load_config<ExperimentConfig>(options->config, options->overrides);
     TrainRunOptions run;
@@ -36,6 +43,11 @@ void add_train_command(CLI::App& app) {
     run.resolved_config_yaml = config_to_yaml(config);
     run.resume = options->resume;
     run.stop_after = options->stop_after;
+    if (!options->seeds.empty()) {
+      const auto seeds = run_training_seeds(config, run, options->seeds);
+      if (!seeds.is_null()) std::cout << render_seeds_table(seeds);
+      return;
+    }
     const auto summary = run_training(config, run);
     if (!summary.is_null()) std::cout << render_summary_table(summary);
   });

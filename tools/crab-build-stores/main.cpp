@@ -10,16 +10,20 @@
 #include "corag/util/tool_main.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"crab-build-stores: build the CRAB benchmark (client splits, BM25 passage classification, "
-               "store variants REL / IRR / REL-1 / SPLIT and the ablations)"};
+  CLI::App app{
+      "crab-build-stores: build the CRAB benchmark (client splits, BM25 passage classification, "
+      "test and dev stores, store variants REL / IRR / REL-1 / SPLIT / PARTITION and the ablations)"};
   corag::CommonOptions options;
   corag::add_common_options(app, options);
-  std::string config_file, out, variants = "REL,IRR,REL-1,SPLIT,ablations";
+  std::string config_file, out, variants = "REL,IRR,REL-1,SPLIT,PARTITION,ablations";
   std::vector<std::string> overrides;
-  app.add_option("-c,--config", config_file, "CRAB build config (configs/crab.yaml)")->required()->check(CLI::ExistingFile);
+  app.add_option("-c,--config", config_file, "CRAB build config (configs/crab.yaml)")
+      ->required()
+      ->check(CLI::ExistingFile);
   app.add_option("--out", out, "output directory")->required();
   app.add_option("--set", overrides, "override: section.key=value (repeatable)");
-  app.add_option("--variants", variants, "comma-separated: REL,IRR,REL-1,SPLIT,ablations")->capture_default_str();
+  app.add_option("--variants", variants, "comma-separated: REL,IRR,REL-1,SPLIT,PARTITION,ablations")
+      ->capture_default_str();
   app.callback([&] {
     const auto config = corag::load_config<corag::CrabConfig>(config_file, overrides);
     std::vector<std::string> chosen;

@@ -14,14 +14,17 @@ namespace corag {
 
 /// The two models and how the reader sees passages.
 struct ModelConfig {
-  std::string reader;           ///< HF directory of the T5 / Flan-T5 reader
-  std::string retriever;        ///< HF directory of the Contriever retriever
-  bool retrieval = true;        ///< false: closed-book parametric baseline
-  std::int64_t n_context = 40;  ///< passages retrieved per question (top-k)
+  std::string reader;                  ///< HF directory of the T5 / Flan-T5 reader
+  std::string retriever;               ///< HF directory of the Contriever retriever
+  bool retrieval = true;               ///< false: closed-book parametric baseline
+  std::int64_t n_context = 40;         ///< passages retrieved per question (top-k)
   std::int64_t text_maxlength = 384;   ///< encoder tokens per question + passage
   std::int64_t answer_maxlength = 32;  ///< target tokens
   bool query_side_finetune = true;     ///< passage encoder frozen (stores embedded once)
-  double dropout = 0.1;
+  double dropout = 0.1;                ///< reader and query encoder (Atlas's --dropout, whole model)
+  /// What the query encoder embeds, in training and evaluation alike: `reader`, the reader's
+  /// query `question: {q} answer: <extra_id_0>` (Atlas); or `question`, the raw question.
+  std::string retriever_query = "reader";
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -33,15 +36,16 @@ struct ModelConfig {
     v.field("answer_maxlength", answer_maxlength, between(1, 4096));
     v.field("query_side_finetune", query_side_finetune);
     v.field("dropout", dropout, Limits{0.0, 1.0, false});
+    v.field("retriever_query", retriever_query, Choices{"reader", "question"});
   }
 };
 
 /// Where the benchmark comes from.
 struct DataConfig {
-  std::string crab_dir;   ///< output of crab-build-stores
+  std::string crab_dir;     ///< output of crab-build-stores
   std::int64_t shots = 64;  ///< train examples per client (16, 32 or 64 in CRAB)
   std::int64_t clients = 8;
-  std::string corpus;     ///< passage corpus (JSONL or DPR TSV)
+  std::string corpus;  ///< passage corpus (JSONL or DPR TSV)
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -54,7 +58,7 @@ struct DataConfig {
 
 /// Which passage store clients retrieve from, and how it is indexed.
 struct StoreConfig {
-  std::string variant = "REL";  ///< REL, IRR, REL-1, SPLIT or ablations/<name>
+  std::string variant = "REL";  ///< REL, IRR, REL-1, SPLIT, PARTITION or ablations/<name>
   std::string embeddings;       ///< store of the embedded full corpus (corag index build)
   std::string index = "Flat";   ///< FAISS index factory string
   std::string embedding_dtype = "float32";
@@ -78,9 +82,12 @@ struct TrainConfig {
   std::int64_t eval_every = 100;  ///< steps between evaluations; 0: only at the end
   std::int64_t batch_size = 64;
   std::int64_t micro_batch_size = 0;  ///< gradient accumulation chunk; 0: the whole batch
-  double lr = 4e-5;            ///< the reader's peak rate
-  double retriever_lr = 4e-5;  ///< the query encoder's peak rate (same schedule)
+  double lr = 4e-5;                   ///< the reader's peak rate
+  double retriever_lr = 4e-5;         ///< the query encoder's peak rate (same schedule)
+  /// Atlas's linear schedule: warmup from this fraction of the peak rate, decay back to it.
+  double lr_floor_ratio = 0.1;
   double weight_decay = 0.01;
+  double adam_epsilon = 1e-6;   ///< AdamW's eps (Atlas's --epsilon; torch's default is 1e-8)
   double clip_grad_norm = 1.0;  ///< 0 disables clipping
   double temperature_gold = 0.01;
   double temperature_score = 0.01;
@@ -97,7 +104,9 @@ struct TrainConfig {
     v.field("micro_batch_size", micro_batch_size, at_least(0));
     v.field("lr", lr, between(0, 1));
     v.field("retriever_lr", retriever_lr, between(0, 1));
+    v.field("lr_floor_ratio", lr_floor_ratio, between(0, 1));
     v.field("weight_decay", weight_decay, between(0, 1));
+    v.field("adam_epsilon", adam_epsilon, positive());
     v.field("clip_grad_norm", clip_grad_norm, at_least(0));
     v.field("temperature_gold", temperature_gold, positive());
     v.field("temperature_score", temperature_score, positive());
@@ -129,7 +138,10 @@ struct FederatedConfig {
 /// Evaluation (greedy decoding, EM / F1).
 struct EvalConfig {
   std::string split = "test";  ///< what `corag eval --checkpoint` scores by default
-  bool dev = false;             ///< training also scores each client's dev split (from its train store)
+  bool dev = false;            ///< training also scores each client's dev split on its dev store (selection on dev)
+  /// Retrieve at evaluation from the union of the client's test (dev) store and its train store
+  /// (paper table 5, "Test + Train store") instead of the test (dev) store alone.
+  bool include_train_store = false;
   std::int64_t max_questions = 0;  ///< per client and split; 0: all (a cap makes quick runs quick)
   std::int64_t batch_size = 8;
   std::int64_t max_new_tokens = 32;
@@ -138,6 +150,7 @@ struct EvalConfig {
   void visit(Visitor& v) {
     v.field("split", split, Choices{"test", "dev"});
     v.field("dev", dev);
+    v.field("include_train_store", include_train_store);
     v.field("max_questions", max_questions, at_least(0));
     v.field("batch_size", batch_size, at_least(1));
     v.field("max_new_tokens", max_new_tokens, between(1, 4096));

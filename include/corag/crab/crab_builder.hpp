@@ -11,10 +11,10 @@
 namespace corag {
 
 /// The store variants `--variants` may name.
-inline const std::vector<std::string> kCrabVariants = {"REL", "IRR", "REL-1", "SPLIT", "ablations"};
+inline const std::vector<std::string> kCrabVariants = {"REL", "IRR", "REL-1", "SPLIT", "PARTITION", "ablations"};
 
 /// Builds the CRAB benchmark into `out` (layout in README.md, "CRAB benchmark"): splits, BM25
-/// classification, test stores, the chosen train store variants, optionally searchable FAISS
+/// classification, test and dev stores, the chosen train store variants, optionally searchable FAISS
 /// stores composed from `stores.embeddings`, and `manifest.json` (written last). Every invariant
 /// is checked before anything is written. The same inputs, config and seed give byte-identical
 /// files; an `out` holding a build of other inputs or another config is refused. Returns the

@@ -9,8 +9,9 @@
 namespace corag {
 
 // The config of `crab-build-stores` (configs/crab.yaml). Defaults are the paper's (section 3.1,
-// 3.4, appendix E); fractions are of the corpus for test stores and of the passages eligible
-// for train stores (corpus minus test stores minus train-relevant passages) for the rest.
+// 3.4, appendix E). Every fraction is of the whole corpus; a train-store sample is capped by
+// the passages eligible for it (neither test/dev passages nor train-relevant), and the manifest
+// records both the size asked for and the size used.
 
 /// Where the questions and passages come from.
 struct CrabDataConfig {
@@ -30,8 +31,8 @@ struct CrabDataConfig {
 struct CrabSplitsConfig {
   std::int64_t clients = 8;
   std::vector<std::string> shots = {"16", "32", "64"};  ///< nested few-shot train sets per client
-  std::int64_t dev_size = 8752;   ///< split evenly among clients
-  std::int64_t test_size = 3600;  ///< split evenly among clients
+  std::int64_t dev_size = 8752;                         ///< split evenly among clients
+  std::int64_t test_size = 3600;                        ///< split evenly among clients
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -50,6 +51,10 @@ struct CrabBm25Config {
   double b = 0.4;
   std::int64_t depth = 50;          ///< ranks 1..depth are classified
   std::int64_t relevant_depth = 5;  ///< ranks 1..relevant_depth with an answer are relevant
+  /// A top-relevant_depth passage without an answer: `irrelevant` (the paper's literal rule:
+  /// relevant = top 5 with the answer, hard negatives = ranks 6-50, irrelevant = the rest) or
+  /// `hard_negative` (every retrieved passage that is not relevant).
+  std::string top_without_answer = "irrelevant";
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -59,6 +64,7 @@ struct CrabBm25Config {
     v.field("b", b, between(0, 1));
     v.field("depth", depth, between(1, 100000));
     v.field("relevant_depth", relevant_depth, between(1, 100000));
+    v.field("top_without_answer", top_without_answer, Choices{"irrelevant", "hard_negative"});
   }
 };
 
@@ -66,7 +72,7 @@ struct CrabBm25Config {
 struct CrabStoresConfig {
   double train_fraction = 0.8;   ///< REL / IRR / REL-1 corpus share
   double split_fraction = 0.1;   ///< SPLIT corpus share per client
-  double test_fraction = 0.025;  ///< test store corpus share per client
+  double test_fraction = 0.025;  ///< client-local share per client (its test and dev stores)
   std::int64_t rel1_client = 8;  ///< the one client of REL-1 with the relevant passages
   std::string embeddings;        ///< `corag index build` store of the corpus: also compose FAISS stores
 

@@ -11,9 +11,11 @@
 
 namespace corag {
 
-/// The CRAB classification of passages for one QA pair (DESIGN.md): of its BM25 ranks
-/// 1..depth, those within 1..relevant_depth whose text contains a normalised answer are
-/// *relevant*, all others are *hard negatives*; every passage outside is *irrelevant*.
+/// The CRAB classification of passages for one QA pair (paper 3.4, DESIGN.md): of its BM25
+/// ranks 1..depth, those within 1..relevant_depth whose text contains a normalised answer are
+/// *relevant*, those past relevant_depth are *hard negatives*, and a top-relevant_depth passage
+/// without an answer is *irrelevant* (the paper's literal rule) or, with
+/// `top_without_answer_is_hard_negative`, a hard negative; every other passage is *irrelevant*.
 struct QaPassageClasses {
   std::vector<std::uint32_t> relevant;        ///< table rows, in rank order
   std::vector<std::uint32_t> hard_negatives;  ///< table rows, in rank order
@@ -24,6 +26,7 @@ std::string classification_query(const QaRecord& qa);
 
 /// Classifies one QA pair from its ranked hits (only the first `depth` are used).
 QaPassageClasses classify_passages(const QaRecord& qa, const std::vector<ScoredRow>& hits, const PassageTable& table,
-                                   std::size_t depth, std::size_t relevant_depth);
+                                   std::size_t depth, std::size_t relevant_depth,
+                                   bool top_without_answer_is_hard_negative);
 
 }  // namespace corag

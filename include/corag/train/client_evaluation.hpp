@@ -14,10 +14,11 @@
 
 namespace corag {
 
-/// Scores `client` on `split` ("test": its own test store; "dev": its train store under
-/// store.variant, since CRAB builds no dev stores), at most eval.max_questions questions.
-/// Writes the predictions to `predictions_file` (atomically, when not empty) and returns the
-/// metrics record `{"client", "split", "em", "f1", "n"}` (EM / F1 in percent). `catalog` may be
+/// Scores `client` on `split` ("test" or "dev"), retrieving from its own store of that split,
+/// or with eval.include_train_store from the union of that store and its train store under
+/// store.variant (paper table 5), at most eval.max_questions questions. Writes the predictions
+/// to `predictions_file` (atomically, when not empty) and returns the metrics record
+/// `{"client", "split", "em", "f1", "n", "eval_store"}` (EM / F1 in percent). `catalog` may be
 /// null for a closed-book model.
 nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const std::string& split,
                                StoreCatalog* catalog, const ExperimentConfig& config, const Runtime& runtime,

@@ -5,6 +5,7 @@
 
 #include <torch/types.h>
 
+#include "corag/config/experiment_config.hpp"
 #include "corag/models/fid_reader.hpp"
 #include "corag/store/dense_store.hpp"
 
@@ -18,10 +19,16 @@ struct RetrievedPassages {
   torch::Tensor mask;        ///< [batch, k] bool: which slots hold a passage
 };
 
+/// The text the query encoder embeds for `question` (model.retriever_query): the reader's query
+/// `question: {q} answer: <extra_id_0>` as Atlas embeds it, or the raw question. Training
+/// search, the distillation score and evaluation all use it.
+std::string retriever_query_text(const ModelConfig& config, const std::string& question);
+
 /// Searches each question's store (`stores[i]`) with its query vector (`queries` [batch, dim],
 /// no gradient) and reads the hits' passages. With `with_embeddings`, also gathers the hits'
 /// stored passage embeddings, so that training can recompute q·p with gradient through the
-/// query encoder only. Questions sharing a store are searched together.
+/// query encoder only. Questions sharing a store are searched together; a question whose store
+/// is null (an empty train store) gets no passage.
 RetrievedPassages retrieve_passages(const torch::Tensor& queries, const std::vector<const DenseStore*>& stores,
                                     std::size_t k, const torch::Device& device, torch::ScalarType compute_dtype,
                                     bool with_embeddings);

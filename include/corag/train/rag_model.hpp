@@ -16,8 +16,8 @@ namespace corag {
 /// stay valid). Weights are fp32 on the device; bf16 comes from autocast.
 class RagModel {
  public:
-  /// Loads the reader and, when `retriever_dir` is not empty, the retriever. The reader's
-  /// dropout becomes `config.dropout` (Atlas's --dropout).
+  /// Loads the reader and, when `retriever_dir` is not empty, the retriever. The dropout of the
+  /// reader and the query encoder becomes `config.dropout` (Atlas's --dropout).
   static RagModel load(const std::filesystem::path& reader_dir, const std::filesystem::path& retriever_dir,
                        const ModelConfig& config, const torch::Device& device);
 

@@ -9,6 +9,7 @@
 #include "corag/config/runtime.hpp"
 #include "corag/store/dense_store.hpp"
 #include "corag/train/linear_schedule.hpp"
+#include "corag/train/passage_retrieval.hpp"
 #include "corag/train/rag_model.hpp"
 #include "corag/util/qa_reader.hpp"
 
@@ -27,7 +28,13 @@ struct TrainExample {
 /// Mean losses of one optimizer step.
 struct StepLosses {
   double reader = 0;     ///< FiD token NLL of the target (mean over the batch's target tokens)
-  double retriever = 0;  ///< perplexity-distillation KL (mean over questions); 0 when closed-book
+  double retriever = 0;  ///< perplexity-distillation KL (mean over questions x k); 0 when closed-book
+};
+
+/// The retrieval half of a training step.
+struct TrainingRetrieval {
+  RetrievedPassages retrieved;  ///< top-k per question, searched with eval-mode query embeddings
+  torch::Tensor scores;         ///< [n, k] q·p / sqrt(dim), q in train mode with gradient; 0 in empty slots
 };
 
 /// Seconds spent per phase, summed over steps (what `bench_train` reports).
@@ -41,11 +48,13 @@ struct StepTimings {
 };
 
 /// Optimizer steps with Atlas semantics (DESIGN.md "Algorithms"): per question retrieve top-k
-/// with the current query encoder, recompute q·p/sqrt(dim) with gradient through the query
+/// with the current query encoder in eval mode (the query text of model.retriever_query), embed
+/// the query again in train mode and score q·p/sqrt(dim) with gradient through the query
 /// encoder only, reader FiD loss on `<extra_id_0> {answer}</s>` (a gold answer drawn per step,
-/// or the first), perplexity distillation against the per-passage reader NLL, sum; AdamW with
-/// the linear schedule, gradient clipping, and gradient accumulation over micro-batches that
-/// gives the same update as the whole batch at once.
+/// or the first), perplexity distillation against the per-passage reader NLL with
+/// KLDivLoss's mean over batch x k, sum; AdamW (eps train.adam_epsilon) with Atlas's linear
+/// schedule, gradient clipping over both models jointly, and gradient accumulation over
+/// micro-batches that gives the same update as the whole batch at once.
 class RagStepper {
  public:
   RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule);
@@ -55,6 +64,11 @@ class RagStepper {
   /// step's randomness (answers drawn, dropout) comes from `step_seed`. A NaN or infinite loss
   /// is a corag::Error, thrown before the weights change.
   StepLosses step(const std::vector<TrainExample>& batch, std::int64_t step, std::uint64_t step_seed);
+
+  /// Atlas's retrieval for `examples` (model.retriever_query text): the query encoder embeds the
+  /// queries in eval mode without gradient for the search, then again in its current mode
+  /// (train mode in a step: dropout on) with gradient for the scores.
+  TrainingRetrieval retrieve(const std::vector<TrainExample>& examples);
 
   /// AdamW's moments, written atomically; and read back for a resumed run.
   void save_optimizer(const std::filesystem::path& path) const;

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,14 +30,26 @@ class ClientScores {
   double em_sum_ = 0, f1_sum_ = 0, weighted_em_ = 0, weighted_f1_ = 0, questions_ = 0;
 };
 
-/// The paper's reporting over a run's test evaluation records (the `metrics.jsonl` lines with
-/// `"split": "test"`; each has `client`, `em`, `f1`, `n` and `round` or `step`):
-/// - `collaborative`: the round with the best client-averaged EM, with every client's EM / F1
-///   at that round (paper table 6);
-/// - `centralized`: the step with the best micro-averaged EM (over all test questions);
-/// - `local`: each client's own best point, and the average of those bests.
-/// Ties go to the earlier point. Returns `{"mode", "best", "clients": [...], "average"}`.
+/// The paper's reporting (section 3.2: "the best client-averaged exact match on the test set
+/// across rounds", micro-averaged for Centralized) over a run's evaluation records (the
+/// `metrics.jsonl` lines; each has `split`, `client`, `em`, `f1`, `n` and `round` or `step`).
+/// Every regime follows the same rule: the clients' scores are averaged at each eval point
+/// (round for `collaborative`, step for `local` and `centralized`; client-averaged, or
+/// micro-averaged over all test questions for `centralized`), then the best point is taken,
+/// ties to the earlier. With dev records, `dev_selected` also reports the test scores at the
+/// point with the best dev EM (selection that does not look at the test set).
+/// Returns `{"mode", "best", "clients": [...at the best point], "average", "dev_selected"?}`.
 nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records);
+
+/// The runs of one experiment under several seeds (paper appendix B: "we report the average of
+/// three runs"): per seed its summary's best EM / F1 (and the dev-selected ones when every run
+/// has them), then their mean and sample standard deviation (n - 1; 0 for one run).
+/// `runs` pairs each seed with its run summary. Returns `{"seeds": [{"seed", "em", "f1",
+/// "dev_selected"?}], "mean": {"em", "f1"}, "std": {...}, "n", "dev_selected"?: {"mean", "std"}}`.
+nlohmann::json summarize_seeds(const std::vector<std::pair<std::int64_t, nlohmann::json>>& runs);
+
+/// The Markdown table of `summarize_seeds`: a row per seed and `mean ± std (n = N)`.
+std::string render_seeds_table(const nlohmann::json& seeds);
 
 /// A Markdown table of a summary: a header naming the mode (and `variant` when the summary has
 /// one) and the selection, one row per client and the average row (EM / F1 in percent).

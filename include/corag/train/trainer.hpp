@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,5 +33,12 @@ struct TrainRunOptions {
 /// counters, so `resume` reaches exactly the metrics of an uninterrupted run. Returns the
 /// summary, or null when `stop_after` ended the run early.
 nlohmann::json run_training(const ExperimentConfig& config, const TrainRunOptions& options);
+
+/// The same experiment once per seed (runtime.seed = each of `seeds`), each a run of its own
+/// in `options.run_dir/seed-N` (with its own config.resolved.yaml; resumable like one run), then
+/// `options.run_dir/seeds.json` and `seeds.md` (`summarize_seeds`: mean and standard deviation
+/// over the seeds). Returns the seeds summary, or null when `stop_after` ended a run early.
+nlohmann::json run_training_seeds(const ExperimentConfig& config, const TrainRunOptions& options,
+                                  const std::vector<std::int64_t>& seeds);
 
 }  // namespace corag
