@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "corag/models/fid_reader.hpp"
 #include "corag/text/whitespace_words.hpp"
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/pretraining_loop.hpp"
@@ -15,8 +16,8 @@ std::pair<std::string, std::string> random_crops(const std::string& text, double
   CORAG_CHECK(!words.empty(), "cannot crop an empty passage");
   const auto crop = [&] {
     const double fraction = crop_min + (crop_max - crop_min) * rng.uniform_real();
-    const auto length = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(fraction * static_cast<double>(words.size()))), 1,
-                                                words.size());
+    const auto length = std::clamp<std::size_t>(
+        static_cast<std::size_t>(std::lround(fraction * static_cast<double>(words.size()))), 1, words.size());
     return random_word_window(words, length, rng);
   };
   auto first = crop();
@@ -30,22 +31,25 @@ double pretrain_retriever_contrastive(Retriever& retriever, const std::vector<st
   auto& encoder = retriever.query_encoder();
   encoder->train();
   PretrainingLoop loop("pretrain retriever", encoder->parameters(), config.lr, config.steps);
-  EpochSampler sampler(texts.size(), static_cast<std::size_t>(config.batch_size), derive_seed(runtime.seed, "pretrain/retriever/data"));
+  EpochSampler sampler(texts.size(), static_cast<std::size_t>(config.batch_size),
+                       derive_seed(runtime.seed, "pretrain/retriever/data"));
   for (std::int64_t step = 0; step < config.steps; ++step) {
     Rng rng(derive_seed(runtime.seed, "pretrain/retriever/step" + std::to_string(step)));
     torch::manual_seed(rng.next_u64());
     std::vector<std::string> first, second;
     for (const auto index : sampler.batch(step)) {
       auto crops = random_crops(texts[index], config.crop_min, config.crop_max, rng);
-      first.push_back(std::move(crops.first));
+      first.push_back(config.query_format == "reader" ? FidReader::query_text(crops.first) : std::move(crops.first));
       second.push_back(std::move(crops.second));
     }
     const auto a = retriever.query_embeddings(first);
     const auto b = retriever.query_embeddings(second);
     const auto logits = torch::matmul(a, b.t()) / config.temperature;
-    const auto labels = torch::arange(logits.size(0), torch::TensorOptions().dtype(torch::kLong).device(logits.device()));
+    const auto labels =
+        torch::arange(logits.size(0), torch::TensorOptions().dtype(torch::kLong).device(logits.device()));
     loop.update((torch::nn::functional::cross_entropy(logits, labels) +
-                 torch::nn::functional::cross_entropy(logits.t(), labels)) / 2,
+                 torch::nn::functional::cross_entropy(logits.t(), labels)) /
+                    2,
                 step);
   }
   const double loss = loop.finish();

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "corag/models/fid_reader.hpp"
 #include "corag/models/random_checkpoint.hpp"
 #include "corag/models/retriever.hpp"
 #include "corag/store/dense_store.hpp"
@@ -32,15 +33,19 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 std::vector<ConfigProblem> PretrainConfig::check() const {
   std::vector<ConfigProblem> problems;
   if (data.corpus.empty()) problems.push_back({"data.corpus", "must name the passage corpus"});
-  if (retriever.crop_min > retriever.crop_max) problems.push_back({"retriever.crop_min", "must not exceed retriever.crop_max"});
-  if (retriever.hidden_size % retriever.heads != 0) problems.push_back({"retriever.heads", "must divide retriever.hidden_size"});
+  if (retriever.crop_min > retriever.crop_max)
+    problems.push_back({"retriever.crop_min", "must not exceed retriever.crop_max"});
+  if (retriever.hidden_size % retriever.heads != 0)
+    problems.push_back({"retriever.heads", "must divide retriever.hidden_size"});
   if (reader.source_words > 0 && (!reader.include_source || reader.context_passages == 0)) {
-    problems.push_back({"reader.source_words", "cuts the source passage in context: needs reader.include_source and context_passages > 0"});
+    problems.push_back({"reader.source_words",
+                        "cuts the source passage in context: needs reader.include_source and context_passages > 0"});
   }
   return problems;
 }
 
-nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& resolved_config_yaml, const fs::path& out) {
+nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& resolved_config_yaml,
+                               const fs::path& out) {
   const auto hash = fnv1a_hex(resolved_config_yaml);
   const auto marker = out / "pretrain.json";
   const auto progress_marker = out / "pretrain.config";
@@ -77,7 +82,10 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     auto tokenizer_texts = texts;
     for (const auto& file : config.data.tokenizer_questions) {
       QaReader questions(file, AnswersPolicy::optional);
-      for (QaRecord record; questions.next(record);) tokenizer_texts.push_back(record.question);
+      for (QaRecord record; questions.next(record);) {
+        tokenizer_texts.push_back(config.retriever.query_format == "reader" ? FidReader::query_text(record.question)
+                                                                            : record.question);
+      }
     }
     const auto text_file = out / "tokenizer_corpus.txt";
     write_file_atomically(text_file, [&](std::ostream& stream) {
@@ -92,12 +100,14 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
                         // has colons and question marks, which a corpus of plain prose may lack.
                         " --user_defined_symbols=:,?"
                         " --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1 --character_coverage=1.0"
-                        " --hard_vocab_limit=false --minloglevel=2 --num_threads=" + std::to_string(runtime.threads));
+                        " --hard_vocab_limit=false --minloglevel=2 --num_threads=" +
+                        std::to_string(runtime.threads));
     fs::rename(prefix.string() + ".model", spiece);
     fs::remove(prefix.string() + ".vocab");
     fs::remove(text_file);
-    const auto words = learn_wordpiece_vocabulary(tokenizer_texts, static_cast<std::size_t>(config.tokenizers.wordpiece_vocab_size),
-                                                  static_cast<std::size_t>(config.tokenizers.wordpiece_min_count));
+    const auto words =
+        learn_wordpiece_vocabulary(tokenizer_texts, static_cast<std::size_t>(config.tokenizers.wordpiece_vocab_size),
+                                   static_cast<std::size_t>(config.tokenizers.wordpiece_min_count));
     write_file_atomically(vocab, [&](std::ostream& stream) {
       for (const auto& word : words) stream << word << '\n';
     });
@@ -109,8 +119,10 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
   const auto& r = config.retriever;
   if (!fs::exists(retriever_dir / "config.json")) {
     write_directory_atomically(retriever_dir, [&](const fs::path& folder) {
-      write_random_retriever({{"hidden_size", r.hidden_size}, {"num_hidden_layers", r.layers},
-                              {"num_attention_heads", r.heads}, {"intermediate_size", r.intermediate_size},
+      write_random_retriever({{"hidden_size", r.hidden_size},
+                              {"num_hidden_layers", r.layers},
+                              {"num_attention_heads", r.heads},
+                              {"intermediate_size", r.intermediate_size},
                               {"max_position_embeddings", r.max_length}},
                              vocab, folder, derive_seed(runtime.seed, "pretrain/retriever/init"));
       auto retriever = Retriever::load(folder, runtime.device);
@@ -150,8 +162,12 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
       fs::remove_all(store_dir);
     }
     write_directory_atomically(reader_dir, [&](const fs::path& folder) {
-      write_random_reader({{"d_model", t.d_model}, {"d_kv", t.d_kv}, {"d_ff", t.d_ff}, {"num_layers", t.layers},
-                           {"num_heads", t.heads}, {"dropout_rate", t.dropout}},
+      write_random_reader({{"d_model", t.d_model},
+                           {"d_kv", t.d_kv},
+                           {"d_ff", t.d_ff},
+                           {"num_layers", t.layers},
+                           {"num_heads", t.heads},
+                           {"dropout_rate", t.dropout}},
                           spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"), t.relative_bias_init_std);
       auto reader = FidReader::load(folder, runtime.device);
       summary["reader_loss"] = pretrain_reader_span_corruption(reader, passages, context, t, runtime);

@@ -24,11 +24,12 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   REQUIRE(result.exit_code == 0);
   CHECK(nlohmann::json::parse(result.out)["questions"] == 80);
 
-  const std::string pretrain = cli + " pretrain --config " + std::string(PROJECT_CONFIG_DIR) + "/demo-pretrain.yaml --out " +
-                               (dir / "models").string() + " --set data.corpus=" + (dir / "world" / "passages.jsonl").string() +
-                               " --set data.tokenizer_questions=[" + (dir / "world" / "qa.jsonl").string() + "]" +
-                               " --set tokenizers.spiece_vocab_size=300 --set retriever.steps=6 --set retriever.batch_size=8"
-                               " --set reader.steps=6 --set reader.batch_size=4 --set runtime.threads=1 --set runtime.device=cpu";
+  const std::string pretrain =
+      cli + " pretrain --config " + std::string(PROJECT_CONFIG_DIR) + "/demo-pretrain.yaml --out " +
+      (dir / "models").string() + " --set data.corpus=" + (dir / "world" / "passages.jsonl").string() +
+      " --set data.tokenizer_questions=[" + (dir / "world" / "qa.jsonl").string() + "]" +
+      " --set tokenizers.spiece_vocab_size=300 --set retriever.steps=6 --set retriever.batch_size=8"
+      " --set reader.steps=6 --set reader.batch_size=4 --set runtime.threads=1 --set runtime.device=cpu";
   result = run_command(dir, pretrain);
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
@@ -46,14 +47,16 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   CHECK(reader.tokenizer().vocab_size() == reader.model()->config().vocab_size);
   // Digits are single pieces (tokenizers.spiece_split_digits): a year is four pieces more than a digit.
   CHECK(reader.tokenizer().encode("1709", 16).size() == reader.tokenizer().encode("1", 16).size() + 3);
-  // The reader input format has colons and questions end in "?": the synthetic passages have neither,
-  // and the questions in the tokenizers' text have no colons, so ":" is a piece only as a user-defined symbol.
+  // The reader input format has colons and questions end in "?": the synthetic passages have neither
+  // (":" and "?" are user-defined symbols; the questions now also join the tokenizers' text in the
+  // reader-query template, retriever.query_format: reader).
   for (const auto id : reader.tokenizer().encode("question: when? answer: <extra_id_0> title: a context: the", 64))
     CHECK(id != corag::T5Tokenizer::kUnkId);
   // Question words the passages lack are whole WordPiece entries: they come from data.tokenizer_questions.
   const auto passages = read_text(dir / "world" / "passages.jsonl");
   const auto vocabulary = "\n" + read_text(dir / "models" / "vocab.txt");
-  for (const std::string word : {"occupation", "which"}) {
+  // So do the words of the reader-query template the retriever embeds ("<extra_id_0>" splits at "<", "_", ">").
+  for (const std::string word : {"occupation", "which", "question", "answer", "extra"}) {
     INFO(word);
     REQUIRE(passages.find(word) == std::string::npos);
     CHECK(vocabulary.find("\n" + word + "\n") != std::string::npos);

@@ -15,7 +15,8 @@ namespace corag {
 std::pair<std::string, std::string> random_crops(const std::string& text, double crop_min, double crop_max, Rng& rng);
 
 /// Contriever-style pretraining of `retriever` (shared encoders): per step a batch of passages
-/// (seeded epochs), two crops each embedded by the encoder, InfoNCE over the in-batch pairs in
+/// (seeded epochs), two crops each embedded by the encoder (the first in the reader-query
+/// template with retriever.query_format: reader), InfoNCE over the in-batch pairs in
 /// both directions at `temperature`; AdamW with 5 % warmup and linear decay. Returns the mean
 /// loss of the last tenth of the steps.
 double pretrain_retriever_contrastive(Retriever& retriever, const std::vector<std::string>& texts,

@@ -61,6 +61,12 @@ struct PretrainRetrieverConfig {
   double temperature = 0.05;
   double crop_min = 0.2;  ///< fraction of a passage's words in a crop, at least
   double crop_max = 0.6;  ///< ... and at most
+  /// How the first crop of a pair is embedded: `reader`, as the reader query
+  /// `question: {crop} answer: <extra_id_0>` (the text fine-tuning and evaluation embed with
+  /// model.retriever_query: reader, so the retriever learns to look past the template); or
+  /// `plain`, the crop alone (Contriever). With `reader`, the tokenizers also learn from the
+  /// data.tokenizer_questions in that form.
+  std::string query_format = "reader";
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -75,6 +81,7 @@ struct PretrainRetrieverConfig {
     v.field("temperature", temperature, positive());
     v.field("crop_min", crop_min, Limits{0.0, 1.0, true});
     v.field("crop_max", crop_max, Limits{0.0, 1.0, true});
+    v.field("query_format", query_format, Choices{"reader", "plain"});
   }
 };
 
@@ -91,9 +98,9 @@ struct PretrainReaderConfig {
   double lr = 1e-3;
   double noise_density = 0.15;
   double mean_span = 3.0;
-  std::int64_t query_words = 24;  ///< the corrupted window of the passage that is the query
-  double dropout = 0.0;  ///< T5 v1.1 pretrains without dropout; fine-tuning sets its own (model.dropout)
-  std::string masking = "random";  ///< random spans (T5), or salient: names, places and years
+  std::int64_t query_words = 24;      ///< the corrupted window of the passage that is the query
+  double dropout = 0.0;               ///< T5 v1.1 pretrains without dropout; fine-tuning sets its own (model.dropout)
+  std::string masking = "random";     ///< random spans (T5), or salient: names, places and years
   std::int64_t context_passages = 2;  ///< 0: the corrupted passage alone
   /// The uncorrupted source passage is one of the context passages (Atlas filters it out):
   /// then the hidden words can be found in context, which teaches the reader to read and copy
