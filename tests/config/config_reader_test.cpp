@@ -34,6 +34,28 @@ TEST_CASE("defaults are the paper's settings", "[config]") {
   CHECK(config.federated.local_epochs == 64);
   CHECK(config.data.clients == 8);
   CHECK(config.store.index == "Flat");
+  // Atlas's: the reader query is what the retriever embeds, the schedule's floor, AdamW's eps.
+  CHECK(config.model.retriever_query == "reader");
+  CHECK(config.train.lr_floor_ratio == 0.1);
+  CHECK(config.train.adam_epsilon == 1e-6);
+  CHECK(config.eval.include_train_store == false);
+}
+
+TEST_CASE("configs/crab16, 32 and 64 differ only in data.shots and start from the Atlas checkpoints", "[config]") {
+  std::string reference;
+  for (const int shots : {16, 32, 64}) {
+    INFO(shots);
+    auto config =
+        load_config<ExperimentConfig>(std::string(PROJECT_CONFIG_DIR) + "/crab" + std::to_string(shots) + ".yaml", {});
+    CHECK(config.data.shots == shots);
+    CHECK(config.model.reader == "models/atlas-base/reader");
+    CHECK(config.model.retriever == "models/atlas-base/retriever");
+    CHECK(config.train.mode == "collaborative");
+    config.data.shots = 0;
+    const auto yaml = config_to_yaml(config);
+    if (reference.empty()) reference = yaml;
+    CHECK(yaml == reference);
+  }
 }
 
 TEST_CASE("a config file and --set overrides fill the typed structs", "[config]") {

@@ -13,6 +13,7 @@
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/train/perplexity_distillation.hpp"
+#include "corag/train/rag_evaluator.hpp"
 #include "corag/train/rag_model.hpp"
 #include "corag/train/rag_stepper.hpp"
 #include "corag/train/run_checkpoints.hpp"
@@ -20,7 +21,6 @@
 #include "corag/train/trainer.hpp"
 #include "corag/util/checkpoint_tensors.hpp"
 #include "corag/util/qa_reader.hpp"
-#include "corag/util/rng.hpp"
 #include "test_support.hpp"
 #include "tiny_crab_world.hpp"
 
@@ -300,6 +300,14 @@ TEST_CASE("training: Atlas's retrieval searches the reader query in eval mode an
   raw.model.retriever_query = "question";
   RagStepper raw_stepper(model, raw, runtime, LinearSchedule(0, 1, 0.1));
   CHECK(raw_stepper.retrieve(examples).retrieved.rows == hits_of(raw_questions));
+
+  // Evaluation searches the same reader query.
+  const auto evaluation = evaluate_questions(model, questions, store, config, runtime, "eval");
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    std::vector<std::string> ids;
+    for (const auto row : expected[i]) ids.emplace_back(store->table().at(row).id);
+    CHECK(evaluation.predictions[i]["passages"] == nlohmann::json(ids));
+  }
 }
 
 TEST_CASE("training: the retriever loss is KLDivLoss's mean over batch x k, as Atlas computes it", "[train]") {
@@ -355,6 +363,15 @@ TEST_CASE("training: the retriever loss is KLDivLoss's mean over batch x k, as A
   const auto losses = stepper.step(batch, 0, 11);
   CHECK(expected > 0);
   CHECK(losses.retriever == Approx(expected).epsilon(1e-3));  // float32 against double
+
+  // The optimizer is Atlas's AdamW: eps 1e-6 in both parameter groups.
+  REQUIRE(stepper.optimizer().param_groups().size() == 2);
+  for (const auto& group : stepper.optimizer().param_groups()) {
+    const auto& options = static_cast<const torch::optim::AdamWOptions&>(group.options());
+    CHECK(options.eps() == 1e-6);
+    CHECK(options.weight_decay() == config.train.weight_decay);
+    CHECK(options.lr() == Approx(1e-3));  // no warmup: the first update has the peak rate
+  }
 }
 
 TEST_CASE("training: the 0 % store trains without passages; dev stores and test + train stores at evaluation",
@@ -364,9 +381,11 @@ TEST_CASE("training: the 0 % store trains without passages; dev stores and test 
   auto config = two_local_steps_config();
   config.store.variant = "ablations/empty";
   config.eval.dev = true;
+  config.train.batch_size = 8;  // more than the client's 4 questions: every step uses all 4, and says so
   const auto summary = train(config, dir / "empty");
   for (const auto& line : metrics(dir / "empty")) CHECK(line["loss_retriever"] == 0.0);
   CHECK(summary.contains("dev_selected"));
+  CHECK(summary["batch_size"] == nlohmann::json{{"configured", 8}, {"smallest_used", 4}});
   const auto ids_of = [&](const std::string& store) {
     std::set<std::string> ids;
     std::istringstream lines(corag::test::read_text(world.crab / "stores" / store / "ids.txt"));

@@ -75,6 +75,8 @@ class RagStepper {
   void load_optimizer(const std::filesystem::path& path);
 
   const StepTimings& timings() const { return timings_; }
+  /// The AdamW (group 0: the reader, group 1: the query encoder), with the rates of the last step.
+  const torch::optim::AdamW& optimizer() const { return *optimizer_; }
 
  private:
   RagModel& model_;
