@@ -29,12 +29,17 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const 
       for (const auto& line : evaluation.predictions) out << line.dump() << '\n';
     });
   }
-  return {{"client", client.index},
-          {"split", split},
-          {"em", evaluation.totals.em_percent()},
-          {"f1", evaluation.totals.f1_percent()},
-          {"n", evaluation.totals.count()},
-          {"eval_store", config.eval.include_train_store ? split + "+train" : split}};
+  nlohmann::json record = {{"client", client.index},
+                           {"split", split},
+                           {"em", evaluation.totals.em_percent()},
+                           {"f1", evaluation.totals.f1_percent()},
+                           {"n", evaluation.totals.count()},
+                           {"eval_store", config.eval.include_train_store ? split + "+train" : split}};
+  if (store != nullptr) {
+    record["answer_recall"] =
+        100.0 * static_cast<double>(evaluation.answer_found) / static_cast<double>(evaluation.totals.count());
+  }
+  return record;
 }
 
 }  // namespace corag

@@ -1,5 +1,8 @@
 #include "corag/train/rag_evaluator.hpp"
 
+#include <algorithm>
+
+#include "corag/text/answer_normalization.hpp"
 #include "corag/train/autocast_scope.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/util/error.hpp"
@@ -31,7 +34,18 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
       retrieved = retrieve_passages(queries, std::vector<const DenseStore*>(texts.size(), store),
                                     static_cast<std::size_t>(config.model.n_context), runtime.device,
                                     runtime.compute_dtype, /*with_embeddings=*/false);
-      for (std::size_t i = 0; i < examples.size(); ++i) examples[i].passages = std::move(retrieved.passages[i]);
+      for (std::size_t i = 0; i < examples.size(); ++i) {
+        examples[i].passages = std::move(retrieved.passages[i]);
+        const auto& answers = questions[begin + i].answers;
+        evaluation.answer_found +=
+            std::any_of(examples[i].passages.begin(), examples[i].passages.end(),
+                        [&](const ReaderPassage& passage) {
+                          return std::any_of(answers.begin(), answers.end(),
+                                             [&](const auto& answer) { return contains_answer(passage.text, answer); });
+                        })
+                ? 1
+                : 0;
+      }
     }
     const auto generated =
         reader.generate(reader.encode(examples), static_cast<std::size_t>(config.eval.max_new_tokens));

@@ -11,6 +11,7 @@
 
 #include "corag/config/config_writer.hpp"
 #include "corag/models/weights_fingerprint.hpp"
+#include "corag/text/answer_normalization.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/train/perplexity_distillation.hpp"
 #include "corag/train/rag_evaluator.hpp"
@@ -308,6 +309,23 @@ TEST_CASE("training: Atlas's retrieval searches the reader query in eval mode an
     for (const auto row : expected[i]) ids.emplace_back(store->table().at(row).id);
     CHECK(evaluation.predictions[i]["passages"] == nlohmann::json(ids));
   }
+
+  // Answer recall@k: the questions with a gold answer in one of their k passages. The random
+  // retriever ranks filler passages first, so k spans the whole store here.
+  auto wide = config;
+  wide.model.n_context = static_cast<std::int64_t>(store->size());
+  const auto recall = evaluate_questions(model, questions, store, wide, runtime, "eval");
+  std::size_t answer_found = 0;
+  for (std::size_t i = 0; i < questions.size(); ++i) {
+    bool found = false;
+    for (const auto& id : recall.predictions[i]["passages"]) {
+      const auto text = store->table().at(*store->table().find(id.get<std::string>())).text;
+      for (const auto& answer : questions[i].answers) found = found || contains_answer(text, answer);
+    }
+    answer_found += found ? 1 : 0;
+  }
+  CHECK(answer_found > 0);
+  CHECK(recall.answer_found == answer_found);
 }
 
 TEST_CASE("training: the retriever loss is KLDivLoss's mean over batch x k, as Atlas computes it", "[train]") {
@@ -383,7 +401,10 @@ TEST_CASE("training: the 0 % store trains without passages; dev stores and test 
   config.eval.dev = true;
   config.train.batch_size = 8;  // more than the client's 4 questions: every step uses all 4, and says so
   const auto summary = train(config, dir / "empty");
-  for (const auto& line : metrics(dir / "empty")) CHECK(line["loss_retriever"] == 0.0);
+  for (const auto& line : metrics(dir / "empty")) {
+    CHECK(line["loss_retriever"] == 0.0);
+    CHECK(line["answer_recall"].get<double>() >= 0.0);  // evaluation retrieves: recall is reported
+  }
   CHECK(summary.contains("dev_selected"));
   CHECK(summary["batch_size"] == nlohmann::json{{"configured", 8}, {"smallest_used", 4}});
   const auto ids_of = [&](const std::string& store) {
@@ -456,6 +477,7 @@ TEST_CASE("training: closed-book and centralized runs write the paper's reportin
   REQUIRE(lines.size() == 2 * 2 * 2);  // 2 eval points x 2 clients x {test, dev}
   for (const auto& line : lines) {
     CHECK(line["loss_retriever"] == 0.0);
+    CHECK_FALSE(line.contains("answer_recall"));  // closed-book retrieves nothing
     CHECK(line["loss_reader"].get<double>() > 0);
     CHECK(line["n"] == (line["split"] == "test" ? 4 : 2));
   }

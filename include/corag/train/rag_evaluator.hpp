@@ -17,6 +17,9 @@ namespace corag {
 /// EM / F1 of one client on one split, and its predictions.
 struct Evaluation {
   AnswerScoreTotals totals;
+  /// Questions with a gold answer in one of their retrieved passages (whole words after SQuAD
+  /// normalisation, the CRAB relevance test): answer recall@k, the retriever's own score.
+  std::size_t answer_found = 0;
   /// One line per question: id, question, prediction, answers, em, f1 and the retrieved
   /// passage ids (best first).
   std::vector<nlohmann::json> predictions;
