@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
 
 namespace corag {
 namespace {
@@ -80,6 +81,7 @@ const Plugin& plugin() {
 
 SentencePieceModel::SentencePieceModel(const std::filesystem::path& model_file) : file_(model_file) {
   CORAG_CHECK(std::filesystem::is_regular_file(model_file), model_file.string(), ": no such SentencePiece model file");
+  serialized_ = read_file(model_file);
   ErrorText error;
   handle_ = plugin().load(model_file.c_str(), error.text, sizeof(error.text));
   CORAG_CHECK(handle_ != nullptr, model_file.string(), ": not a SentencePiece model (", error.text, ")");
@@ -90,7 +92,7 @@ SentencePieceModel::~SentencePieceModel() {
 }
 
 SentencePieceModel::SentencePieceModel(SentencePieceModel&& other) noexcept
-    : file_(std::move(other.file_)), handle_(other.handle_) {
+    : file_(std::move(other.file_)), serialized_(std::move(other.serialized_)), handle_(other.handle_) {
   other.handle_ = nullptr;
 }
 
@@ -98,6 +100,7 @@ SentencePieceModel& SentencePieceModel::operator=(SentencePieceModel&& other) no
   if (this != &other) {
     if (handle_ != nullptr) plugin().free(handle_);
     file_ = std::move(other.file_);
+    serialized_ = std::move(other.serialized_);
     handle_ = other.handle_;
     other.handle_ = nullptr;
   }
@@ -109,7 +112,8 @@ std::vector<int> SentencePieceModel::encode(std::string_view text) const {
   std::vector<int> ids(text.size() + 8);
   ErrorText error;
   for (;;) {
-    const long count = plugin().encode(handle_, text.data(), text.size(), ids.data(), ids.size(), error.text, sizeof(error.text));
+    const long count =
+        plugin().encode(handle_, text.data(), text.size(), ids.data(), ids.size(), error.text, sizeof(error.text));
     CORAG_CHECK(count >= 0, file_.string(), ": SentencePiece could not encode text: ", error.text);
     const bool fits = static_cast<std::size_t>(count) <= ids.size();
     ids.resize(static_cast<std::size_t>(count));
@@ -121,7 +125,8 @@ std::string SentencePieceModel::decode(const std::vector<int>& ids) const {
   std::string text(ids.size() * 8 + 16, '\0');
   ErrorText error;
   for (;;) {
-    const long length = plugin().decode(handle_, ids.data(), ids.size(), text.data(), text.size(), error.text, sizeof(error.text));
+    const long length =
+        plugin().decode(handle_, ids.data(), ids.size(), text.data(), text.size(), error.text, sizeof(error.text));
     CORAG_CHECK(length >= 0, file_.string(), ": SentencePiece could not decode: ", error.text);
     const bool fits = static_cast<std::size_t>(length) <= text.size();
     text.resize(static_cast<std::size_t>(length));
@@ -149,8 +154,8 @@ SentencePieceModel::SpecialIds SentencePieceModel::special_ids() const {
 
 void train_sentencepiece(const std::string& arguments) {
   ErrorText error;
-  CORAG_CHECK(plugin().train(arguments.c_str(), error.text, sizeof(error.text)) == 1, "SentencePiece training failed: ",
-              error.text);
+  CORAG_CHECK(plugin().train(arguments.c_str(), error.text, sizeof(error.text)) == 1,
+              "SentencePiece training failed: ", error.text);
 }
 
 }  // namespace corag

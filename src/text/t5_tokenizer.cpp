@@ -28,8 +28,8 @@ std::size_t sentinel_length(std::string_view text, std::size_t at) {
     ++digits;
   }
   const std::size_t close = at + kPrefix + digits;
-  const bool valid = (digits == 1 || (digits == 2 && text[at + kPrefix] != '0')) && close < text.size() &&
-                     text[close] == '>';
+  const bool valid =
+      (digits == 1 || (digits == 2 && text[at + kPrefix] != '0')) && close < text.size() && text[close] == '>';
   return valid ? kPrefix + digits + 1 : 0;
 }
 
@@ -148,9 +148,12 @@ std::string T5Tokenizer::decode_answer(const std::vector<std::int64_t>& ids) con
 }
 
 void T5Tokenizer::save(const std::filesystem::path& model_dir) const {
-  write_file_atomically(model_dir / "spiece.model", read_file(model_file()));
-  const nlohmann::json config = {{"tokenizer_class", "T5Tokenizer"}, {"extra_ids", kSentinelCount},
-                                 {"eos_token", "</s>"}, {"pad_token", "<pad>"}, {"unk_token", "<unk>"}};
+  write_file_atomically(model_dir / "spiece.model", pieces_.serialized());
+  const nlohmann::json config = {{"tokenizer_class", "T5Tokenizer"},
+                                 {"extra_ids", kSentinelCount},
+                                 {"eos_token", "</s>"},
+                                 {"pad_token", "<pad>"},
+                                 {"unk_token", "<unk>"}};
   write_file_atomically(model_dir / "tokenizer_config.json", config.dump(2) + "\n");
 }
 

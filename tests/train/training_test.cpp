@@ -463,6 +463,24 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
   }
 }
 
+TEST_CASE("training: --resume runs on past the pruned checkpoint it was loaded from", "[train]") {
+  // With train.keep_checkpoints 1 the checkpoint a run resumed from is pruned by its first new
+  // one; the next save must not need it (the tokenizer used to be copied from there).
+  TempDir dir;
+  auto config = tiny_experiment_config();
+  config.federated.rounds = 3;
+  config.federated.local_epochs = 1;
+  config.train.keep_checkpoints = 1;
+  const auto summary = train(config, dir / "whole");
+  CHECK(train(config, dir / "split", false, 1).is_null());
+  CHECK(train(config, dir / "split", true) == summary);
+  CHECK(metrics(dir / "split") == metrics(dir / "whole"));
+  check_same_tensors(checkpoint_tensors(last_checkpoint(dir / "split")),
+                     checkpoint_tensors(last_checkpoint(dir / "whole")));
+  CHECK(corag::test::read_text(last_checkpoint(dir / "split") / "reader" / "spiece.model") ==
+        corag::test::read_text(std::filesystem::path(config.model.reader) / "spiece.model"));
+}
+
 TEST_CASE("training: closed-book and centralized runs write the paper's reporting", "[train]") {
   TempDir dir;
   auto config = tiny_experiment_config();

@@ -10,8 +10,8 @@ namespace corag {
 
 /// A loaded SentencePiece model, through the `corag_sentencepiece` plugin (see
 /// src/text/sentencepiece_plugin.cpp for why SentencePiece cannot be linked directly).
-/// The plugin (loaded once, into a link namespace of its own) is looked up in $CORAG_SENTENCEPIECE_PLUGIN, then `../lib/` beside the running
-/// executable, then the build tree it was compiled in.
+/// The plugin (loaded once, into a link namespace of its own) is looked up in $CORAG_SENTENCEPIECE_PLUGIN, then
+/// `../lib/` beside the running executable, then the build tree it was compiled in.
 class SentencePieceModel {
  public:
   explicit SentencePieceModel(const std::filesystem::path& model_file);
@@ -31,9 +31,13 @@ class SentencePieceModel {
   /// Ids the model assigns to pad, eos and unk (-1 when it has none).
   SpecialIds special_ids() const;
   const std::filesystem::path& file() const { return file_; }
+  /// The model file's bytes as read at load: what saving the tokenizer writes, so that a model
+  /// can be saved after the file it came from is gone (a pruned checkpoint).
+  const std::string& serialized() const { return serialized_; }
 
  private:
   std::filesystem::path file_;
+  std::string serialized_;
   void* handle_ = nullptr;
 };
 
