@@ -19,7 +19,8 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
   const auto& tokenizer = reader.tokenizer();
   const auto text_maxlength = static_cast<std::size_t>(config.text_maxlength);
   PretrainingLoop loop("pretrain reader", model->parameters(), config.lr, config.steps);
-  EpochSampler sampler(passages.size(), static_cast<std::size_t>(config.batch_size), derive_seed(runtime.seed, "pretrain/reader/data"));
+  EpochSampler sampler(passages.size(), static_cast<std::size_t>(config.batch_size),
+                       derive_seed(runtime.seed, "pretrain/reader/data"));
   for (std::int64_t step = 0; step < config.steps; ++step) {
     Rng rng(derive_seed(runtime.seed, "pretrain/reader/step" + std::to_string(step)));
     torch::manual_seed(rng.next_u64());
@@ -31,16 +32,19 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
       const auto words = split_words(passages[index].text);
       const auto window = random_word_span(words.size(), static_cast<std::size_t>(config.query_words), rng);
       const auto window_text = join_words(words, window);
-      const auto corrupted = config.masking == "salient" ? corrupt_salient_spans(window_text, config.noise_density, rng)
-                                                         : corrupt_spans(window_text, config.noise_density, config.mean_span, rng);
+      const auto corrupted = config.masking == "salient"
+                                 ? corrupt_salient_spans(window_text, config.noise_density, rng)
+                                 : corrupt_spans(window_text, config.noise_density, config.mean_span, rng);
       const auto query = FidReader::query_text(passages[index].title + ": " + corrupted.input);
       std::vector<std::vector<std::int64_t>> rows;
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
       if (!context.empty()) {
         for (const auto other : context[index]) {
           if (other == index && config.source_words > 0) {
-            const auto source = join_words(words, random_covering_span(words.size(), window, static_cast<std::size_t>(config.source_words), rng));
-            rows.push_back(tokenizer.encode(FidReader::passage_text(query, {passages[index].title, source}), text_maxlength));
+            const auto source = join_words(
+                words, random_covering_span(words.size(), window, static_cast<std::size_t>(config.source_words), rng));
+            rows.push_back(
+                tokenizer.encode(FidReader::passage_text(query, {passages[index].title, source}), text_maxlength));
           } else {
             rows.push_back(tokenizer.encode(FidReader::passage_text(query, passages[other]), text_maxlength));
           }
