@@ -175,17 +175,17 @@ def copy_tokenizer(source, names, out_dir):
             shutil.copyfile(os.path.join(source, name), os.path.join(out_dir, name))
 
 
-def write_model(out_dir, tensors, config, tokenizer, tokenizer_files):
+def write_model(out_dir, tensors, config, tokenizer, tokenizer_files, default_tokenizer_config=None):
+    """Writes one HF directory; `default_tokenizer_config` when `tokenizer` brought none."""
     os.makedirs(out_dir, exist_ok=True)
     write_safetensors(os.path.join(out_dir, "model.safetensors"), tensors)
     with open(os.path.join(out_dir, "config.json.tmp"), "w", encoding="utf-8") as f:
         json.dump(config, f, indent=2)
     os.replace(os.path.join(out_dir, "config.json.tmp"), os.path.join(out_dir, "config.json"))
     copy_tokenizer(tokenizer, tokenizer_files, out_dir)
-    if tokenizer_files is RETRIEVER_TOKENIZER_FILES and not os.path.isfile(os.path.join(out_dir, "tokenizer_config.json")):
-        # Contriever uses bert-base-uncased's tokenizer.
+    if default_tokenizer_config is not None and not os.path.isfile(os.path.join(out_dir, "tokenizer_config.json")):
         with open(os.path.join(out_dir, "tokenizer_config.json"), "w", encoding="utf-8") as f:
-            json.dump({"do_lower_case": True}, f, indent=2)
+            json.dump(default_tokenizer_config, f, indent=2)
 
 
 def read_config(path, inferred):
@@ -217,10 +217,11 @@ def main():
                 args.reader_tokenizer, READER_TOKENIZER_FILES)
     retriever_dir = os.path.join(args.out, "retriever")
     retriever_config = read_config(args.retriever_config, bert_config(query))
-    write_model(retriever_dir, query, retriever_config, args.retriever_tokenizer, RETRIEVER_TOKENIZER_FILES)
-    if passage is not None:
-        write_model(os.path.join(retriever_dir, "passage_encoder"), passage, retriever_config,
-                    args.retriever_tokenizer, RETRIEVER_TOKENIZER_FILES)
+    # Contriever uses bert-base-uncased's tokenizer: lower-cased unless its tokenizer_config.json says otherwise.
+    for directory, tensors in ((retriever_dir, query), (os.path.join(retriever_dir, "passage_encoder"), passage)):
+        if tensors is not None:
+            write_model(directory, tensors, retriever_config, args.retriever_tokenizer, RETRIEVER_TOKENIZER_FILES,
+                        default_tokenizer_config={"do_lower_case": True})
     print(f"wrote {args.out}/reader ({len(reader)} tensors) and {retriever_dir} ({len(query)} tensors"
           f"{', separate passage encoder' if passage is not None else ''}); Atlas step {checkpoint.get('step')}")
 

@@ -37,6 +37,9 @@ RowSet set_intersection(const RowSet& a, const RowSet& b) {
 
 bool includes(const RowSet& a, const RowSet& b) { return std::includes(a.begin(), a.end(), b.begin(), b.end()); }
 
+/// What one client's SPLIT sample may hold: an equal share of the eligible passages.
+std::size_t split_cap(std::size_t eligible, std::size_t clients) { return clients > 0 ? eligible / clients : 0; }
+
 std::size_t fraction_of(double fraction, std::size_t total) {
   return static_cast<std::size_t>(std::llround(fraction * static_cast<double>(total)));
 }
@@ -87,13 +90,14 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
 
   // Client-local test and dev stores first: the passages relevant to the client's questions,
   // then one disjoint corpus sample per client, shared by its test and dev stores.
-  std::vector<RowSet> test_relevant, dev_relevant;
+  std::vector<RowSet> test_relevant, dev_relevant, train_relevant;
   RowSet excluded;
   for (std::size_t c = 0; c < clients; ++c) {
     test_relevant.push_back(relevant_rows(inputs.test[c]));
     dev_relevant.push_back(inputs.dev.empty() ? RowSet{} : relevant_rows(inputs.dev[c]));
-    excluded = set_union(set_union(excluded, test_relevant.back()),
-                         set_union(dev_relevant.back(), relevant_rows(inputs.train[c])));
+    train_relevant.push_back(relevant_rows(inputs.train[c]));
+    excluded =
+        set_union(set_union(excluded, test_relevant.back()), set_union(dev_relevant.back(), train_relevant.back()));
   }
   const auto test_pool = shuffled_complement(n, excluded, seed, "crab/test-stores");
   const auto per_test = fraction_of(config.test_fraction, n);
@@ -119,9 +123,9 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
 
   // Train stores never hold a test or dev passage.
   RowSet all_train_relevant, train_hard_negatives;
-  for (const auto& client : inputs.train) {
-    all_train_relevant = set_union(all_train_relevant, relevant_rows(client));
-    train_hard_negatives = set_union(train_hard_negatives, hard_negative_rows(client));
+  for (std::size_t c = 0; c < clients; ++c) {
+    all_train_relevant = set_union(all_train_relevant, train_relevant[c]);
+    train_hard_negatives = set_union(train_hard_negatives, hard_negative_rows(inputs.train[c]));
   }
   stores.train_relevant = set_difference(all_train_relevant, stores.held_out);
   stores.train_relevant_held_out = all_train_relevant.size() - stores.train_relevant.size();
@@ -153,10 +157,10 @@ CrabStores build_crab_stores(const CrabStoreInputs& inputs, const CrabStoresConf
   auto split_order = order;
   std::sort(split_order.begin(), split_order.end());
   split_rng.shuffle(split_order);
-  stores.split_sample = capped(config.split_fraction, clients > 0 ? stores.eligible / clients : 0);
+  stores.split_sample = capped(config.split_fraction, split_cap(stores.eligible, clients));
   for (std::size_t c = 0; c < clients; ++c) {
     stores.split_samples.push_back(slice(split_order, c * stores.split_sample.used, stores.split_sample.used));
-    const auto own_relevant = set_difference(relevant_rows(inputs.train[c]), stores.held_out);
+    const auto own_relevant = set_difference(train_relevant[c], stores.held_out);
     stores.split.push_back(set_union(own_relevant, stores.split_samples.back()));
   }
 
@@ -213,10 +217,11 @@ void check_crab_invariants(const CrabStores& stores, const CrabStoreInputs& inpu
     return std::to_string(a + 1) + " and " + std::to_string(b + 1);
   };
   const std::size_t clients = stores.test.size();
+  std::vector<RowSet> test_relevant;
+  for (const auto& client : inputs.test) test_relevant.push_back(relevant_rows(client));
   for (std::size_t a = 0; a < clients; ++a) {
-    const auto relevant_a = relevant_rows(inputs.test[a]);
     for (std::size_t b = a + 1; b < clients; ++b) {
-      require(includes(set_intersection(relevant_a, relevant_rows(inputs.test[b])),
+      require(includes(set_intersection(test_relevant[a], test_relevant[b]),
                        set_intersection(stores.test[a], stores.test[b])),
               "test stores of clients " + pair_name(a, b) + " overlap outside their shared relevant passages");
       require(set_intersection(stores.test_samples[a], stores.test_samples[b]).empty(),
@@ -237,7 +242,7 @@ void check_crab_invariants(const CrabStores& stores, const CrabStoreInputs& inpu
           "train-relevant passages are missing from both REL and the held-out stores");
   for (std::size_t c = 0; c < clients; ++c) {
     const auto name = std::to_string(c + 1);
-    require(includes(stores.test[c], relevant_rows(inputs.test[c])),
+    require(includes(stores.test[c], test_relevant[c]),
             "test store of client " + name + " lacks passages relevant to its questions");
     if (!inputs.dev.empty()) {
       require(includes(stores.dev[c], relevant_rows(inputs.dev[c])),
@@ -267,7 +272,7 @@ void check_crab_invariants(const CrabStores& stores, const CrabStoreInputs& inpu
   require(
       size_as_asked(stores.train_sample, stores.eligible) && stores.corpus_sample.size() == stores.train_sample.used,
       "the REL/IRR corpus sample is not stores.train_fraction of the corpus (capped by the eligible passages)");
-  require(size_as_asked(stores.split_sample, clients > 0 ? stores.eligible / clients : 0),
+  require(size_as_asked(stores.split_sample, split_cap(stores.eligible, clients)),
           "the SPLIT samples are not stores.split_fraction of the corpus (capped by the eligible passages)");
   CORAG_CHECK(violations.empty(), "CRAB invariants violated (nothing written):\n  ", [&] {
     std::string text;

@@ -16,11 +16,7 @@ QaPassageClasses classify_passages(const QaRecord& qa, const std::vector<ScoredR
   QaPassageClasses classes;
   for (std::size_t rank = 0; rank < hits.size() && rank < depth; ++rank) {
     const auto row = static_cast<std::uint32_t>(hits[rank].row);
-    bool relevant = false;
-    if (rank < relevant_depth) {
-      const auto text = table.at(row).text;
-      for (const auto& answer : qa.answers) relevant = relevant || contains_answer(text, answer);
-    }
+    const bool relevant = rank < relevant_depth && contains_any_answer(table.at(row).text, qa.answers);
     if (relevant) {
       classes.relevant.push_back(row);
     } else if (rank >= relevant_depth || top_without_answer_is_hard_negative) {

@@ -2,6 +2,7 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -41,9 +42,15 @@ std::string normalize_answer(std::string_view text) {
 }
 
 bool contains_answer(std::string_view text, std::string_view answer) {
-  const std::string needle = normalize_answer(answer);
-  if (needle.empty()) return false;
-  return (" " + normalize_answer(text) + " ").find(" " + needle + " ") != std::string::npos;
+  return contains_any_answer(text, std::vector<std::string>{std::string(answer)});
+}
+
+bool contains_any_answer(std::string_view text, const std::vector<std::string>& answers) {
+  const std::string haystack = " " + normalize_answer(text) + " ";
+  return std::any_of(answers.begin(), answers.end(), [&](const std::string& answer) {
+    const std::string needle = normalize_answer(answer);
+    return !needle.empty() && haystack.find(" " + needle + " ") != std::string::npos;
+  });
 }
 
 }  // namespace corag

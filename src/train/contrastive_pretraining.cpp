@@ -24,6 +24,10 @@ std::pair<std::string, std::string> random_crops(const std::string& text, double
   return {std::move(first), crop()};
 }
 
+std::string pretraining_query_text(const PretrainRetrieverConfig& config, const std::string& text) {
+  return config.query_format == "reader" ? FidReader::query_text(text) : text;
+}
+
 double pretrain_retriever_contrastive(Retriever& retriever, const std::vector<std::string>& texts,
                                       const PretrainRetrieverConfig& config, const Runtime& runtime) {
   CORAG_CHECK(retriever.encoders_shared(), "contrastive pretraining trains one shared encoder");
@@ -39,7 +43,7 @@ double pretrain_retriever_contrastive(Retriever& retriever, const std::vector<st
     std::vector<std::string> first, second;
     for (const auto index : sampler.batch(step)) {
       auto crops = random_crops(texts[index], config.crop_min, config.crop_max, rng);
-      first.push_back(config.query_format == "reader" ? FidReader::query_text(crops.first) : std::move(crops.first));
+      first.push_back(pretraining_query_text(config, crops.first));
       second.push_back(std::move(crops.second));
     }
     const auto a = retriever.query_embeddings(first);

@@ -5,7 +5,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "corag/models/fid_reader.hpp"
 #include "corag/models/random_checkpoint.hpp"
 #include "corag/models/retriever.hpp"
 #include "corag/store/dense_store.hpp"
@@ -83,8 +82,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     for (const auto& file : config.data.tokenizer_questions) {
       QaReader questions(file, AnswersPolicy::optional);
       for (QaRecord record; questions.next(record);) {
-        tokenizer_texts.push_back(config.retriever.query_format == "reader" ? FidReader::query_text(record.question)
-                                                                            : record.question);
+        tokenizer_texts.push_back(pretraining_query_text(config.retriever, record.question));
       }
     }
     const auto text_file = out / "tokenizer_corpus.txt";

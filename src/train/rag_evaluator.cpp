@@ -37,14 +37,11 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
       for (std::size_t i = 0; i < examples.size(); ++i) {
         examples[i].passages = std::move(retrieved.passages[i]);
         const auto& answers = questions[begin + i].answers;
-        evaluation.answer_found +=
-            std::any_of(examples[i].passages.begin(), examples[i].passages.end(),
-                        [&](const ReaderPassage& passage) {
-                          return std::any_of(answers.begin(), answers.end(),
-                                             [&](const auto& answer) { return contains_answer(passage.text, answer); });
-                        })
-                ? 1
-                : 0;
+        const auto holds_answer = [&](const ReaderPassage& passage) {
+          return contains_any_answer(passage.text, answers);
+        };
+        if (std::any_of(examples[i].passages.begin(), examples[i].passages.end(), holds_answer))
+          ++evaluation.answer_found;
       }
     }
     const auto generated =

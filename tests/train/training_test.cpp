@@ -403,7 +403,7 @@ TEST_CASE("training: the 0 % store trains without passages; dev stores and test 
   const auto summary = train(config, dir / "empty");
   for (const auto& line : metrics(dir / "empty")) {
     CHECK(line["loss_retriever"] == 0.0);
-    CHECK(line["answer_recall"].get<double>() >= 0.0);  // evaluation retrieves: recall is reported
+    CHECK(line.contains("answer_recall"));  // evaluation retrieves: recall is reported
   }
   CHECK(summary.contains("dev_selected"));
   CHECK(summary["batch_size"] == nlohmann::json{{"configured", 8}, {"smallest_used", 4}});

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace corag {
 
@@ -12,5 +13,7 @@ std::string normalize_answer(std::string_view text);
 /// Whether `text` contains `answer` after both are normalised, as whole words (the CRAB
 /// relevance test). An answer that normalises to nothing is never contained.
 bool contains_answer(std::string_view text, std::string_view answer);
+/// Whether `text` contains any of `answers` (the text normalised once).
+bool contains_any_answer(std::string_view text, const std::vector<std::string>& answers);
 
 }  // namespace corag

@@ -14,6 +14,10 @@ namespace corag {
 /// [crop_min, crop_max] of them (at least one word): Contriever's positive pair.
 std::pair<std::string, std::string> random_crops(const std::string& text, double crop_min, double crop_max, Rng& rng);
 
+/// `text` as the retriever sees a query under retriever.query_format: in the reader-query
+/// template, or as it is.
+std::string pretraining_query_text(const PretrainRetrieverConfig& config, const std::string& text);
+
 /// Contriever-style pretraining of `retriever` (shared encoders): per step a batch of passages
 /// (seeded epochs), two crops each embedded by the encoder (the first in the reader-query
 /// template with retriever.query_format: reader), InfoNCE over the in-batch pairs in
