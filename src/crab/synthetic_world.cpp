@@ -1,6 +1,7 @@
 #include "corag/crab/synthetic_world.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <set>
 #include <string>
@@ -327,7 +328,9 @@ class World {
   std::string title(const Person& p) const { return p.has_namesake ? p.name + " (" + p.occupation + ")" : p.name; }
 
   /// Adds sentences about `subject` in the colour frames until the text has `min_words` words.
-  std::string padded(std::string text, const std::string& subject, std::size_t min_words) {
+  std::string padded(std::string text, const std::string& subject, std::size_t default_words) {
+    const auto min_words =
+        static_cast<std::size_t>(std::lround(config_.padding_scale * static_cast<double>(default_words)));
     const auto words = [](const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), ' ')) + 1; };
     Strings frames = kColour;
     rng_.shuffle(frames);

@@ -40,6 +40,10 @@ std::vector<ConfigProblem> PretrainConfig::check() const {
     problems.push_back({"reader.source_words",
                         "cuts the source passage in context: needs reader.include_source and context_passages > 0"});
   }
+  if (reader.source_only_steps > 0 && (!reader.include_source || reader.context_passages == 0)) {
+    problems.push_back({"reader.source_only_steps",
+                        "reads the source passage alone first: needs reader.include_source and context_passages > 0"});
+  }
   return problems;
 }
 

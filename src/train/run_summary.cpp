@@ -36,6 +36,19 @@ void ClientScores::add(const nlohmann::json& record) {
   weighted_em_ += em * n;
   weighted_f1_ += f1 * n;
   questions_ += n;
+  if (record.contains("answer_recall")) {
+    const double recall = record.at("answer_recall").get<double>();
+    recall_sum_ += recall;
+    weighted_recall_ += recall * n;
+  } else {
+    all_have_recall_ = false;
+  }
+}
+
+std::optional<double> ClientScores::answer_recall(bool micro) const {
+  if (!all_have_recall_ || clients_.empty()) return std::nullopt;
+  if (micro) return questions_ > 0 ? weighted_recall_ / questions_ : 0.0;
+  return recall_sum_ / static_cast<double>(clients_.size());
 }
 
 double ClientScores::em(bool micro) const {
@@ -90,6 +103,12 @@ nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann
                         {"f1", scores.f1(micro)},
                         {"clients", scores.count()},
                         {"averaging", micro ? "micro" : "client"}};
+  summary["curve"] = nlohmann::json::array();
+  for (const auto& [point, point_scores] : tests) {
+    nlohmann::json entry = {{key, point}, {"em", point_scores.em(micro)}};
+    if (const auto recall = point_scores.answer_recall(micro)) entry["answer_recall"] = *recall;
+    summary["curve"].push_back(entry);
+  }
   const auto devs = scores_by_point(records, "dev", key);
   if (!devs.empty()) {
     const auto chosen = best_point(devs, micro);

@@ -39,7 +39,11 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
       std::vector<std::vector<std::int64_t>> rows;
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
       if (!context.empty()) {
-        for (const auto other : context[index]) {
+        // With include_source the source is the first context passage.
+        const auto read = step < config.source_only_steps ? std::min<std::size_t>(1, context[index].size())
+                                                          : context[index].size();
+        for (std::size_t c = 0; c < read; ++c) {
+          const auto other = context[index][c];
           if (other == index && config.source_words > 0) {
             const auto source = join_words(
                 words, random_covering_span(words.size(), window, static_cast<std::size_t>(config.source_words), rng));

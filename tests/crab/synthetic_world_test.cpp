@@ -1,6 +1,7 @@
 // The synthetic knowledge world: deterministic, every answer stated in a passage, namesakes
 // told apart, the question pools a partition, passage lengths like Wikipedia's 100-word
 // passages, and hard negatives (passages sharing a question's words without its answer).
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -128,4 +129,30 @@ TEST_CASE("synthetic world: deterministic, answerable, namesakes disambiguated, 
   greedy.questions = 100000;
   CHECK(error_message([&] { generate_synthetic_world(greedy, dir / "d"); }).find("fewer than world.questions") !=
         std::string::npos);
+}
+
+TEST_CASE("synthetic world: padding_scale shortens the filler, not the facts", "[crab][synth]") {
+  TempDir dir;
+  auto short_world = small_world();
+  short_world.padding_scale = 0.5;
+  generate_synthetic_world(small_world(), dir / "default");
+  generate_synthetic_world(short_world, dir / "short");
+  const auto words = [&](const char* world) {
+    std::size_t total = 0;
+    for (const auto& passage : read_jsonl(dir / world / "passages.jsonl")) total += word_count(passage["text"]);
+    return total;
+  };
+  // Padding to half the default length (50-80 words) leaves about 30-55 words a passage.
+  const auto passages = read_jsonl(dir / "short" / "passages.jsonl").size();
+  CHECK(static_cast<double>(words("short")) < 0.75 * static_cast<double>(words("default")));
+  CHECK(words("short") >= 25 * passages);
+  // Every answer is still stated in a passage.
+  const auto short_passages = read_jsonl(dir / "short" / "passages.jsonl");
+  for (const auto& qa : read_qa_file(dir / "short" / "qa.jsonl")) {
+    INFO(qa.question);
+    CHECK(std::any_of(short_passages.begin(), short_passages.end(), [&](const nlohmann::json& passage) {
+      return contains_answer(passage["title"].get<std::string>() + " " + passage["text"].get<std::string>(),
+                             qa.answers[0]);
+    }));
+  }
 }

@@ -127,8 +127,16 @@ TEST_CASE(
   // Round 1: clients 10 and 50 (mean 30); round 2: 40 and 30 (mean 35) -> round 2.
   std::vector<nlohmann::json> rounds = {record("round", 1, 1, 10, 20, 10), record("round", 1, 2, 50, 60, 30),
                                         record("round", 2, 1, 40, 45, 10), record("round", 2, 2, 30, 35, 30)};
+  // Answer recall@k of the clients: 50 and 70 at round 1, 80 and 90 at round 2.
+  for (std::size_t i = 0; i < rounds.size(); ++i) rounds[i]["answer_recall"] = std::vector<double>{50, 70, 80, 90}[i];
   auto summary = summarize_run("collaborative", rounds);
   CHECK(summary["best"]["round"] == 2);
+  // The curve: every round with its client-averaged EM and recall.
+  REQUIRE(summary["curve"].size() == 2);
+  CHECK(summary["curve"][0]["round"] == 1);
+  CHECK(summary["curve"][0]["em"].get<double>() == Approx(30));
+  CHECK(summary["curve"][0]["answer_recall"].get<double>() == Approx(60));
+  CHECK(summary["curve"][1]["answer_recall"].get<double>() == Approx(85));
   CHECK(summary["best"]["em"].get<double>() == Approx(35));
   CHECK(summary["best"]["f1"].get<double>() == Approx(40));
   CHECK(summary["clients"].size() == 2);
@@ -144,6 +152,10 @@ TEST_CASE(
   CHECK(summary["best"]["step"] == 1);
   CHECK(summary["best"]["em"].get<double>() == Approx(40));
   CHECK(summary["average"]["averaging"] == "micro");
+  // Micro-averaged recall: (50*10 + 70*30)/40 = 65 and (80*10 + 90*30)/40 = 87.5.
+  CHECK(summary["curve"][0]["answer_recall"].get<double>() == Approx(65));
+  CHECK(summary["curve"][1]["answer_recall"].get<double>() == Approx(87.5));
+  CHECK(summary["curve"][1]["em"].get<double>() == Approx(32.5));
   // Local follows the same rule: step 2 (mean 35), not each client's own best (50 and 40: 45).
   summary = summarize_run("local", steps);
   CHECK(summary["best"]["step"] == 2);
@@ -169,6 +181,8 @@ TEST_CASE(
   table = render_summary_table(summary);
   CHECK(table.find("Selected on dev (step 1): test EM 30.00, F1 40.00 (dev EM 70.00)") != std::string::npos);
   CHECK_THROWS_AS(summarize_run("local", {}), Error);
+  // Closed-book records have no recall, and neither has their curve.
+  CHECK_FALSE(summarize_run("centralized", {record("step", 1, 1, 10, 20, 10)})["curve"][0].contains("answer_recall"));
 }
 
 TEST_CASE("seed summaries: mean and sample standard deviation of the runs' best scores, by hand", "[train]") {
@@ -248,11 +262,13 @@ TEST_CASE("scoring a predictions file: by id, by position, and what is refused",
         }).find("bad.jsonl:1: \"prediction\" must be a string") != std::string::npos);
 }
 
-TEST_CASE("pretraining config: source_words needs the source among the context passages", "[train][pretrain]") {
+TEST_CASE("pretraining config: source_words and source_only_steps need the source among the context passages",
+          "[train][pretrain]") {
   PretrainConfig config;
   config.data.corpus = "passages.jsonl";
   CHECK(config.check().empty());
   config.reader.source_words = 32;
+  config.reader.source_only_steps = 10;
   CHECK(config.check().empty());
   for (const bool without_source : {true, false}) {
     auto broken = config;
@@ -261,7 +277,8 @@ TEST_CASE("pretraining config: source_words needs the source among the context p
     else
       broken.reader.context_passages = 0;
     const auto problems = broken.check();
-    REQUIRE(problems.size() == 1);
+    REQUIRE(problems.size() == 2);
     CHECK(problems[0].key == "reader.source_words");
+    CHECK(problems[1].key == "reader.source_only_steps");
   }
 }

@@ -18,6 +18,7 @@
 #include "corag/train/rag_model.hpp"
 #include "corag/train/rag_stepper.hpp"
 #include "corag/train/run_checkpoints.hpp"
+#include "corag/train/span_corruption_pretraining.hpp"
 #include "corag/train/store_catalog.hpp"
 #include "corag/train/trainer.hpp"
 #include "corag/util/checkpoint_tensors.hpp"
@@ -531,4 +532,35 @@ TEST_CASE("training: clients_per_round samples that many clients per round, seed
   }
   train(config, dir / "b");
   CHECK(metrics(dir / "b") == lines);
+}
+
+TEST_CASE("reader pretraining: source_only_steps reads the source passage alone, then its neighbours too",
+          "[train][pretrain]") {
+  const auto& world = tiny_crab_world();
+  const std::vector<ReaderPassage> passages = {
+      {"Ras Kelven", "Ras Kelven was a sculptor born in En in 1709. He joined Fenhal Bank as a young sculptor."},
+      {"Loul Quinsel", "Loul Quinsel was a poet born in Loford in 1891. She worked for Verbar Mills."},
+      {"Fen Mormarquin", "Born in Selholm in 1901, Fen Mormarquin became a well-known botanist."},
+      {"Verbar Mills", "Verbar Mills was founded in 1788 by Loul Quinsel. It is headquartered in Orwick."}};
+  // The source first (include_source), then two neighbours.
+  const std::vector<std::vector<std::size_t>> with_neighbours = {{0, 1, 2}, {1, 3, 0}, {2, 0, 3}, {3, 1, 2}};
+  const std::vector<std::vector<std::size_t>> source_alone = {{0}, {1}, {2}, {3}};
+  PretrainReaderConfig config;
+  config.steps = 4;
+  config.batch_size = 2;
+  config.query_words = 6;
+  config.text_maxlength = 48;
+  config.target_maxlength = 12;
+  const Runtime runtime = apply_runtime(tiny_experiment_config().runtime);
+  const auto pretrain = [&](const std::vector<std::vector<std::size_t>>& context, std::int64_t source_only_steps) {
+    auto reader = FidReader::load(world.reader, runtime.device);
+    auto run = config;
+    run.source_only_steps = source_only_steps;
+    pretrain_reader_span_corruption(reader, passages, context, run, runtime);
+    return weights_fingerprint(*reader.model());
+  };
+  const auto alone = pretrain(source_alone, 0);
+  CHECK(pretrain(with_neighbours, 4) == alone);  // every step reads the source alone
+  CHECK(pretrain(with_neighbours, 2) != alone);  // the last two read the neighbours too
+  CHECK(pretrain(with_neighbours, 2) != pretrain(with_neighbours, 0));
 }

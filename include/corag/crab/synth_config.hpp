@@ -16,6 +16,9 @@ struct SynthWorldConfig {
   std::int64_t festivals = 20;          ///< each held in several near-identical editions
   std::int64_t noise_passages = 1000;   ///< encyclopaedic text about nothing any question asks
   double namesake_fraction = 0.1;       ///< people who share their full name with another person
+  /// Passages are padded with filler sentences (other years, places and things: distractors for
+  /// the reader) to this fraction of their default length of 50-80 words.
+  double padding_scale = 1.0;
   std::int64_t questions = 1600;
   double test_fraction = 0.3;           ///< of the questions, in the test pool
   std::int64_t seed = 0;
@@ -29,6 +32,7 @@ struct SynthWorldConfig {
     v.field("festivals", festivals, between(0, 1e5));
     v.field("noise_passages", noise_passages, between(0, 1e8));
     v.field("namesake_fraction", namesake_fraction, between(0, 0.5));
+    v.field("padding_scale", padding_scale, between(0, 10));
     v.field("questions", questions, between(1, 1e8));
     v.field("test_fraction", test_fraction, Limits{0.0, 1.0, true});
     v.field("seed", seed, at_least(0));

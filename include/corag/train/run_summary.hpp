@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,9 @@ class ClientScores {
   void add(const nlohmann::json& record);
   double em(bool micro) const;
   double f1(bool micro) const;
+  /// The clients' answer recall@k (records of retrieval runs carry `answer_recall`), averaged
+  /// the same way; nullopt when a record lacks it (closed-book).
+  std::optional<double> answer_recall(bool micro) const;
   /// The clients' entries, in the order added.
   const nlohmann::json& clients() const { return clients_; }
   std::size_t count() const { return clients_.size(); }
@@ -28,6 +32,8 @@ class ClientScores {
  private:
   nlohmann::json clients_ = nlohmann::json::array();
   double em_sum_ = 0, f1_sum_ = 0, weighted_em_ = 0, weighted_f1_ = 0, questions_ = 0;
+  double recall_sum_ = 0, weighted_recall_ = 0;
+  bool all_have_recall_ = true;
 };
 
 /// The paper's reporting (section 3.2: "the best client-averaged exact match on the test set
@@ -38,7 +44,10 @@ class ClientScores {
 /// micro-averaged over all test questions for `centralized`), then the best point is taken,
 /// ties to the earlier. With dev records, `dev_selected` also reports the test scores at the
 /// point with the best dev EM (selection that does not look at the test set).
-/// Returns `{"mode", "best", "clients": [...at the best point], "average", "dev_selected"?}`.
+/// `curve` is every test point in order with its averaged EM and answer recall@k (retrieval
+/// runs): the learning curve of the run.
+/// Returns `{"mode", "best", "clients": [...at the best point], "average", "curve": [{"round" or
+/// "step", "em", "answer_recall"?}], "dev_selected"?}`.
 nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records);
 
 /// The runs of one experiment under several seeds (paper appendix B: "we report the average of
