@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -19,8 +20,8 @@
 #include "corag/store/dense_store.hpp"
 #include "corag/train/pretraining.hpp"
 #include "corag/train/run_summary.hpp"
-#include "corag/train/trainer.hpp"
 #include "corag/util/atomic_file.hpp"
+#include "corag/util/child_process.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/json_strict.hpp"
 
@@ -114,22 +115,30 @@ DemoPlan demo_plan(const DemoOptions& options) {
 /// Logs each stage as it starts and records how long it took and whether it was reused.
 class StageLog {
  public:
+  using Clock = std::chrono::steady_clock;
+
   explicit StageLog(std::size_t stages) : stages_(stages) {}
 
   template <typename Stage>
   void run(const std::string& name, Stage&& stage) {
-    spdlog::info("demo [{}/{}] {}", ++done_, stages_, name);
-    const auto start = std::chrono::steady_clock::now();
-    const bool reused = stage();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    spdlog::info("demo [{}/{}] {}: {} in {:.1f} s", done_, stages_, name, reused ? "reused" : "done", seconds);
+    const auto start = begin(name);
+    finish(name, start, stage());
+  }
+  Clock::time_point begin(const std::string& name) {
+    spdlog::info("demo [{}/{}] {}", ++started_, stages_, name);
+    return Clock::now();
+  }
+  void finish(const std::string& name, Clock::time_point start, bool reused) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    spdlog::info("demo [{}/{}] {}: {} in {:.1f} s", ++finished_, stages_, name, reused ? "reused" : "done", seconds);
     log_.push_back({{"stage", name}, {"seconds", seconds}, {"reused", reused}});
   }
   const nlohmann::json& json() const { return log_; }
 
  private:
   std::size_t stages_;
-  std::size_t done_ = 0;
+  std::size_t started_ = 0;
+  std::size_t finished_ = 0;
   nlohmann::json log_ = nlohmann::json::array();
 };
 
@@ -174,16 +183,62 @@ Overrides joined(Overrides first, const Overrides& second) {
   return first;
 }
 
-/// Trains one run, or reads the summary of a finished one; an unfinished run is resumed.
-nlohmann::json train_run(const ExperimentConfig& config, const fs::path& run_dir, bool& reused) {
-  const auto summary_file = run_dir / "summary.json";
-  reused = fs::exists(summary_file);
-  if (reused) return read_json_file(summary_file);
-  TrainRunOptions options;
-  options.run_dir = run_dir;
-  options.resolved_config_yaml = config_to_yaml(config);
-  options.resume = fs::exists(run_dir / "config.resolved.yaml");
-  return run_training(config, options);
+/// A run being trained by a child `corag train`.
+struct ChildRun {
+  std::size_t index;
+  StageLog::Clock::time_point start;
+  fs::path log;
+  ChildProcess process;
+};
+
+/// Trains the runs that have no summary yet as child processes, `jobs` at a time, and reads
+/// every run's summary. A failed child stops the launching of new ones; the ones still running
+/// are stopped when the error leaves (each resumes on the next invocation).
+void train_runs_in_children(const DemoOptions& options, const std::vector<ExperimentConfig>& configs,
+                            const std::vector<std::string>& names, StageLog& stages,
+                            std::map<std::string, nlohmann::json>& summaries) {
+  const auto& out = options.out;
+  fs::create_directories(out / "configs" / "runs");
+  fs::create_directories(out / "logs");
+  std::vector<ChildRun> running;
+  std::size_t next = 0;
+  while (next < configs.size() || !running.empty()) {
+    while (next < configs.size() && running.size() < static_cast<std::size_t>(options.jobs)) {
+      const auto index = next++;
+      const auto& name = names[index];
+      const auto run_dir = out / "runs" / name;
+      const auto stage = "corag train " + name + " -> " + run_dir.string();
+      const auto start = stages.begin(stage);
+      if (fs::exists(run_dir / "summary.json")) {
+        summaries[name] = read_json_file(run_dir / "summary.json");
+        stages.finish(stage, start, true);
+        continue;
+      }
+      const auto config_file = out / "configs" / "runs" / (name + ".yaml");
+      write_file_atomically(config_file, config_to_yaml(configs[index]));
+      std::vector<std::string> argv = {options.trainer.string(), "train", "--config", config_file.string(),
+                                       "--out", run_dir.string()};
+      if (fs::exists(run_dir / "config.resolved.yaml")) argv.push_back("--resume");
+      const auto log = out / "logs" / (name + ".log");
+      running.push_back({index, start, log, ChildProcess(argv, log)});
+    }
+    bool any_finished = false;
+    for (auto child = running.begin(); child != running.end();) {
+      const auto status = child->process.poll();
+      if (!status) {
+        ++child;
+        continue;
+      }
+      const auto& name = names[child->index];
+      CORAG_CHECK(*status == 0, "demo run ", name, " failed (exit status ", *status, "); its log: ",
+                  child->log.string());
+      summaries[name] = read_json_file(out / "runs" / name / "summary.json");
+      stages.finish("corag train " + name + " -> " + (out / "runs" / name).string(), child->start, false);
+      child = running.erase(child);
+      any_finished = true;
+    }
+    if (!any_finished && !running.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 /// "12.50" and where it came from: the run directory and the point the paper's rule chose.
@@ -231,6 +286,16 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
     out << "| " << regime << " | " << format_percent(few.em) << " | " << format_percent(many.em) << " | " << few.source
         << "; " << many.source << " |\n";
   }
+  const auto curve_run = DemoRun{"collaborative", "REL", many_shots}.name();
+  out << "\n## Collaborative RAG round by round (REL, " << many_shots << " shots)\n\n"
+      << "Client-averaged test EM and answer recall@k (the % of test questions with a gold answer in one of "
+         "the k passages the query encoder retrieves) after each FedAvg round: runs/"
+      << curve_run << ".\n\n| round | answer recall@k | EM |\n| ---: | ---: | ---: |\n";
+  for (const auto& point : summaries.at(curve_run).at("curve")) {
+    out << "| " << point.at("round").get<std::int64_t>() << " | "
+        << format_percent(point.at("answer_recall").get<double>()) << " | "
+        << format_percent(point.at("em").get<double>()) << " |\n";
+  }
   const auto collaborative = cell("collaborative", "REL", many_shots).em;
   out << "\nCollaborative RAG (REL, " << many_shots
       << " shots) minus closed-book: " << format_percent(collaborative - cell("closed-book", "REL", many_shots).em)
@@ -241,6 +306,8 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
 
 std::string run_demo(const DemoOptions& options) {
   CORAG_CHECK(!options.out.empty(), "corag demo needs an output directory");
+  CORAG_CHECK(!options.trainer.empty(), "corag demo needs the corag executable that trains its runs");
+  CORAG_CHECK(options.jobs >= 1, "corag demo: --jobs must be at least 1, got ", options.jobs);
   const auto& out = options.out;
   const auto world = out / "world";
   const auto models = out / "models";
@@ -283,6 +350,7 @@ std::string run_demo(const DemoOptions& options) {
   write_file_atomically(out / "configs" / "pretrain.yaml", config_to_yaml(pretrain_config));
   write_file_atomically(out / "configs" / "crab.yaml", config_to_yaml(crab_config));
 
+  const auto demo_start = StageLog::Clock::now();
   StageLog stages(4 + runs.size());
   stages.run("synthetic world -> " + world.string(), [&] {
     if (fs::exists(world / "world.json")) return true;
@@ -307,19 +375,20 @@ std::string run_demo(const DemoOptions& options) {
     return false;
   });
   std::map<std::string, nlohmann::json> summaries;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const auto name = runs[i].name();
-    stages.run("corag train " + name + " -> " + (out / "runs" / name).string(), [&] {
-      bool reused = false;
-      summaries[name] = train_run(run_configs[i], out / "runs" / name, reused);
-      return reused;
-    });
-  }
+  std::vector<std::string> names;
+  for (const auto& run : runs) names.push_back(run.name());
+  train_runs_in_children(options, run_configs, names, stages, summaries);
   const auto tables = render_demo_tables(summaries, plan.few_shots, plan.many_shots);
   write_file_atomically(out / "tables.md", tables);
   write_file_atomically(
       out / "demo.json",
-      nlohmann::json{{"seed", options.seed}, {"quick", options.quick}, {"stages", stages.json()}}.dump(2) + "\n");
+      nlohmann::json{{"seed", options.seed},
+                     {"quick", options.quick},
+                     {"jobs", options.jobs},
+                     {"seconds", std::chrono::duration<double>(StageLog::Clock::now() - demo_start).count()},
+                     {"stages", stages.json()}}
+              .dump(2) +
+          "\n");
   return tables;
 }
 

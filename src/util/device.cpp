@@ -13,6 +13,12 @@
 #include "corag/util/error.hpp"
 #include "corag/util/parallel_workers.hpp"
 
+// OpenBLAS (Debian's LibTorch calls it for CPU matmuls) keeps its own pthread pool, sized to
+// the cores and not governed by OpenMP: with runtime.threads 1 its idle workers still spun on
+// sched_yield, burning a second core (measured: 50 s of system time in a 56 s single-threaded
+// pretraining). Weak, because LibTorch builds on MKL have no OpenBLAS.
+extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
+
 namespace corag {
 
 bool cuda_compiled() { return at::hasCUDA(); }
@@ -48,6 +54,7 @@ void set_thread_count(int threads) {
   const int count = resolve_thread_count(threads);
   at::set_num_threads(count);
   omp_set_num_threads(count);
+  if (openblas_set_num_threads != nullptr) openblas_set_num_threads(count);
 }
 
 void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }  // CPU and every CUDA generator

@@ -27,7 +27,7 @@ std::string two_decimals(double value) {
 TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the paper's tables", "[e2e][demo]") {
   TempDir dir;
   const auto out = dir / "demo";
-  const std::string demo = std::string(CORAG_CLI_PATH) + " demo --quick --out " + out.string();
+  const std::string demo = std::string(CORAG_CLI_PATH) + " demo --quick --jobs 2 --out " + out.string();
   auto result = run_command(dir, demo);
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
@@ -36,9 +36,17 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   const auto log = nlohmann::json::parse(read_text(out / "demo.json"));
   REQUIRE(log["stages"].size() == 18);
   for (const auto& stage : log["stages"]) CHECK_FALSE(stage["reused"].get<bool>());
+  CHECK(log["jobs"] == 2);
   for (const auto* file : {"world/world.json", "models/pretrain.json", "embeddings/meta.json", "crab/manifest.json",
                            "configs/synth.yaml", "configs/pretrain.yaml", "configs/crab.yaml"}) {
     CHECK(std::filesystem::exists(out / file));
+  }
+  // Each run was trained by a child `corag train` with the config it kept, and logged.
+  for (const auto& entry : std::filesystem::directory_iterator(out / "runs")) {
+    const auto name = entry.path().filename().string();
+    INFO(name);
+    CHECK(read_text(out / "configs" / "runs" / (name + ".yaml")) == read_text(entry.path() / "config.resolved.yaml"));
+    CHECK(read_text(out / "logs" / (name + ".log")).find("| client | EM | F1 | n |") != std::string::npos);
   }
 
   // Each run is cited in its table rows, and the EM column its source stands under is the run's

@@ -1,11 +1,22 @@
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include <ATen/Parallel.h>
+
+#include "corag/util/child_process.hpp"
+#include "corag/util/device.hpp"
 #include "corag/util/metrics_writer.hpp"
 #include "corag/util/nearest_name.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "test_support.hpp"
 
 using namespace corag;
+using corag::test::error_message;
 using corag::test::read_text;
 using corag::test::TempDir;
+
+extern "C" int openblas_get_num_threads() __attribute__((weak));
 
 TEST_CASE("edit distance and nearest-name suggestions", "[util]") {
   CHECK(edit_distance("kitten", "sitting") == 3);
@@ -50,4 +61,38 @@ TEST_CASE("metrics writer appends whole lines and cuts a partial last line on re
   MetricsWriter resumed(path);
   resumed.write({{"step", 3}});
   CHECK(read_text(path) == "{\"em\":12.5,\"step\":1}\n{\"em\":25.0,\"step\":2}\n{\"step\":3}\n");
+}
+
+TEST_CASE("child process: exit status, output in its log, killed with its owner", "[util][child]") {
+  TempDir dir;
+  ChildProcess exits({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"}, dir / "exits.log");
+  CHECK(exits.wait() == 3);
+  CHECK(exits.poll() == 3);
+  CHECK(read_text(dir / "exits.log") == "out\nerr\n");
+
+  ChildProcess polled({"/bin/sh", "-c", "exit 0"}, dir / "polled.log");
+  std::optional<int> status;
+  while (!(status = polled.poll())) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CHECK(*status == 0);
+
+  const auto start = std::chrono::steady_clock::now();
+  {
+    ChildProcess sleeper({"/bin/sleep", "30"}, dir / "sleeper.log");
+    CHECK_FALSE(sleeper.poll());
+  }  // its owner is gone: the child is stopped and reaped, not waited for
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+
+  CHECK(error_message([&] { ChildProcess({"/bin/sh", "-c", "true"}, dir / "missing" / "x.log"); })
+            .find("cannot start /bin/sh") != std::string::npos);
+}
+
+TEST_CASE("set_thread_count governs LibTorch, OpenMP and OpenBLAS's own pool", "[util][threads]") {
+  const auto before = at::get_num_threads();
+  set_thread_count(1);
+  CHECK(at::get_num_threads() == 1);
+  // OpenBLAS is there on Debian's LibTorch; MKL builds have none to govern.
+  if (openblas_get_num_threads != nullptr) CHECK(openblas_get_num_threads() == 1);
+  set_thread_count(2);
+  if (openblas_get_num_threads != nullptr) CHECK(openblas_get_num_threads() == 2);
+  set_thread_count(before);
 }

@@ -1,5 +1,8 @@
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "commands.hpp"
 #include "corag/train/demo_pipeline.hpp"
@@ -14,7 +17,17 @@ void add_demo_command(CLI::App& app) {
   command->add_option("--out", options->out, "output directory (a finished stage there is reused)")->capture_default_str();
   command->add_option("--seed", options->seed, "seed of the world, pretraining, splits and runs")->capture_default_str();
   command->add_flag("--quick", options->quick, "toy sizes and a few steps per stage (the test suite's end-to-end run)");
-  command->callback([options] { std::cout << run_demo(*options); });
+  options->jobs = std::max(1U, std::thread::hardware_concurrency());
+  command
+      ->add_option("--jobs", options->jobs,
+                   "training runs at once, each a single-threaded `corag train` child process (default: one per core)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  command->callback([options] {
+    // The runs are trained by this very executable.
+    options->trainer = std::filesystem::read_symlink("/proc/self/exe");
+    std::cout << run_demo(*options);
+  });
 }
 
 }  // namespace corag::cli

@@ -13,6 +13,12 @@ struct DemoOptions {
   std::filesystem::path out;  ///< everything the demo writes: world/, models/, embeddings/, crab/, runs/, tables.md
   std::int64_t seed = 0;      ///< the world, pretraining, CRAB splits and every run
   bool quick = false;         ///< a toy-sized world and a few steps per stage: the test suite's end-to-end run
+  /// The `corag` executable that trains the runs as child processes (`corag train --config
+  /// OUT/configs/runs/NAME.yaml --out OUT/runs/NAME`, its log in OUT/logs/NAME.log), `jobs` at a
+  /// time. Every run is single-threaded and seeded by its own config, so the results do not
+  /// depend on how the runs are scheduled.
+  std::filesystem::path trainer;
+  std::int64_t jobs = 1;
 };
 
 /// `corag demo`: the whole CoRAG pipeline on the embedded default, every stage through the same
