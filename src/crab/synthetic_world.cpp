@@ -1,8 +1,8 @@
 #include "corag/crab/synthetic_world.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,21 +17,21 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-const Strings kSyllables = {"al", "bar", "cel", "dor", "en", "fal", "gor", "hal", "is", "jor", "kel", "lan",
-                            "mor", "nel", "or", "pel", "quin", "ras", "sel", "tor", "ul", "ven", "wyn", "zar",
-                            "bri", "cas", "dre", "fen", "gil", "mar", "rin", "tal", "ver", "lo", "na", "ce"};
+const Strings kSyllables = {"al",  "bar", "cel", "dor", "en",   "fal", "gor", "hal", "is",  "jor", "kel", "lan",
+                            "mor", "nel", "or",  "pel", "quin", "ras", "sel", "tor", "ul",  "ven", "wyn", "zar",
+                            "bri", "cas", "dre", "fen", "gil",  "mar", "rin", "tal", "ver", "lo",  "na",  "ce"};
 const Strings kPlaceSuffixes = {"", "", "ford", "holm", "mere", "gard", "wick", "stead", "port"};
-const Strings kOccupations = {"painter", "engineer", "poet", "physician", "architect", "composer",
-                              "merchant", "astronomer", "sculptor", "botanist", "judge", "cartographer"};
-const Strings kIndustries = {"Ironworks", "Shipyards", "Trading Company", "Bank", "Press", "Observatory",
-                             "Railway", "Mills", "Guild", "Institute", "Foundry", "Brewery"};
+const Strings kOccupations = {"painter",  "engineer",   "poet",     "physician", "architect", "composer",
+                              "merchant", "astronomer", "sculptor", "botanist",  "judge",     "cartographer"};
+const Strings kIndustries = {"Ironworks", "Shipyards", "Trading Company", "Bank",      "Press",   "Observatory",
+                             "Railway",   "Mills",     "Guild",           "Institute", "Foundry", "Brewery"};
 const Strings kWorkKinds = {"novel", "opera", "symphony", "play", "film", "painting"};
-const Strings kAdjectives = {"Silent", "Crimson", "Hidden", "Last", "Golden", "Broken", "Distant", "Northern",
-                             "Quiet", "Burning", "Pale", "Endless", "Winter", "Lost", "Bright", "Hollow"};
-const Strings kNouns = {"Harbour", "Garden", "Crown", "Lantern", "River", "Orchard", "Tower", "Voyage", "Mirror",
-                        "Forest", "Bridge", "Letter", "Meadow", "Comet", "Island", "Bell", "Falcon", "Gate"};
-const Strings kFestivalKinds = {"Music Festival", "Lantern Fair", "Harvest Games", "Book Fair", "Regatta",
-                                "Theatre Festival"};
+const Strings kAdjectives = {"Silent", "Crimson", "Hidden", "Last",    "Golden", "Broken", "Distant", "Northern",
+                             "Quiet",  "Burning", "Pale",   "Endless", "Winter", "Lost",   "Bright",  "Hollow"};
+const Strings kNouns = {"Harbour", "Garden", "Crown",  "Lantern", "River", "Orchard", "Tower", "Voyage", "Mirror",
+                        "Forest",  "Bridge", "Letter", "Meadow",  "Comet", "Island",  "Bell",  "Falcon", "Gate"};
+const Strings kFestivalKinds = {"Music Festival", "Lantern Fair", "Harvest Games",
+                                "Book Fair",      "Regatta",      "Theatre Festival"};
 const Strings kOrdinals = {"First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth"};
 // Sentence frames that give every passage its own wording around the facts: {S} the subject,
 // {Y} a year, {C} a place, {a}/{b} adjectives, {n}/{m} nouns (drawn per sentence).
@@ -47,15 +47,15 @@ const Strings kColour = {
     "Scholars in {C} have studied {S} since {Y}.",
     "{S} is the subject of a {a} {n} painted in {Y}.",
 };
-const Strings kLowerAdjectives = {"quiet", "crimson", "hidden", "narrow", "golden", "broken", "distant", "northern",
-                                  "modest", "burning", "pale", "endless", "wintry", "forgotten", "bright", "hollow",
-                                  "stern", "gentle", "restless", "ornate"};
-const Strings kLowerNouns = {"harbour", "garden", "crown", "lantern", "orchard", "tower", "voyage", "mirror", "forest",
-                             "bridge", "letter", "meadow", "comet", "island", "bell", "falcon", "gate", "ledger",
-                             "fountain", "map", "loom", "compass"};
-const Strings kNoiseTopics = {"Crop rotation", "Tidal pools", "Glassblowing", "Canal locks", "Beekeeping",
-                              "Weather lore", "Dry stone walls", "Salt marshes", "Bookbinding", "Sundials",
-                              "Peat cutting", "Rope making", "Lighthouses", "Terrace farming", "Clock repair"};
+const Strings kLowerAdjectives = {"quiet",    "crimson", "hidden",  "narrow", "golden",   "broken", "distant",
+                                  "northern", "modest",  "burning", "pale",   "endless",  "wintry", "forgotten",
+                                  "bright",   "hollow",  "stern",   "gentle", "restless", "ornate"};
+const Strings kLowerNouns = {"harbour", "garden", "crown",    "lantern", "orchard", "tower",  "voyage", "mirror",
+                             "forest",  "bridge", "letter",   "meadow",  "comet",   "island", "bell",   "falcon",
+                             "gate",    "ledger", "fountain", "map",     "loom",    "compass"};
+const Strings kNoiseTopics = {"Crop rotation", "Tidal pools",     "Glassblowing", "Canal locks",     "Beekeeping",
+                              "Weather lore",  "Dry stone walls", "Salt marshes", "Bookbinding",     "Sundials",
+                              "Peat cutting",  "Rope making",     "Lighthouses",  "Terrace farming", "Clock repair"};
 const Strings kNoiseSentences = {
     "The practice varies from one valley to the next and depends on the season.",
     "Tools for the work were traditionally made from local wood and iron.",
@@ -126,7 +126,8 @@ std::string capitalised(std::string word) {
 
 class World {
  public:
-  World(const SynthWorldConfig& config) : config_(config), rng_(derive_seed(static_cast<std::uint64_t>(config.seed), "synth")) {}
+  World(const SynthWorldConfig& config)
+      : config_(config), rng_(derive_seed(static_cast<std::uint64_t>(config.seed), "synth")) {}
 
   void generate() {
     make_places();
@@ -160,16 +161,19 @@ class World {
     for (std::size_t i = 0; i < people_.size(); ++i) {
       const auto& p = people_[i];
       const auto who = reference(p);
-      all.push_back({pick({"Where was " + who + " born?", "In which city was " + who + " born?"}), places_[p.birthplace].name});
-      all.push_back({pick({"In what year was " + who + " born?", "When was " + who + " born?"}), std::to_string(p.birth_year)});
+      all.push_back(
+          {pick({"Where was " + who + " born?", "In which city was " + who + " born?"}), places_[p.birthplace].name});
+      all.push_back(
+          {pick({"In what year was " + who + " born?", "When was " + who + " born?"}), std::to_string(p.birth_year)});
       all.push_back({pick({"Which organisation did " + who + " work for?", "Where did " + who + " work?"}),
                      organisations_[p.employer].name});
       if (!p.has_namesake) all.push_back({"What was the occupation of " + who + "?", p.occupation});
     }
     for (const auto& place : places_) {
       all.push_back({"In which country is " + place.name + "?", place.country});
-      all.push_back({pick({"Which river flows through " + place.name + "?", "On which river does " + place.name + " lie?"}),
-                     place.river});
+      all.push_back(
+          {pick({"Which river flows through " + place.name + "?", "On which river does " + place.name + " lie?"}),
+           place.river});
       all.push_back({"When was " + place.name + " founded?", std::to_string(place.founded)});
     }
     for (const auto& org : organisations_) {
@@ -180,13 +184,16 @@ class World {
       all.push_back({"In what year was " + org.name + " founded?", std::to_string(org.founded)});
     }
     for (const auto& work : works_) {
-      all.push_back({pick({"Who created the " + work.kind + " " + work.title + "?", "Who is the author of the " + work.kind + " " + work.title + "?"}),
+      all.push_back({pick({"Who created the " + work.kind + " " + work.title + "?",
+                           "Who is the author of the " + work.kind + " " + work.title + "?"}),
                      people_[work.creator].name});
-      all.push_back({"In what year was the " + work.kind + " " + work.title + " first presented?", std::to_string(work.year)});
+      all.push_back(
+          {"In what year was the " + work.kind + " " + work.title + " first presented?", std::to_string(work.year)});
     }
     for (const auto& festival : festivals_) {
       for (std::size_t e = 0; e < festival.years.size(); ++e) {
-        all.push_back({"In what year was the " + kOrdinals[e] + " " + festival.name + " held?", std::to_string(festival.years[e])});
+        all.push_back({"In what year was the " + kOrdinals[e] + " " + festival.name + " held?",
+                       std::to_string(festival.years[e])});
       }
     }
     rng_.shuffle(all);
@@ -200,8 +207,8 @@ class World {
   }
 
   nlohmann::json counts() const {
-    return {{"people", people_.size()}, {"places", places_.size()}, {"organisations", organisations_.size()},
-            {"works", works_.size()}, {"festivals", festivals_.size()}, {"festival_editions", editions()},
+    return {{"people", people_.size()},    {"places", places_.size()},       {"organisations", organisations_.size()},
+            {"works", works_.size()},      {"festivals", festivals_.size()}, {"festival_editions", editions()},
             {"passages", passages_.size()}};
   }
 
@@ -212,10 +219,13 @@ class World {
     return count;
   }
   const std::string& pick(const Strings& options) { return options[rng_.uniform(options.size())]; }
-  int year(int from, int to) { return from + static_cast<int>(rng_.uniform(static_cast<std::uint64_t>(to - from + 1))); }
+  int year(int from, int to) {
+    return from + static_cast<int>(rng_.uniform(static_cast<std::uint64_t>(to - from + 1)));
+  }
 
   std::string word(int min_syllables, int max_syllables) {
-    const int count = min_syllables + static_cast<int>(rng_.uniform(static_cast<std::uint64_t>(max_syllables - min_syllables + 1)));
+    const int count =
+        min_syllables + static_cast<int>(rng_.uniform(static_cast<std::uint64_t>(max_syllables - min_syllables + 1)));
     std::string text;
     for (int i = 0; i < count; ++i) text += pick(kSyllables);
     return capitalised(text);
@@ -324,28 +334,32 @@ class World {
     }
   }
 
-  std::string reference(const Person& p) const { return p.has_namesake ? "the " + p.occupation + " " + p.name : p.name; }
+  std::string reference(const Person& p) const {
+    return p.has_namesake ? "the " + p.occupation + " " + p.name : p.name;
+  }
   std::string title(const Person& p) const { return p.has_namesake ? p.name + " (" + p.occupation + ")" : p.name; }
 
   /// Adds sentences about `subject` in the colour frames until the text has `min_words` words.
   std::string padded(std::string text, const std::string& subject, std::size_t default_words) {
     const auto min_words =
         static_cast<std::size_t>(std::lround(config_.padding_scale * static_cast<double>(default_words)));
-    const auto words = [](const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), ' ')) + 1; };
+    const auto words = [](const std::string& s) {
+      return static_cast<std::size_t>(std::count(s.begin(), s.end(), ' ')) + 1;
+    };
     Strings frames = kColour;
     rng_.shuffle(frames);
     for (std::size_t i = 0; words(text) < min_words && i < frames.size(); ++i) {
       std::string sentence = frames[i];
-      const std::pair<const char*, std::string> slots[] = {
-          {"{S}", subject},
-          {"{Y}", std::to_string(year(1600, 1950))},
-          {"{C}", places_[rng_.uniform(places_.size())].name},
-          {"{a}", pick(kLowerAdjectives)},
-          {"{b}", pick(kLowerAdjectives)},
-          {"{n}", pick(kLowerNouns)},
-          {"{m}", pick(kLowerNouns)}};
+      const std::pair<const char*, std::string> slots[] = {{"{S}", subject},
+                                                           {"{Y}", std::to_string(year(1600, 1950))},
+                                                           {"{C}", places_[rng_.uniform(places_.size())].name},
+                                                           {"{a}", pick(kLowerAdjectives)},
+                                                           {"{b}", pick(kLowerAdjectives)},
+                                                           {"{n}", pick(kLowerNouns)},
+                                                           {"{m}", pick(kLowerNouns)}};
       for (const auto& [slot, value] : slots) {
-        for (auto at = sentence.find(slot); at != std::string::npos; at = sentence.find(slot)) sentence.replace(at, std::string(slot).size(), value);
+        for (auto at = sentence.find(slot); at != std::string::npos; at = sentence.find(slot))
+          sentence.replace(at, std::string(slot).size(), value);
       }
       text += " " + capitalised(sentence);
     }
@@ -354,7 +368,8 @@ class World {
 
   void add_passage(const std::string& title, const std::string& text) {
     passages_.push_back(
-        nlohmann::json{{"id", "p" + std::to_string(passages_.size())}, {"title", title}, {"text", with_articles(text)}}.dump());
+        nlohmann::json{{"id", "p" + std::to_string(passages_.size())}, {"title", title}, {"text", with_articles(text)}}
+            .dump());
   }
 
   void person_passage(std::size_t index) {
@@ -362,9 +377,10 @@ class World {
     const auto& city = places_[p.birthplace].name;
     const auto& org = organisations_[p.employer].name;
     const auto year = std::to_string(p.birth_year);
-    std::string text = pick({p.name + " was a " + p.occupation + " born in " + city + " in " + year + ".",
-                             "Born in " + city + " in " + year + ", " + p.name + " became a well-known " + p.occupation + ".",
-                             p.name + " (born " + year + " in " + city + ") was a " + p.occupation + "."});
+    std::string text =
+        pick({p.name + " was a " + p.occupation + " born in " + city + " in " + year + ".",
+              "Born in " + city + " in " + year + ", " + p.name + " became a well-known " + p.occupation + ".",
+              p.name + " (born " + year + " in " + city + ") was a " + p.occupation + "."});
     text += " " + pick({p.pronoun + " worked for " + org + " for most of " + p.possessive + " career.",
                         "For many years " + p.name + " was employed by " + org + ".",
                         p.pronoun + " joined " + org + " as a young " + p.occupation + "."});
@@ -384,7 +400,8 @@ class World {
                         "The settlement dates from " + std::to_string(place.founded) + "."});
     if (!natives.empty()) {
       text += " People born in " + place.name + " include ";
-      for (std::size_t i = 0; i < natives.size(); ++i) text += (i ? (i + 1 == natives.size() ? " and " : ", ") : "") + natives[i];
+      for (std::size_t i = 0; i < natives.size(); ++i)
+        text += (i ? (i + 1 == natives.size() ? " and " : ", ") : "") + natives[i];
       text += ".";
     }
     add_passage(place.name, padded(text, place.name, 50 + rng_.uniform(30)));
@@ -406,8 +423,8 @@ class World {
     const auto& creator = people_[work.creator];
     std::string text = pick({work.title + " is a " + work.kind + " by " + creator.name + ", first presented in " +
                                  std::to_string(work.year) + ".",
-                             "First presented in " + std::to_string(work.year) + ", " + work.title + " is a " + work.kind +
-                                 " by " + creator.name + "."});
+                             "First presented in " + std::to_string(work.year) + ", " + work.title + " is a " +
+                                 work.kind + " by " + creator.name + "."});
     text += " " + pick({"Critics praised its structure and restraint.", "It was received coldly at first.",
                         "It was revised several times over the following years."});
     add_passage(work.title + " (" + work.kind + ")", padded(text, work.title, 50 + rng_.uniform(30)));
@@ -431,7 +448,8 @@ class World {
     std::string text = topic + " is a traditional activity in many rural areas.";
     for (std::size_t i = 0; i < 4 + rng_.uniform(3); ++i) {
       text += " " + sentences[i];
-      if (rng_.uniform(2) == 0) text += " A " + pick(kLowerAdjectives) + " " + pick(kLowerNouns) + " is often needed for it.";
+      if (rng_.uniform(2) == 0)
+        text += " A " + pick(kLowerAdjectives) + " " + pick(kLowerNouns) + " is often needed for it.";
     }
     add_passage(topic, text);
   }
@@ -463,8 +481,11 @@ nlohmann::json generate_synthetic_world(const SynthWorldConfig& config, const st
   const auto test_count = static_cast<std::size_t>(config.test_fraction * static_cast<double>(questions.size()));
   std::string all, train_pool, test_pool;
   for (std::size_t i = 0; i < questions.size(); ++i) {
-    const auto line = nlohmann::json{{"id", "q" + std::to_string(i)}, {"question", questions[i].question},
-                                     {"answers", {questions[i].answer}}}.dump() + "\n";
+    const auto line =
+        nlohmann::json{
+            {"id", "q" + std::to_string(i)}, {"question", questions[i].question}, {"answers", {questions[i].answer}}}
+            .dump() +
+        "\n";
     all += line;
     (i < test_count ? test_pool : train_pool) += line;
   }

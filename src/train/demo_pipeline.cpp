@@ -216,8 +216,8 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<Experi
       }
       const auto config_file = out / "configs" / "runs" / (name + ".yaml");
       write_file_atomically(config_file, config_to_yaml(configs[index]));
-      std::vector<std::string> argv = {options.trainer.string(), "train", "--config", config_file.string(),
-                                       "--out", run_dir.string()};
+      std::vector<std::string> argv = {options.trainer.string(), "train", "--config",
+                                       config_file.string(),     "--out", run_dir.string()};
       if (fs::exists(run_dir / "config.resolved.yaml")) argv.push_back("--resume");
       const auto log = out / "logs" / (name + ".log");
       running.push_back({index, start, log, ChildProcess(argv, log)});
@@ -230,8 +230,8 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<Experi
         continue;
       }
       const auto& name = names[child->index];
-      CORAG_CHECK(*status == 0, "demo run ", name, " failed (exit status ", *status, "); its log: ",
-                  child->log.string());
+      CORAG_CHECK(*status == 0, "demo run ", name, " failed (exit status ", *status,
+                  "); its log: ", child->log.string());
       summaries[name] = read_json_file(out / "runs" / name / "summary.json");
       stages.finish("corag train " + name + " -> " + (out / "runs" / name).string(), child->start, false);
       child = running.erase(child);

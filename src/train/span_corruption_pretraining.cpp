@@ -40,8 +40,8 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
       if (context.empty() || context[index].empty()) rows.push_back(tokenizer.encode(query, text_maxlength));
       if (!context.empty()) {
         // With include_source the source is the first context passage.
-        const auto read = step < config.source_only_steps ? std::min<std::size_t>(1, context[index].size())
-                                                          : context[index].size();
+        const auto read =
+            step < config.source_only_steps ? std::min<std::size_t>(1, context[index].size()) : context[index].size();
         for (std::size_t c = 0; c < read; ++c) {
           const auto other = context[index][c];
           if (other == index && config.source_words > 0) {

@@ -4,10 +4,9 @@
 #include <ATen/Parallel.h>
 #include <faiss/Index.h>
 #include <omp.h>
+#include <spdlog/spdlog.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
-#include <spdlog/spdlog.h>
-
 
 #include "corag/util/device_spec.hpp"
 #include "corag/util/error.hpp"
@@ -29,8 +28,8 @@ torch::Device resolve_device(std::string_view spec, std::string_view key) {
   CORAG_CHECK(is_device_spec(spec), key, ": unknown device '", spec, "' (use cpu, cuda, cuda:N or auto)");
   if (spec == "cpu") return torch::kCPU;
   if (spec == "auto") return cuda_usable() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  CORAG_CHECK(cuda_compiled(), key, "=", spec, ": this corag was built against a CPU-only LibTorch (",
-              TORCH_VERSION, "); rebuild with -DCORAG_CUDA=ON against a CUDA LibTorch, or use cpu");
+  CORAG_CHECK(cuda_compiled(), key, "=", spec, ": this corag was built against a CPU-only LibTorch (", TORCH_VERSION,
+              "); rebuild with -DCORAG_CUDA=ON against a CUDA LibTorch, or use cpu");
   CORAG_CHECK(cuda_usable(), key, "=", spec, ": no usable CUDA device (driver missing or no GPU visible)");
   const int index = spec.size() > 4 ? std::stoi(std::string(spec.substr(5))) : 0;
   const auto count = static_cast<int>(torch::cuda::device_count());
@@ -38,8 +37,7 @@ torch::Device resolve_device(std::string_view spec, std::string_view key) {
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
-torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device,
-                                    std::string_view key) {
+torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device, std::string_view key) {
   if (precision == "fp32") return torch::kFloat32;
   if (precision == "bf16") {
     if (device.is_cpu()) spdlog::warn("{}=bf16 on the CPU is slow; fp32 is the usual choice there", key);

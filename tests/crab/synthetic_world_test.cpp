@@ -68,7 +68,8 @@ TEST_CASE("synthetic world: deterministic, answerable, namesakes disambiguated, 
     ids.insert(passage["id"].get<std::string>());
     const auto title = passage["title"].get<std::string>();
     const auto open = title.find(" (");
-    if (open != std::string::npos) occupations_by_name[title.substr(0, open)].insert(title.substr(open + 2, title.size() - open - 3));
+    if (open != std::string::npos)
+      occupations_by_name[title.substr(0, open)].insert(title.substr(open + 2, title.size() - open - 3));
   }
   CHECK(ids.size() == passages.size());
   const double mean = static_cast<double>(words) / static_cast<double>(passages.size());
@@ -113,9 +114,11 @@ TEST_CASE("synthetic world: deterministic, answerable, namesakes disambiguated, 
     if (occupations.size() < 2) continue;
     ++namesakes;
     for (const auto& qa : questions) {
-      if (qa.question.find(name + " ") == std::string::npos && qa.question.find(name + "?") == std::string::npos) continue;
+      if (qa.question.find(name + " ") == std::string::npos && qa.question.find(name + "?") == std::string::npos)
+        continue;
       bool said = false;
-      for (const auto& occupation : occupations) said = said || qa.question.find(occupation + " " + name) != std::string::npos;
+      for (const auto& occupation : occupations)
+        said = said || qa.question.find(occupation + " " + name) != std::string::npos;
       CHECK(said);
     }
   }

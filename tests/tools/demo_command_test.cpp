@@ -54,7 +54,8 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   std::size_t runs = 0;
   for (const auto& entry : std::filesystem::directory_iterator(out / "runs")) {
     const auto name = entry.path().filename().string();
-    const auto em = two_decimals(nlohmann::json::parse(read_text(entry.path() / "summary.json"))["average"]["em"].get<double>());
+    const auto em =
+        two_decimals(nlohmann::json::parse(read_text(entry.path() / "summary.json"))["average"]["em"].get<double>());
     std::size_t citations = 0;
     std::istringstream lines(result.out);
     for (std::string line; std::getline(lines, line);) {
@@ -73,11 +74,12 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
     ++runs;
   }
   CHECK(runs == 14);
-  for (const auto* row : {"| REL |", "| IRR |", "| REL-1 |", "| SPLIT |", "| closed-book |", "| local |", "| centralized |",
-                          "| collaborative |"}) {
+  for (const auto* row : {"| REL |", "| IRR |", "| REL-1 |", "| SPLIT |", "| closed-book |", "| local |",
+                          "| centralized |", "| collaborative |"}) {
     CHECK(result.out.find(row) != std::string::npos);
   }
-  const auto collaborative = nlohmann::json::parse(read_text(out / "runs" / "REL-8shot-collaborative" / "summary.json"));
+  const auto collaborative =
+      nlohmann::json::parse(read_text(out / "runs" / "REL-8shot-collaborative" / "summary.json"));
   CHECK(collaborative["mode"] == "collaborative");
   CHECK(collaborative["variant"] == "REL");
   const auto closed_book = nlohmann::json::parse(read_text(out / "runs" / "REL-8shot-closed-book" / "summary.json"));
@@ -86,7 +88,8 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   result = run_command(dir, demo);  // finished: every stage reused, the same tables
   REQUIRE(result.exit_code == 0);
   CHECK(result.out == read_text(out / "tables.md"));
-  for (const auto& stage : nlohmann::json::parse(read_text(out / "demo.json"))["stages"]) CHECK(stage["reused"].get<bool>());
+  for (const auto& stage : nlohmann::json::parse(read_text(out / "demo.json"))["stages"])
+    CHECK(stage["reused"].get<bool>());
 
   result = run_command(dir, demo + " --seed 1");
   CHECK(result.exit_code == 1);

@@ -13,14 +13,14 @@ struct SynthWorldConfig {
   std::int64_t places = 80;
   std::int64_t organisations = 80;
   std::int64_t works = 150;
-  std::int64_t festivals = 20;          ///< each held in several near-identical editions
-  std::int64_t noise_passages = 1000;   ///< encyclopaedic text about nothing any question asks
-  double namesake_fraction = 0.1;       ///< people who share their full name with another person
+  std::int64_t festivals = 20;         ///< each held in several near-identical editions
+  std::int64_t noise_passages = 1000;  ///< encyclopaedic text about nothing any question asks
+  double namesake_fraction = 0.1;      ///< people who share their full name with another person
   /// Passages are padded with filler sentences (other years, places and things: distractors for
   /// the reader) to this fraction of their default length of 50-80 words.
   double padding_scale = 1.0;
   std::int64_t questions = 1600;
-  double test_fraction = 0.3;           ///< of the questions, in the test pool
+  double test_fraction = 0.3;  ///< of the questions, in the test pool
   std::int64_t seed = 0;
 
   template <typename Visitor>
