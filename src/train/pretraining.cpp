@@ -144,6 +144,8 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
       // itself with include_source).
       auto retriever = Retriever::load(retriever_dir, runtime.device);
       const auto store_dir = out / "pretrain_store";
+      // A scratch store: one left by an interrupted run is rebuilt, not refused.
+      fs::remove_all(store_dir);
       StoreBuildOptions options;
       options.batch_size = 64;
       DenseStore::build(retriever, config.data.corpus, store_dir, options);

@@ -11,6 +11,7 @@
 
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 #include "corag/util/json_strict.hpp"
 
 namespace corag {
@@ -19,6 +20,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string read_text_file(const fs::path& path) {
+  require_input_file(path);
   std::ifstream in(path, std::ios::binary);
   CORAG_CHECK(in, path.string(), ": cannot open");
   std::ostringstream text;
@@ -55,13 +57,12 @@ CheckpointTensors::CheckpointTensors(const fs::path& model_dir) : dir_(model_dir
     for (const auto& entry : files_.back()->entries()) file_of_.emplace(entry.name, 0);
     return;
   }
-  CORAG_CHECK(fs::exists(index_path), dir_.string(), ": no ", kSafetensorsWeightsName, " or ",
-              kSafetensorsIndexName);
+  CORAG_CHECK(fs::exists(index_path), dir_.string(), ": no ", kSafetensorsWeightsName, " or ", kSafetensorsIndexName);
 
   const std::string where = index_path.string();
   const auto index = parse_json_strict(read_text_file(index_path), where);
-  CORAG_CHECK(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object(),
-              where, ": expected an object with a 'weight_map' object");
+  CORAG_CHECK(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object(), where,
+              ": expected an object with a 'weight_map' object");
   std::unordered_map<std::string, std::size_t> file_index;
   for (const auto& [tensor_name, file_value] : index["weight_map"].items()) {
     CORAG_CHECK(file_value.is_string(), where, ": weight_map entry '", tensor_name, "' is not a file name");
@@ -119,8 +120,8 @@ void write_checkpoint_tensors(const fs::path& model_dir, const std::vector<Named
   std::vector<std::vector<NamedTensor>> shards(1);
   std::uint64_t shard_bytes = 0, total_bytes = 0;
   for (const auto& named : tensors) {
-    const std::uint64_t bytes = static_cast<std::uint64_t>(named.tensor.numel()) *
-                                static_cast<std::uint64_t>(named.tensor.element_size());
+    const std::uint64_t bytes =
+        static_cast<std::uint64_t>(named.tensor.numel()) * static_cast<std::uint64_t>(named.tensor.element_size());
     if (!shards.back().empty() && shard_bytes + bytes > max_shard_bytes) {
       shards.emplace_back();
       shard_bytes = 0;

@@ -5,10 +5,12 @@
 
 #include "corag/util/error.hpp"
 #include "corag/util/fnv1a.hpp"
+#include "corag/util/input_file.hpp"
 
 namespace corag {
 
 std::string file_checksum(const std::filesystem::path& path) {
+  require_input_file(path);
   std::ifstream in(path, std::ios::binary);
   CORAG_CHECK(in, path.string(), ": cannot open");
   Fnv1a hash;

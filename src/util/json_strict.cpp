@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 
 namespace corag {
 
@@ -43,11 +44,14 @@ nlohmann::json parse_json_strict(std::string_view text, std::string_view source)
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  require_input_file(path);
   std::ifstream in(path, std::ios::binary);
   CORAG_CHECK(in, path.string(), ": cannot open");
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-nlohmann::json read_json_file(const std::filesystem::path& path) { return parse_json_strict(read_file(path), path.string()); }
+nlohmann::json read_json_file(const std::filesystem::path& path) {
+  return parse_json_strict(read_file(path), path.string());
+}
 
 }  // namespace corag

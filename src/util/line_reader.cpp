@@ -1,10 +1,12 @@
 #include "corag/util/line_reader.hpp"
 
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 
 namespace corag {
 
 LineReader::LineReader(const std::filesystem::path& path) : path_(path), buffer_(1 << 20) {
+  require_input_file(path);
   in_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   in_.open(path, std::ios::binary);
   CORAG_CHECK(in_.is_open(), path.string(), ": cannot open");

@@ -9,10 +9,12 @@
 #include <cstring>
 
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 
 namespace corag {
 
 MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
+  require_input_file(path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   CORAG_CHECK(fd >= 0, path.string(), ": cannot open: ", std::strerror(errno));
   struct stat info {};
@@ -25,8 +27,7 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
     void* mapped = ::mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     const int mmap_errno = errno;
     ::close(fd);
-    CORAG_CHECK(mapped != MAP_FAILED, path.string(), ": cannot map into memory: ",
-                std::strerror(mmap_errno));
+    CORAG_CHECK(mapped != MAP_FAILED, path.string(), ": cannot map into memory: ", std::strerror(mmap_errno));
     data_ = static_cast<std::uint8_t*>(mapped);
   } else {
     ::close(fd);

@@ -5,10 +5,20 @@
 #include <thread>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 namespace corag {
 
 int resolve_thread_count(int requested) {
-  return requested > 0 ? requested : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const int cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  if (requested <= 0) return cores;
+  // More compute threads than cores never helps, and thousands of them hung the process
+  // (runtime.threads: 4096).
+  if (requested > cores) {
+    spdlog::warn("{} threads requested, {} cores here: using {}", requested, cores, cores);
+    return cores;
+  }
+  return requested;
 }
 
 void run_workers(std::size_t workers, const std::function<void(std::size_t)>& work) {

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 #include "corag/util/json_fields.hpp"
 
 namespace corag {
@@ -12,6 +13,7 @@ CorpusFormat detect_corpus_format(const fs::path& path) {
   const std::string extension = path.extension().string();
   if (extension == ".tsv") return CorpusFormat::dpr_tsv;
   if (extension == ".jsonl" || extension == ".json") return CorpusFormat::jsonl;
+  require_input_file(path);
   std::ifstream in(path, std::ios::binary);
   CORAG_CHECK(in, path.string(), ": cannot open");
   char first = 0;

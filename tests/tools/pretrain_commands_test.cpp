@@ -30,6 +30,9 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
       " --set data.tokenizer_questions=[" + (dir / "world" / "qa.jsonl").string() + "]" +
       " --set tokenizers.spiece_vocab_size=300 --set retriever.steps=6 --set retriever.batch_size=8"
       " --set reader.steps=6 --set reader.batch_size=4 --set runtime.threads=1 --set runtime.device=cpu";
+  // The scratch store of a run killed after writing it (issue 24: the rerun refused to continue).
+  std::filesystem::create_directories(dir / "models" / "pretrain_store");
+  write_text(dir / "models" / "pretrain_store" / "meta.json", "{}");
   result = run_command(dir, pretrain);
   INFO(result.err);
   REQUIRE(result.exit_code == 0);

@@ -2,12 +2,20 @@
 #include <optional>
 #include <thread>
 
+#include <sys/stat.h>
+
 #include <ATen/Parallel.h>
 
 #include "corag/util/child_process.hpp"
 #include "corag/util/device.hpp"
+#include "corag/util/file_checksum.hpp"
+#include "corag/util/input_file.hpp"
+#include "corag/util/json_strict.hpp"
+#include "corag/util/line_reader.hpp"
+#include "corag/util/mapped_file.hpp"
 #include "corag/util/metrics_writer.hpp"
 #include "corag/util/nearest_name.hpp"
+#include "corag/util/parallel_workers.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "test_support.hpp"
 
@@ -15,6 +23,7 @@ using namespace corag;
 using corag::test::error_message;
 using corag::test::read_text;
 using corag::test::TempDir;
+using corag::test::write_text;
 
 extern "C" int openblas_get_num_threads() __attribute__((weak));
 
@@ -82,8 +91,9 @@ TEST_CASE("child process: exit status, output in its log, killed with its owner"
   }  // its owner is gone: the child is stopped and reaped, not waited for
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
 
-  CHECK(error_message([&] { ChildProcess({"/bin/sh", "-c", "true"}, dir / "missing" / "x.log"); })
-            .find("cannot start /bin/sh") != std::string::npos);
+  CHECK(error_message([&] {
+          ChildProcess({"/bin/sh", "-c", "true"}, dir / "missing" / "x.log");
+        }).find("cannot start /bin/sh") != std::string::npos);
 }
 
 TEST_CASE("set_thread_count governs LibTorch, OpenMP and OpenBLAS's own pool", "[util][threads]") {
@@ -93,6 +103,30 @@ TEST_CASE("set_thread_count governs LibTorch, OpenMP and OpenBLAS's own pool", "
   // OpenBLAS is there on Debian's LibTorch; MKL builds have none to govern.
   if (openblas_get_num_threads != nullptr) CHECK(openblas_get_num_threads() == 1);
   set_thread_count(2);
-  if (openblas_get_num_threads != nullptr) CHECK(openblas_get_num_threads() == 2);
+  if (openblas_get_num_threads != nullptr) CHECK(openblas_get_num_threads() == resolve_thread_count(2));
   set_thread_count(before);
+  // More threads than cores are cut to the cores (runtime.threads: 4096 hung the process).
+  const auto cores = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  CHECK(resolve_thread_count(4096) == cores);
+  CHECK(resolve_thread_count(0) == cores);
+  CHECK(resolve_thread_count(1) == 1);
+}
+
+TEST_CASE("readers refuse a FIFO, a directory or a missing path before opening it", "[util][input]") {
+  // Opening a FIFO for reading blocks until a writer comes: each reader would hang (issue 24).
+  TempDir dir;
+  const auto fifo = dir / "weights.safetensors";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  for (const auto& path : {fifo, dir.path()}) {
+    INFO(path.string());
+    CHECK(error_message([&] { MappedFile file(path); }).find(path.string() + ": not a regular file") !=
+          std::string::npos);
+    CHECK(error_message([&] { LineReader reader(path); }).find("not a regular file") != std::string::npos);
+    CHECK(error_message([&] { read_json_file(path); }).find("not a regular file") != std::string::npos);
+    CHECK(error_message([&] { file_checksum(path); }).find("not a regular file") != std::string::npos);
+  }
+  CHECK(error_message([&] { require_input_file(dir / "missing.json"); }).find("missing.json: cannot open") !=
+        std::string::npos);
+  write_text(dir / "plain.json", "{}");
+  CHECK_NOTHROW(require_input_file(dir / "plain.json"));
 }

@@ -5,7 +5,8 @@
 
 namespace corag {
 
-/// A requested thread count made concrete: 0 means one per core.
+/// A requested thread count made concrete: 0 means one per core, and more than the cores is
+/// cut to the cores (with a warning).
 int resolve_thread_count(int requested);
 
 /// Runs `work(worker)` for worker = 0 .. workers-1 on threads of their own, waits for all, and
