@@ -1,3 +1,4 @@
+#include "corag/util/json_strict.hpp"
 #include "corag/util/jsonl_reader.hpp"
 #include "corag/util/passage_reader.hpp"
 #include "corag/util/qa_reader.hpp"
@@ -20,8 +21,7 @@ TEST_CASE("JSONL reader streams objects, skips blank lines, names file:line on b
   REQUIRE(reader.next(value));
   CHECK(value["a"] == 2);
   CHECK(reader.location() == path.string() + ":4");
-  CHECK_THAT(error_message([&] { reader.next(value); }),
-             Catch::StartsWith(path.string() + ":5: invalid JSON"));
+  CHECK_THAT(error_message([&] { reader.next(value); }), Catch::StartsWith(path.string() + ":5: invalid JSON"));
 }
 
 TEST_CASE("a missing input file is a clear error", "[util][readers]") {
@@ -102,8 +102,9 @@ TEST_CASE("QA reader reads the real NQ-open files", "[util][readers]") {
 
 TEST_CASE("passage reader reads JSONL and DPR TSV corpora", "[util][readers]") {
   TempDir dir;
-  write_text(dir / "c.jsonl", "{\"id\": 1, \"title\": \"Aaron\", \"text\": \"Aaron is a prophet.\"}\n"
-                              "{\"id\": \"p2\", \"text\": \"No title here.\"}\n");
+  write_text(dir / "c.jsonl",
+             "{\"id\": 1, \"title\": \"Aaron\", \"text\": \"Aaron is a prophet.\"}\n"
+             "{\"id\": \"p2\", \"text\": \"No title here.\"}\n");
   write_text(dir / "psgs.tsv", "id\ttext\ttitle\n1\t\"Aaron is a \"\"prophet\"\".\"\tAaron\n");
   write_text(dir / "noext", "{\"id\": \"x\", \"title\": \"\", \"text\": \"t\"}\n");
 
@@ -128,4 +129,24 @@ TEST_CASE("passage reader reads JSONL and DPR TSV corpora", "[util][readers]") {
   write_text(dir / "bad.jsonl", "{\"title\": \"t\", \"text\": \"x\"}\n");
   PassageReader missing_id(dir / "bad.jsonl");
   CHECK_THAT(error_message([&] { missing_id.next(passage); }), Catch::Contains("bad.jsonl:1: missing 'id'"));
+}
+
+TEST_CASE("JSON nested deeper than kMaxJsonDepth is refused while parsing, in files and JSONL lines",
+          "[util][readers]") {
+  const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(parse_json_strict(nested(kMaxJsonDepth), "ok.json").is_array());
+  CHECK_THAT(error_message([&] { parse_json_strict(nested(kMaxJsonDepth + 1), "deep.json"); }),
+             Catch::StartsWith("deep.json: JSON nested deeper than 256 levels"));
+  // 150,000 levels overflowed the stack when the parsed value was copied (issue 24).
+  TempDir dir;
+  const auto path = dir / "qa.jsonl";
+  write_text(path, "{\"id\": \"q1\", \"answers\": [\"a\"]}\n{\"id\": \"q2\", \"answers\": " + nested(150000) + "}\n" +
+                       "{\"id\": \"q3\", \"id\": \"q4\"}\n");
+  JsonlReader reader(path);
+  nlohmann::json value;
+  REQUIRE(reader.next(value));
+  CHECK_THAT(error_message([&] { reader.next(value); }),
+             Catch::StartsWith(path.string() + ":2: JSON nested deeper than 256 levels"));
+  // JSONL lines are parsed as strictly as JSON files: a repeated key is refused.
+  CHECK_THAT(error_message([&] { reader.next(value); }), Catch::Contains(":3: duplicate key 'id'"));
 }
