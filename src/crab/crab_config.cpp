@@ -20,13 +20,20 @@ std::vector<ConfigProblem> CrabConfig::check() const {
       problems.push_back({"splits.shots", "must be ascending positive integers, got '" + shot + "'"});
       break;
     }
+    // Beyond any real pool, and clients x shots must not overflow (2^62 crashed the builder).
+    if (value > kMaxShots) {
+      problems.push_back({"splits.shots", "must be at most " + std::to_string(kMaxShots) + ", got '" + shot + "'"});
+      break;
+    }
     previous = value;
   }
   if (splits.shots.empty()) problems.push_back({"splits.shots", "list at least one shot level"});
   if (splits.dev_size % splits.clients != 0)
-    problems.push_back({"splits.dev_size", "must be a multiple of splits.clients (" + std::to_string(splits.clients) + ")"});
+    problems.push_back(
+        {"splits.dev_size", "must be a multiple of splits.clients (" + std::to_string(splits.clients) + ")"});
   if (splits.test_size % splits.clients != 0)
-    problems.push_back({"splits.test_size", "must be a multiple of splits.clients (" + std::to_string(splits.clients) + ")"});
+    problems.push_back(
+        {"splits.test_size", "must be a multiple of splits.clients (" + std::to_string(splits.clients) + ")"});
   if (stores.rel1_client > splits.clients)
     problems.push_back({"stores.rel1_client", "must be a client number, 1.." + std::to_string(splits.clients)});
   if (stores.split_fraction * static_cast<double>(splits.clients) > 1.0)
@@ -34,7 +41,8 @@ std::vector<ConfigProblem> CrabConfig::check() const {
   if (stores.test_fraction * static_cast<double>(splits.clients) > 1.0)
     problems.push_back({"stores.test_fraction", "times splits.clients exceeds the whole corpus"});
   if (bm25.relevant_depth > bm25.depth) problems.push_back({"bm25.relevant_depth", "must not exceed bm25.depth"});
-  if (!bm25.index.empty() && !bm25.run.empty()) problems.push_back({"bm25.run", "give bm25.index or bm25.run, not both"});
+  if (!bm25.index.empty() && !bm25.run.empty())
+    problems.push_back({"bm25.run", "give bm25.index or bm25.run, not both"});
   return problems;
 }
 

@@ -227,6 +227,13 @@ TEST_CASE("CRAB splits: nested shots, disjoint clients and splits, stable ids, p
   CHECK_THAT(error_message([&] { make_crab_splits(too_big); }), Catch::Contains("too small") &&
                                                                     Catch::Contains("40 + 4 clients x 8 shots = 72") &&
                                                                     Catch::Contains("12 missing"));
+  // 2^62 shots passed the check and crashed the builder (issue 24).
+  auto huge = config;
+  huge.splits.shots = {"2", "4611686018427387904"};
+  const auto problems = huge.check();
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].key == "splits.shots");
+  CHECK_THAT(problems[0].message, Catch::Contains("at most 10000000"));
   write_text(dir / "crab.yaml", "splits:\n  shots: [16, 8]\n  dev_size: 7\n");
   CHECK_THAT(error_message([&] { load_config<CrabConfig>(dir / "crab.yaml", {}); }),
              Catch::Contains("splits.shots") && Catch::Contains("splits.dev_size") && Catch::Contains("data.corpus"));
