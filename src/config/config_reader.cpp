@@ -1,6 +1,7 @@
 #include "corag/config/config_reader.hpp"
 
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include "corag/util/error.hpp"
@@ -64,6 +65,25 @@ std::string ConfigDocument::locate(const std::string& key, const YAML::Node& nod
   return name;
 }
 
+namespace {
+
+/// yaml-cpp keeps both entries of a repeated key and answers lookups with the first: a section
+/// or key written twice would silently ignore the later one, so it is refused.
+void refuse_repeated_keys(const YAML::Node& map, const std::string& file, const std::string& prefix) {
+  std::map<std::string, int> first_line;
+  for (const auto& item : map) {
+    if (!item.first.IsScalar()) continue;
+    const auto key = item.first.Scalar();
+    const int line = item.first.Mark().line + 1;
+    const auto [seen, inserted] = first_line.emplace(key, line);
+    CORAG_CHECK(inserted, file, ":", line, ": '", prefix, key, "' is repeated (first at line ", seen->second,
+                "); a later value would be ignored");
+    if (prefix.empty() && item.second.IsMap()) refuse_repeated_keys(item.second, file, key + ".");
+  }
+}
+
+}  // namespace
+
 ConfigDocument load_config_document(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   ConfigDocument document;
   document.file = file.string();
@@ -78,6 +98,7 @@ ConfigDocument load_config_document(const std::filesystem::path& file, const std
   if (document.root.IsNull()) document.root = YAML::Node(YAML::NodeType::Map);
   CORAG_CHECK(document.root.IsMap(), document.locate("", document.root),
               ": a config file must be a mapping of sections (model:, train:, ...)");
+  refuse_repeated_keys(document.root, file.string(), "");
 
   for (const std::string& assignment : overrides) {
     const std::string origin = "--set " + assignment;
@@ -85,9 +106,9 @@ ConfigDocument load_config_document(const std::filesystem::path& file, const std
     CORAG_CHECK(equals != std::string::npos, origin, ": expected section.key=value");
     const std::string key = assignment.substr(0, equals);
     const auto dot = key.find('.');
-    CORAG_CHECK(dot != std::string::npos && dot > 0 && dot + 1 < key.size() &&
-                    key.find('.', dot + 1) == std::string::npos,
-                origin, ": the key must be section.key (e.g. train.lr)");
+    CORAG_CHECK(
+        dot != std::string::npos && dot > 0 && dot + 1 < key.size() && key.find('.', dot + 1) == std::string::npos,
+        origin, ": the key must be section.key (e.g. train.lr)");
     const std::string section = key.substr(0, dot), name = key.substr(dot + 1);
     const std::string text = assignment.substr(equals + 1);
     YAML::Node value;
@@ -249,7 +270,8 @@ YAML::Node ConfigReader::node_of(const std::string& key) const {
   const auto dot = key.find('.');
   const YAML::Node& root = document_.root;
   const YAML::Node section = root[key.substr(0, dot)];
-  if (dot == std::string::npos || !section.IsDefined() || !section.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  if (dot == std::string::npos || !section.IsDefined() || !section.IsMap())
+    return YAML::Node(YAML::NodeType::Undefined);
   return section[key.substr(dot + 1)];
 }
 

@@ -12,4 +12,10 @@ void require_input_file(const std::filesystem::path& path) {
   CORAG_CHECK(std::filesystem::is_regular_file(status), path.string(), ": not a regular file");
 }
 
+void require_output_apart_from_input(const std::filesystem::path& output, const std::filesystem::path& input) {
+  std::error_code error;
+  CORAG_CHECK(!std::filesystem::equivalent(output, input, error), output.string(), ": is the input file ",
+              input.string(), "; writing it would replace that input, choose another output");
+}
+
 }  // namespace corag

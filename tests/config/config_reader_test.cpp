@@ -88,6 +88,19 @@ TEST_CASE("unknown keys and sections are rejected with the nearest valid name", 
         "--set train.warmup_step=3: unknown key 'train.warmup_step' (did you mean 'train.warmup_steps'?)");
 }
 
+TEST_CASE("a key or section written twice is refused, not resolved to its first value", "[config]") {
+  // yaml-cpp answered with the first value and ignored the second (issue 24).
+  TempDir dir;
+  const std::string file = (dir / "c.yaml").string();
+  CHECK(load_error(dir, "train:\n  lr: 0.1\n  steps: 5\n  lr: 0.2\n") ==
+        file + ":4: 'train.lr' is repeated (first at line 2); a later value would be ignored");
+  CHECK(load_error(dir, "train:\n  lr: 0.1\nmodel:\n  n_context: 4\ntrain:\n  steps: 5\n") ==
+        file + ":5: 'train' is repeated (first at line 1); a later value would be ignored");
+  // --set replaces a value: not a repetition.
+  write_text(dir / "c.yaml", "train:\n  lr: 0.1\n");
+  CHECK(load_config<ExperimentConfig>(dir / "c.yaml", {"train.lr=0.2"}).train.lr == 0.2);
+}
+
 TEST_CASE("type and range errors name the key and the line", "[config]") {
   TempDir dir;
   const std::string file = (dir / "c.yaml").string();

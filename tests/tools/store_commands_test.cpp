@@ -53,6 +53,15 @@ TEST_CASE("corag bm25 build and search write reader input and TREC runs", "[e2e]
                                (dir / "q.jsonl").string() + " --top-k 1 --out " + (dir / "run.trec").string())
               .exit_code == 0);
   CHECK_THAT(read_text(dir / "run.trec"), Catch::StartsWith("q1 Q0 p0 1 ") && Catch::Contains("\n2 Q0 p3 1 "));
+
+  // --out naming the queries file would replace it (issue 24): refused, the queries kept.
+  const auto queries = read_text(dir / "q.jsonl");
+  const auto onto_input =
+      run_command(dir, corag_cli + " bm25 search --index " + (dir / "bm25").string() + " --queries " +
+                           (dir / "q.jsonl").string() + " --out " + (dir / "q.jsonl").string());
+  CHECK(onto_input.exit_code == 1);
+  CHECK_THAT(onto_input.err, Catch::Contains("is the input file"));
+  CHECK(read_text(dir / "q.jsonl") == queries);
 }
 
 TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refused", "[e2e][store]") {

@@ -129,4 +129,15 @@ TEST_CASE("readers refuse a FIFO, a directory or a missing path before opening i
         std::string::npos);
   write_text(dir / "plain.json", "{}");
   CHECK_NOTHROW(require_input_file(dir / "plain.json"));
+
+  // An output naming its own input (`generate --input F --out F` replaced F).
+  std::filesystem::create_symlink(dir / "plain.json", dir / "alias.json");
+  for (const auto& output : {dir / "plain.json", dir / "alias.json", dir / "." / "plain.json"}) {
+    INFO(output.string());
+    CHECK(error_message([&] {
+            require_output_apart_from_input(output, dir / "plain.json");
+          }).find("is the input file") != std::string::npos);
+  }
+  CHECK_NOTHROW(require_output_apart_from_input(dir / "new.json", dir / "plain.json"));
+  CHECK_NOTHROW(require_output_apart_from_input(dir / "alias.json", dir / "missing.json"));
 }

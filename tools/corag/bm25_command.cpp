@@ -8,6 +8,7 @@
 #include "corag/store/trec_run.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 
 namespace corag::cli {
 
@@ -40,9 +41,15 @@ void add_bm25_command(CLI::App& app) {
   });
 
   auto* search = bm25->add_subcommand("search", "top-k BM25 passages for each question of a QA file");
-  search->add_option("--index", options->index, "index directory (corag bm25 build)")->required()->check(CLI::ExistingDirectory);
-  search->add_option("--queries", options->queries, "QA JSONL (answers optional)")->required()->check(CLI::ExistingFile);
-  search->add_option("--top-k", options->top_k, "passages per question")->check(CLI::PositiveNumber)->capture_default_str();
+  search->add_option("--index", options->index, "index directory (corag bm25 build)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  search->add_option("--queries", options->queries, "QA JSONL (answers optional)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  search->add_option("--top-k", options->top_k, "passages per question")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   search->add_option("--out", options->out, "output file")->required();
   search->add_option("--format", options->format, "jsonl (reader input) or trec (qid Q0 docid rank score tag)")
       ->check(CLI::IsMember({"jsonl", "trec"}))
@@ -50,6 +57,7 @@ void add_bm25_command(CLI::App& app) {
   search->add_option("--tag", options->tag, "run tag of TREC lines")->capture_default_str();
   search->add_option("--threads", options->threads, "worker threads (0: one per core)")->capture_default_str();
   search->callback([options] {
+    require_output_apart_from_input(options->out, options->queries);
     const PassageTable table(options->index);
     const Bm25Index index(options->index);
     CORAG_CHECK(index.size() == table.size(), options->index, ": the BM25 index covers ", index.size(),
@@ -63,7 +71,8 @@ void add_bm25_command(CLI::App& app) {
     write_file_atomically(options->out, [&](std::ostream& out) {
       for (std::size_t i = 0; i < queries.size(); ++i) {
         if (options->format == "trec") {
-          write_trec_hits(out, queries[i].id.empty() ? std::to_string(i + 1) : queries[i].id, hits[i], table, options->tag);
+          write_trec_hits(out, queries[i].id.empty() ? std::to_string(i + 1) : queries[i].id, hits[i], table,
+                          options->tag);
         } else {
           out << retrieval_line(queries[i], hits[i], table).dump() << '\n';
         }

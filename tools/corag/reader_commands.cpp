@@ -3,12 +3,13 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "corag/models/reader_record.hpp"
 #include "corag/util/atomic_file.hpp"
+#include "corag/util/input_file.hpp"
 #include "corag/util/line_reader.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "runtime_options.hpp"
@@ -26,9 +27,12 @@ struct ReaderRunOptions {
 };
 
 void add_reader_run_options(CLI::App& command, ReaderRunOptions& options) {
-  command.add_option("--reader", options.reader, "HF T5 / Flan-T5 directory")->required()->check(CLI::ExistingDirectory);
-  command.add_option("--input", options.input,
-                     "JSONL: {\"question\", \"answers\", \"passages\": [{\"title\", \"text\"}]} per line")
+  command.add_option("--reader", options.reader, "HF T5 / Flan-T5 directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  command
+      .add_option("--input", options.input,
+                  "JSONL: {\"question\", \"answers\", \"passages\": [{\"title\", \"text\"}]} per line")
       ->required()
       ->check(CLI::ExistingFile);
   command.add_option("--out", options.out, "output JSONL, one line per input line")->required();
@@ -46,8 +50,10 @@ void add_reader_run_options(CLI::App& command, ReaderRunOptions& options) {
 
 /// Loads the reader, then feeds `process` batches of input records, writing the JSON it returns
 /// (one object per record) to the output atomically.
-void run_reader(const ReaderRunOptions& options, AnswersPolicy policy, const char* label,
-                const std::function<std::vector<nlohmann::json>(FidReader&, const std::vector<ReaderRecord>&)>& process) {
+void run_reader(
+    const ReaderRunOptions& options, AnswersPolicy policy, const char* label,
+    const std::function<std::vector<nlohmann::json>(FidReader&, const std::vector<ReaderRecord>&)>& process) {
+  require_output_apart_from_input(options.out, options.input);
   const Runtime runtime = apply_runtime(options.runtime);
   auto reader = FidReader::load(options.reader, runtime.device, {options.text_maxlength, options.answer_maxlength});
   reader.model()->to(runtime.compute_dtype);
@@ -56,7 +62,8 @@ void run_reader(const ReaderRunOptions& options, AnswersPolicy policy, const cha
   ProgressBar progress(label, count_nonblank_lines(options.input), "questions");
   ReaderRecordReader input(options.input, policy);
   AtomicFileWriter output(options.out);
-  for (auto batch = input.next_batch(options.batch_size); !batch.empty(); batch = input.next_batch(options.batch_size)) {
+  for (auto batch = input.next_batch(options.batch_size); !batch.empty();
+       batch = input.next_batch(options.batch_size)) {
     for (auto& line : process(reader, batch)) output.stream() << line.dump() << '\n';
     progress.advance(batch.size());
   }
@@ -81,32 +88,33 @@ void add_reader_command(CLI::App& app) {
   add_reader_run_options(*score, *options);
   score->add_flag("--emit-tokens", *emit_tokens, "also write the encoder input_ids (per passage) and target_ids");
   score->callback([options, emit_tokens] {
-    run_reader(*options, AnswersPolicy::required, "reader score", [&](FidReader& fid, const std::vector<ReaderRecord>& batch) {
-      std::vector<ReaderExample> examples;
-      std::vector<std::vector<std::int64_t>> targets;
-      for (const auto& record : batch) {
-        examples.push_back(record.example);
-        targets.push_back(fid.target_ids(record.qa.answers.front()));
-      }
-      const auto encoding = fid.encode(examples);
-      const auto fid_nll = to_vector(fid.fid_nll(encoding, targets));
-      const auto passage_nll = fid.passage_nll(encoding, targets);
-      std::vector<nlohmann::json> lines;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        nlohmann::json line;
-        if (!batch[i].qa.id.empty()) line["id"] = batch[i].qa.id;
-        line["nll"] = fid_nll[i];
-        auto per_passage = to_vector(passage_nll[static_cast<std::int64_t>(i)]);
-        per_passage.resize(batch[i].example.passages.size());
-        line["passage_nll"] = per_passage;
-        if (*emit_tokens) {
-          line["input_ids"] = fid.encoder_ids(batch[i].example);
-          line["target_ids"] = targets[i];
-        }
-        lines.push_back(std::move(line));
-      }
-      return lines;
-    });
+    run_reader(*options, AnswersPolicy::required, "reader score",
+               [&](FidReader& fid, const std::vector<ReaderRecord>& batch) {
+                 std::vector<ReaderExample> examples;
+                 std::vector<std::vector<std::int64_t>> targets;
+                 for (const auto& record : batch) {
+                   examples.push_back(record.example);
+                   targets.push_back(fid.target_ids(record.qa.answers.front()));
+                 }
+                 const auto encoding = fid.encode(examples);
+                 const auto fid_nll = to_vector(fid.fid_nll(encoding, targets));
+                 const auto passage_nll = fid.passage_nll(encoding, targets);
+                 std::vector<nlohmann::json> lines;
+                 for (std::size_t i = 0; i < batch.size(); ++i) {
+                   nlohmann::json line;
+                   if (!batch[i].qa.id.empty()) line["id"] = batch[i].qa.id;
+                   line["nll"] = fid_nll[i];
+                   auto per_passage = to_vector(passage_nll[static_cast<std::int64_t>(i)]);
+                   per_passage.resize(batch[i].example.passages.size());
+                   line["passage_nll"] = per_passage;
+                   if (*emit_tokens) {
+                     line["input_ids"] = fid.encoder_ids(batch[i].example);
+                     line["target_ids"] = targets[i];
+                   }
+                   lines.push_back(std::move(line));
+                 }
+                 return lines;
+               });
   });
 }
 
@@ -119,20 +127,21 @@ void add_generate_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->callback([options, max_new_tokens] {
-    run_reader(*options, AnswersPolicy::optional, "generate", [&](FidReader& fid, const std::vector<ReaderRecord>& batch) {
-      std::vector<ReaderExample> examples;
-      for (const auto& record : batch) examples.push_back(record.example);
-      const auto generated = fid.generate(fid.encode(examples), *max_new_tokens);
-      std::vector<nlohmann::json> lines;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        nlohmann::json line;
-        if (!batch[i].qa.id.empty()) line["id"] = batch[i].qa.id;
-        line["prediction"] = fid.tokenizer().decode_answer(generated[i]);
-        line["token_ids"] = generated[i];
-        lines.push_back(std::move(line));
-      }
-      return lines;
-    });
+    run_reader(*options, AnswersPolicy::optional, "generate",
+               [&](FidReader& fid, const std::vector<ReaderRecord>& batch) {
+                 std::vector<ReaderExample> examples;
+                 for (const auto& record : batch) examples.push_back(record.example);
+                 const auto generated = fid.generate(fid.encode(examples), *max_new_tokens);
+                 std::vector<nlohmann::json> lines;
+                 for (std::size_t i = 0; i < batch.size(); ++i) {
+                   nlohmann::json line;
+                   if (!batch[i].qa.id.empty()) line["id"] = batch[i].qa.id;
+                   line["prediction"] = fid.tokenizer().decode_answer(generated[i]);
+                   line["token_ids"] = generated[i];
+                   lines.push_back(std::move(line));
+                 }
+                 return lines;
+               });
   });
 }
 

@@ -9,4 +9,8 @@ namespace corag {
 /// before opening, since opening a FIFO blocks until something writes to it.
 void require_input_file(const std::filesystem::path& path);
 
+/// Throws corag::Error naming both when `output` is the file `input` (by path, symlink or hard
+/// link): writing the output would replace the input it is made from.
+void require_output_apart_from_input(const std::filesystem::path& output, const std::filesystem::path& input);
+
 }  // namespace corag
