@@ -13,13 +13,15 @@ T5Config T5Config::from_file(const HfConfigFile& file) {
   c.num_layers = file.integer("num_layers", c.num_layers, 1);
   c.num_decoder_layers = file.integer("num_decoder_layers", c.num_layers, 1);
   c.num_heads = file.integer("num_heads", c.num_heads, 1);
-  c.relative_attention_num_buckets = file.integer("relative_attention_num_buckets", c.relative_attention_num_buckets, 4);
+  c.relative_attention_num_buckets =
+      file.integer("relative_attention_num_buckets", c.relative_attention_num_buckets, 4);
   c.relative_attention_max_distance =
       file.integer("relative_attention_max_distance", c.relative_attention_max_distance, 2);
   c.dropout_rate = file.number("dropout_rate", c.dropout_rate);
   c.layer_norm_epsilon = file.number("layer_norm_epsilon", c.layer_norm_epsilon);
   c.initializer_factor = file.number("initializer_factor", c.initializer_factor);
   c.tie_word_embeddings = file.flag("tie_word_embeddings", c.tie_word_embeddings);
+  c.scale_decoder_outputs = file.flag("scale_decoder_outputs", c.tie_word_embeddings);
   c.pad_token_id = file.integer("pad_token_id", c.pad_token_id);
   c.eos_token_id = file.integer("eos_token_id", c.eos_token_id);
   c.decoder_start_token_id = file.integer("decoder_start_token_id", c.pad_token_id);
@@ -65,6 +67,7 @@ nlohmann::json T5Config::to_json() const {
   json["initializer_factor"] = initializer_factor;
   json["feed_forward_proj"] = feed_forward_proj;
   json["tie_word_embeddings"] = tie_word_embeddings;
+  json["scale_decoder_outputs"] = scale_decoder_outputs;
   json["pad_token_id"] = pad_token_id;
   json["eos_token_id"] = eos_token_id;
   json["decoder_start_token_id"] = decoder_start_token_id;

@@ -31,9 +31,9 @@ torch::Tensor T5ModelImpl::encode(const torch::Tensor& ids, const torch::Tensor&
 
 torch::Tensor T5ModelImpl::decode(const torch::Tensor& decoder_ids, const torch::Tensor& memory,
                                   const torch::Tensor& memory_mask, T5DecoderCache* cache) {
-  const auto output = decoder_->decode(shared_, decoder_ids, memory, memory_mask, cache);
-  if (lm_head_.is_empty()) return torch::matmul(output * std::pow(static_cast<double>(config_.d_model), -0.5), shared_.t());
-  return lm_head_(output);
+  auto output = decoder_->decode(shared_, decoder_ids, memory, memory_mask, cache);
+  if (config_.scale_decoder_outputs) output = output * std::pow(static_cast<double>(config_.d_model), -0.5);
+  return lm_head_.is_empty() ? torch::matmul(output, shared_.t()) : lm_head_(output);
 }
 
 void T5ModelImpl::initialize(std::uint64_t seed, double relative_bias_std) {

@@ -10,8 +10,8 @@
 #include "corag/models/hf_config_file.hpp"
 #include "corag/models/random_checkpoint.hpp"
 #include "corag/models/retriever.hpp"
-#include "corag/models/t5_model.hpp"
 #include "corag/models/t5_layer_norm.hpp"
+#include "corag/models/t5_model.hpp"
 #include "corag/models/token_batch.hpp"
 #include "corag/util/checkpoint_tensors.hpp"
 #include "model_fixtures.hpp"
@@ -66,7 +66,8 @@ TEST_CASE("T5 relative position buckets match hand-computed values", "[models]")
   const auto bidirectional = relative_position_bucket(offsets, true, 32, 128);
   CHECK(torch::equal(bidirectional, torch::tensor({0, 1, 17, 7, 8, 10, 15, 15, 31, 25, 28}, torch::kLong)));
   // Causal (decoder): future offsets share bucket 0, the past uses all 32 buckets.
-  const auto causal = relative_position_bucket(torch::tensor({5, 0, -3, -15, -16, -20, -100, -500}, torch::kLong), false, 32, 128);
+  const auto causal =
+      relative_position_bucket(torch::tensor({5, 0, -3, -15, -16, -20, -100, -500}, torch::kLong), false, 32, 128);
   CHECK(torch::equal(causal, torch::tensor({0, 0, 3, 15, 16, 17, 30, 31}, torch::kLong)));
 }
 
@@ -140,7 +141,8 @@ TEST_CASE("T5 reader: batching and padding do not change NLLs or greedy tokens",
   for (const bool v1_1 : {false, true}) {
     auto reader = load_reader(make_reader(dir, v1_1));
     torch::NoGradGuard no_grad;
-    const std::vector<std::vector<std::int64_t>> targets{reader.target_ids("paris"), reader.target_ids("the book of a city")};
+    const std::vector<std::vector<std::int64_t>> targets{reader.target_ids("paris"),
+                                                         reader.target_ids("the book of a city")};
     const auto batched = reader.encode({example_a(), example_b()});
     CHECK(batched.passages == 3);
     const auto fid = reader.fid_nll(batched, targets);
@@ -206,10 +208,12 @@ TEST_CASE("T5 reader: save/load round trip is bit-identical, in the HF layout", 
     const auto names = tensors.names();
     const bool has_lm_head = std::find(names.begin(), names.end(), "lm_head.weight") != names.end();
     CHECK(has_lm_head == v1_1);  // tied embeddings are saved once, as shared.weight
-    CHECK(std::find(names.begin(), names.end(), "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight") != names.end());
+    CHECK(std::find(names.begin(), names.end(),
+                    "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight") != names.end());
     CHECK(std::find(names.begin(), names.end(), "decoder.block.0.layer.1.EncDecAttention.q.weight") != names.end());
-    CHECK(std::find(names.begin(), names.end(), v1_1 ? "encoder.block.1.layer.1.DenseReluDense.wi_1.weight"
-                                                     : "encoder.block.1.layer.1.DenseReluDense.wi.weight") != names.end());
+    CHECK(std::find(names.begin(), names.end(),
+                    v1_1 ? "encoder.block.1.layer.1.DenseReluDense.wi_1.weight"
+                         : "encoder.block.1.layer.1.DenseReluDense.wi.weight") != names.end());
     const auto config = nlohmann::json::parse(read_text(copy / "config.json"));
     CHECK(config["feed_forward_proj"] == (v1_1 ? "gated-gelu" : "relu"));
     CHECK(config["tie_word_embeddings"] == !v1_1);
@@ -255,16 +259,18 @@ TEST_CASE("T5 reader: checkpoints with HF extras load; mismatches are one error 
     tensors.push_back({"encoder.block.9.layer.0.SelfAttention.q.weight", torch::zeros({32, 32})});
   });
   const auto message = error_message([&] { load_reader(broken); });
-  CHECK_THAT(message, Catch::Contains("broken") && Catch::Contains("missing tensors (1)") &&
-                          Catch::Contains("encoder.final_layer_norm.weight") &&
-                          Catch::Contains("unexpected tensors (1)") &&
-                          Catch::Contains("encoder.block.9.layer.0.SelfAttention.q.weight") &&
-                          Catch::Contains("decoder.block.1.layer.0.SelfAttention.k.weight: checkpoint [32, 31], model [32, 32]"));
+  CHECK_THAT(
+      message,
+      Catch::Contains("broken") && Catch::Contains("missing tensors (1)") &&
+          Catch::Contains("encoder.final_layer_norm.weight") && Catch::Contains("unexpected tensors (1)") &&
+          Catch::Contains("encoder.block.9.layer.0.SelfAttention.q.weight") &&
+          Catch::Contains("decoder.block.1.layer.0.SelfAttention.k.weight: checkpoint [32, 31], model [32, 32]"));
 
   auto config = nlohmann::json::parse(read_text(original / "config.json"));
   config["feed_forward_proj"] = "swish";
   corag::test::write_text(extras / "config.json", config.dump());
-  CHECK_THAT(error_message([&] { load_reader(extras); }), Catch::Contains("config.json") && Catch::Contains("feed_forward_proj"));
+  CHECK_THAT(error_message([&] { load_reader(extras); }),
+             Catch::Contains("config.json") && Catch::Contains("feed_forward_proj"));
   config["feed_forward_proj"] = "relu";
   config["vocab_size"] = 300;  // smaller than the 356 tokens the tokenizer can produce
   corag::test::write_text(extras / "config.json", config.dump());
@@ -328,4 +334,33 @@ TEST_CASE("Contriever retriever: round trip, HF prefixes, separate query encoder
   CHECK(!reloaded.encoders_shared());
   check_close(reloaded.embed_passages({"the book"}, 1), passages, 0.0);
   check_close(reloaded.embed_queries({"the book"}, 1), retriever.embed_queries({"the book"}, 1), 0.0);
+}
+
+TEST_CASE("T5 scale_decoder_outputs: honoured when config.json has it, else scaled exactly when tied", "[models]") {
+  const auto config_with = [](bool tied, const nlohmann::json& scale) {
+    auto json = nlohmann::json::parse(test::tiny_t5_config_json(false));
+    json["vocab_size"] = 40;
+    json["tie_word_embeddings"] = tied;
+    if (!scale.is_null()) json["scale_decoder_outputs"] = scale;
+    return T5Config::from_file(HfConfigFile(json, "test"));
+  };
+  CHECK(config_with(true, nullptr).scale_decoder_outputs);
+  CHECK_FALSE(config_with(false, nullptr).scale_decoder_outputs);
+  CHECK_FALSE(config_with(true, false).scale_decoder_outputs);  // transformers 5's tied "v1.1"
+  CHECK(config_with(false, true).scale_decoder_outputs);
+  CHECK(config_with(true, false).to_json()["scale_decoder_outputs"] == false);
+
+  // The logits of a tied, unscaled model are d_model^0.5 times those of the same weights scaled.
+  T5Model scaled(config_with(true, nullptr)), unscaled(config_with(true, false));
+  scaled->initialize(3);
+  torch::NoGradGuard no_grad;
+  for (const auto& item : scaled->named_parameters()) unscaled->named_parameters()[item.key()].copy_(item.value());
+  scaled->eval();
+  unscaled->eval();
+  const auto ids = torch::tensor({{5, 6, 7, 1}}, torch::kLong);
+  const auto mask = torch::ones({1, 4}, torch::kLong);
+  const auto decoder_ids = torch::tensor({{0, 9}}, torch::kLong);
+  const auto a = scaled->decode(decoder_ids, scaled->encode(ids, mask), mask);
+  const auto b = unscaled->decode(decoder_ids, unscaled->encode(ids, mask), mask);
+  check_close(b, a * std::sqrt(32.0), 1e-4);
 }

@@ -32,6 +32,10 @@ struct T5Config {
   T5Activation activation = T5Activation::kRelu;
   bool gated = false;
   bool tie_word_embeddings = true;
+  /// Decoder outputs times d_model^-0.5 before the LM head. transformers 5 writes it to
+  /// config.json; without it, scaled exactly when the embeddings are tied (transformers 4, and
+  /// every published T5, Flan-T5 and Atlas checkpoint).
+  bool scale_decoder_outputs = true;
   std::int64_t pad_token_id = 0;
   std::int64_t eos_token_id = 1;
   std::int64_t decoder_start_token_id = 0;
