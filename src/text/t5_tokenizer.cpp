@@ -1,7 +1,9 @@
 #include "corag/text/t5_tokenizer.hpp"
 
+#include <algorithm>
 #include <cctype>
 
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "corag/util/atomic_file.hpp"
@@ -119,7 +121,8 @@ std::string T5Tokenizer::decode(const std::vector<std::int64_t>& ids, bool skip_
     run.clear();
   };
   for (const std::int64_t id : ids) {
-    CORAG_CHECK(id >= 0 && id < vocab_size(), "token id ", id, " is outside the T5 vocabulary of ", vocab_size());
+    CORAG_CHECK(id >= 0, "token id ", id, " is negative");
+    if (id >= vocab_size()) continue;  // an embedding row without a piece (see beyond_vocabulary)
     if (!is_special(id)) {
       run.push_back(static_cast<int>(id));
       previous_special = false;
@@ -134,6 +137,11 @@ std::string T5Tokenizer::decode(const std::vector<std::int64_t>& ids, bool skip_
   }
   flush();
   return std::string(trim(out, true, true));
+}
+
+std::size_t T5Tokenizer::beyond_vocabulary(const std::vector<std::int64_t>& ids) const {
+  return static_cast<std::size_t>(
+      std::count_if(ids.begin(), ids.end(), [&](std::int64_t id) { return id >= vocab_size(); }));
 }
 
 std::string T5Tokenizer::decode_answer(const std::vector<std::int64_t>& ids) const {
@@ -155,6 +163,14 @@ void T5Tokenizer::save(const std::filesystem::path& model_dir) const {
                                  {"pad_token", "<pad>"},
                                  {"unk_token", "<unk>"}};
   write_file_atomically(model_dir / "tokenizer_config.json", config.dump(2) + "\n");
+}
+
+void warn_beyond_vocabulary(std::size_t count, std::int64_t vocab_size) {
+  if (count == 0) return;
+  spdlog::warn(
+      "{} generated token ids are past the tokenizer's {} pieces and sentinels (embedding rows without a "
+      "piece) and were decoded as nothing",
+      count, vocab_size);
 }
 
 }  // namespace corag

@@ -18,6 +18,7 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
   FidReader& reader = model.reader();
   const auto batch_size = static_cast<std::size_t>(config.eval.batch_size);
   Evaluation evaluation;
+  std::size_t beyond_vocabulary = 0;
   ProgressBar progress(label, questions.size(), "questions");
   for (std::size_t begin = 0; begin < questions.size(); begin += batch_size) {
     const auto end = std::min(questions.size(), begin + batch_size);
@@ -49,6 +50,7 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
     for (std::size_t i = begin; i < end; ++i) {
       const auto& qa = questions[i];
       const auto prediction = reader.tokenizer().decode_answer(generated[i - begin]);
+      beyond_vocabulary += reader.tokenizer().beyond_vocabulary(generated[i - begin]);
       const auto score = score_answer(prediction, qa.answers);
       evaluation.totals.add(score);
       nlohmann::json line = {{"id", qa.id},           {"question", qa.question}, {"prediction", prediction},
@@ -63,6 +65,7 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
     progress.advance(end - begin);
   }
   progress.finish();
+  warn_beyond_vocabulary(beyond_vocabulary, reader.tokenizer().vocab_size());
   return evaluation;
 }
 

@@ -127,8 +127,11 @@ void add_generate_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   command->callback([options, max_new_tokens] {
+    std::size_t beyond_vocabulary = 0;
+    std::int64_t vocab_size = 0;
     run_reader(*options, AnswersPolicy::optional, "generate",
                [&](FidReader& fid, const std::vector<ReaderRecord>& batch) {
+                 vocab_size = fid.tokenizer().vocab_size();
                  std::vector<ReaderExample> examples;
                  for (const auto& record : batch) examples.push_back(record.example);
                  const auto generated = fid.generate(fid.encode(examples), *max_new_tokens);
@@ -138,10 +141,12 @@ void add_generate_command(CLI::App& app) {
                    if (!batch[i].qa.id.empty()) line["id"] = batch[i].qa.id;
                    line["prediction"] = fid.tokenizer().decode_answer(generated[i]);
                    line["token_ids"] = generated[i];
+                   beyond_vocabulary += fid.tokenizer().beyond_vocabulary(generated[i]);
                    lines.push_back(std::move(line));
                  }
                  return lines;
                });
+    warn_beyond_vocabulary(beyond_vocabulary, vocab_size);
   });
 }
 

@@ -27,8 +27,12 @@ class T5Tokenizer {
 
   /// Ids of `text` followed by `</s>`, cut to at most `max_length` ids (the `</s>` is kept).
   std::vector<std::int64_t> encode(std::string_view text, std::size_t max_length = SIZE_MAX) const;
-  /// Text of `ids`; with `skip_special`, pad/eos/unk and sentinels are left out.
+  /// Text of `ids`; with `skip_special`, pad/eos/unk and sentinels are left out. Ids at or past
+  /// vocab_size() decode as nothing: published T5 checkpoints have more embedding rows (32,128)
+  /// than pieces and sentinels (32,100), and a model may generate one.
   std::string decode(const std::vector<std::int64_t>& ids, bool skip_special = true) const;
+  /// How many of `ids` are at or past vocab_size() (what decode leaves out), for the warning.
+  std::size_t beyond_vocabulary(const std::vector<std::int64_t>& ids) const;
   /// The answer in a generated sequence: what follows the first `<extra_id_0>` (the whole
   /// sequence when there is none), special tokens removed.
   std::string decode_answer(const std::vector<std::int64_t>& ids) const;
@@ -49,5 +53,9 @@ class T5Tokenizer {
   SentencePieceModel pieces_;
   std::int64_t piece_size_ = 0;
 };
+
+/// Warns, once for a whole evaluation or generation, that `count` generated ids were past the
+/// tokenizer's vocabulary and decoded as nothing; silent when `count` is 0.
+void warn_beyond_vocabulary(std::size_t count, std::int64_t vocab_size);
 
 }  // namespace corag
