@@ -185,7 +185,7 @@ Overrides joined(Overrides first, const Overrides& second) {
 
 /// A run being trained by a child `corag train`.
 struct ChildRun {
-  std::size_t index;
+  std::string name, stage;
   StageLog::Clock::time_point start;
   fs::path log;
   ChildProcess process;
@@ -194,8 +194,8 @@ struct ChildRun {
 /// Trains the runs that have no summary yet as child processes, `jobs` at a time, and reads
 /// every run's summary. A failed child stops the launching of new ones; the ones still running
 /// are stopped when the error leaves (each resumes on the next invocation).
-void train_runs_in_children(const DemoOptions& options, const std::vector<ExperimentConfig>& configs,
-                            const std::vector<std::string>& names, StageLog& stages,
+void train_runs_in_children(const DemoOptions& options, const std::vector<DemoRun>& runs,
+                            const std::vector<ExperimentConfig>& configs, StageLog& stages,
                             std::map<std::string, nlohmann::json>& summaries) {
   const auto& out = options.out;
   fs::create_directories(out / "configs" / "runs");
@@ -205,7 +205,7 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<Experi
   while (next < configs.size() || !running.empty()) {
     while (next < configs.size() && running.size() < static_cast<std::size_t>(options.jobs)) {
       const auto index = next++;
-      const auto& name = names[index];
+      const auto name = runs[index].name();
       const auto run_dir = out / "runs" / name;
       const auto stage = "corag train " + name + " -> " + run_dir.string();
       const auto start = stages.begin(stage);
@@ -220,7 +220,7 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<Experi
                                        config_file.string(),     "--out", run_dir.string()};
       if (fs::exists(run_dir / "config.resolved.yaml")) argv.push_back("--resume");
       const auto log = out / "logs" / (name + ".log");
-      running.push_back({index, start, log, ChildProcess(argv, log)});
+      running.push_back({name, stage, start, log, ChildProcess(argv, log)});
     }
     bool any_finished = false;
     for (auto child = running.begin(); child != running.end();) {
@@ -229,11 +229,10 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<Experi
         ++child;
         continue;
       }
-      const auto& name = names[child->index];
-      CORAG_CHECK(*status == 0, "demo run ", name, " failed (exit status ", *status,
+      CORAG_CHECK(*status == 0, "demo run ", child->name, " failed (exit status ", *status,
                   "); its log: ", child->log.string());
-      summaries[name] = read_json_file(out / "runs" / name / "summary.json");
-      stages.finish("corag train " + name + " -> " + (out / "runs" / name).string(), child->start, false);
+      summaries[child->name] = read_json_file(out / "runs" / child->name / "summary.json");
+      stages.finish(child->stage, child->start, false);
       child = running.erase(child);
       any_finished = true;
     }
@@ -375,9 +374,7 @@ std::string run_demo(const DemoOptions& options) {
     return false;
   });
   std::map<std::string, nlohmann::json> summaries;
-  std::vector<std::string> names;
-  for (const auto& run : runs) names.push_back(run.name());
-  train_runs_in_children(options, run_configs, names, stages, summaries);
+  train_runs_in_children(options, runs, run_configs, stages, summaries);
   const auto tables = render_demo_tables(summaries, plan.few_shots, plan.many_shots);
   write_file_atomically(out / "tables.md", tables);
   write_file_atomically(

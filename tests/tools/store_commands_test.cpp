@@ -99,6 +99,13 @@ TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refus
   REQUIRE(retrieved.size() == 1);
   REQUIRE(retrieved[0]["passages"].size() == 2);  // the composed store holds two passages
   for (const auto& passage : retrieved[0]["passages"]) CHECK((passage["id"] == "p3" || passage["id"] == "p1"));
+  // --out naming the queries file would replace it: refused, the queries kept.
+  const auto onto_input = run_command(dir, corag_cli + " retrieve --store " + (dir / "sub").string() + " --retriever " +
+                                               (dir / "bert").string() + " --queries " + (dir / "q.jsonl").string() +
+                                               " --out " + (dir / "q.jsonl").string());
+  CHECK(onto_input.exit_code == 1);
+  CHECK_THAT(onto_input.err, Catch::Contains("is the input file"));
+  CHECK(read_jsonl(dir / "q.jsonl").size() == 1);
 
   const auto refused = run_command(dir, corag_cli + " retrieve --store " + (dir / "store").string() + " --retriever " +
                                             (dir / "other").string() + " --queries " + (dir / "q.jsonl").string() +

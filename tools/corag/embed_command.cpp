@@ -7,8 +7,9 @@
 #include "commands.hpp"
 #include "corag/models/retriever.hpp"
 #include "corag/util/error.hpp"
-#include "corag/util/jsonl_reader.hpp"
+#include "corag/util/input_file.hpp"
 #include "corag/util/json_fields.hpp"
+#include "corag/util/jsonl_reader.hpp"
 #include "corag/util/line_reader.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/safetensors_writer.hpp"
@@ -25,16 +26,24 @@ void add_embed_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   auto* command = app.add_subcommand("embed", "embed queries or passages with a Contriever retriever");
-  command->add_option("--retriever", options->retriever, "HF BERT/Contriever directory")->required()->check(CLI::ExistingDirectory);
+  command->add_option("--retriever", options->retriever, "HF BERT/Contriever directory")
+      ->required()
+      ->check(CLI::ExistingDirectory);
   command->add_option("--input", options->input, "JSONL: 'question' per line (query) or 'title'/'text' (passage)")
       ->required()
       ->check(CLI::ExistingFile);
-  command->add_option("--out", options->out, "output .safetensors with one float32 tensor 'embeddings' [N, dim]")->required();
-  command->add_option("--kind", options->kind, "query or passage")->check(CLI::IsMember({"query", "passage"}))->capture_default_str();
-  command->add_option("--batch-size", options->batch_size, "texts per forward pass")->check(CLI::PositiveNumber)->capture_default_str();
+  command->add_option("--out", options->out, "output .safetensors with one float32 tensor 'embeddings' [N, dim]")
+      ->required();
+  command->add_option("--kind", options->kind, "query or passage")
+      ->check(CLI::IsMember({"query", "passage"}))
+      ->capture_default_str();
+  command->add_option("--batch-size", options->batch_size, "texts per forward pass")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->add_option("--max-length", options->max_length, "tokens per text (default: max_position_embeddings)");
   add_runtime_options(*command, options->runtime);
   command->callback([options] {
+    require_output_apart_from_input(options->out, options->input);
     const Runtime runtime = apply_runtime(options->runtime);
     auto retriever = Retriever::load(options->retriever, runtime.device);
     if (options->max_length > 0) retriever.set_max_length(options->max_length);
@@ -47,7 +56,9 @@ void add_embed_command(CLI::App& app) {
     std::vector<std::string> batch;
     const auto flush = [&] {
       if (batch.empty()) return;
-      chunks.push_back((passages ? retriever.embed_passages(batch, batch.size()) : retriever.embed_queries(batch, batch.size())).cpu());
+      chunks.push_back(
+          (passages ? retriever.embed_passages(batch, batch.size()) : retriever.embed_queries(batch, batch.size()))
+              .cpu());
       progress.advance(batch.size());
       batch.clear();
     };

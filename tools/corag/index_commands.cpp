@@ -13,6 +13,7 @@
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/input_file.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "runtime_options.hpp"
 
@@ -119,6 +120,7 @@ void add_retrieve_command(CLI::App& app) {
       ->capture_default_str();
   add_runtime_options(*command, options->runtime);
   command->callback([options] {
+    require_output_apart_from_input(options->out, options->queries);
     const Runtime runtime = apply_runtime(options->runtime);
     const DenseStore store(options->store);
     auto retriever = Retriever::load(options->retriever, runtime.device);

@@ -27,8 +27,8 @@ struct CrabDataConfig {
   }
 };
 
-/// The largest shot level, dev size and test size accepted: far beyond any QA pool, and small
-/// enough that clients x shots + sizes cannot overflow.
+/// The largest shot level accepted: far beyond any QA pool, and small enough that clients x
+/// shots + dev_size + test_size (each at most 1e9) cannot overflow.
 inline constexpr std::int64_t kMaxShots = 10'000'000;
 
 /// How the questions are split among clients.
