@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 
@@ -74,8 +75,8 @@ void Bm25Index::build(const PassageTable& table, const std::filesystem::path& di
                       int threads) {
   CORAG_CHECK(table.size() < (1ULL << 32), "BM25 rows are 32-bit: ", table.size(), " passages are too many");
   std::filesystem::create_directories(dir);
-  const auto workers = std::min<std::size_t>(static_cast<std::size_t>(resolve_thread_count(threads)),
-                                             table.size() / 1024 + 1);
+  const auto workers =
+      std::min<std::size_t>(static_cast<std::size_t>(resolve_thread_count(threads)), table.size() / 1024 + 1);
   std::vector<PartialIndex> partials(workers);
   std::vector<std::uint32_t> lengths(table.size());
   {
@@ -136,54 +137,81 @@ void Bm25Index::build(const PassageTable& table, const std::filesystem::path& di
 }
 
 Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
+  // Every offset, count and row read from disk is checked here, once, so that search can index
+  // without checks: a damaged or crafted index is an error naming its file, never a stray read.
   const auto meta_file = dir / kMetaName;
   CORAG_CHECK(std::filesystem::is_regular_file(meta_file), meta_file.string(),
               ": missing (build the index with `corag bm25 build`)");
   const auto meta = read_json_file(meta_file);
+  std::uint64_t total_postings = 0;
   try {
     CORAG_CHECK(meta.at("format") == "corag-bm25-1", "unknown format ", meta.at("format").dump());
     count_ = meta.at("passages").get<std::size_t>();
+    total_postings = meta.at("postings").get<std::uint64_t>();
     average_length_ = meta.at("average_length").get<double>();
     options_.k1 = meta.at("k1").get<double>();
     options_.b = meta.at("b").get<double>();
-    options_.analyzer = {meta.at("lowercase").get<bool>(), meta.at("stopwords").get<bool>(), meta.at("stem").get<bool>()};
+    options_.analyzer = {meta.at("lowercase").get<bool>(), meta.at("stopwords").get<bool>(),
+                         meta.at("stem").get<bool>()};
   } catch (const nlohmann::json::exception& e) {
     throw_error(meta_file.string(), ": ", e.what());
   }
-  const std::uint64_t total_postings = meta.at("postings").get<std::uint64_t>();
+  CORAG_CHECK(count_ <= std::numeric_limits<std::uint32_t>::max(), meta_file.string(), ": ", count_,
+              " passages, more than a u32 row can name");
+  CORAG_CHECK(std::isfinite(average_length_) && average_length_ >= 0 && std::isfinite(options_.k1) &&
+                  options_.k1 >= 0 && std::isfinite(options_.b) && options_.b >= 0 && options_.b <= 1,
+              meta_file.string(), ": average_length, k1 or b out of range");
 
+  const auto postings_file = (dir / kPostingsName).string();
   postings_ = std::make_unique<MappedFile>(dir / kPostingsName);
-  CORAG_CHECK(postings_->size() == total_postings * sizeof(Posting), (dir / kPostingsName).string(), ": ",
-              postings_->size(), " bytes, but bm25.json lists ", total_postings, " postings");
+  CORAG_CHECK(
+      total_postings <= postings_->size() / sizeof(Posting) && postings_->size() == total_postings * sizeof(Posting),
+      postings_file, ": ", postings_->size(), " bytes, but bm25.json lists ", total_postings, " postings");
 
   const MappedFile terms(dir / kTermsName);
   const auto terms_file = (dir / kTermsName).string();
   std::size_t at = 0;
   const auto read = [&](void* out, std::size_t size) {
-    CORAG_CHECK(at + size <= terms.size(), terms_file, ": truncated at byte ", at);
+    CORAG_CHECK(size <= terms.size() - at, terms_file, ": truncated at byte ", at);
     std::memcpy(out, terms.data() + at, size);
     at += size;
   };
   std::uint64_t term_count = 0;
   read(&term_count, 8);
+  constexpr std::uint64_t kTermEntryMinBytes = 4 + 8 + 4;
+  CORAG_CHECK(term_count <= (terms.size() - at) / kTermEntryMinBytes, terms_file, ": lists ", term_count, " terms in ",
+              terms.size(), " bytes");
   terms_.reserve(static_cast<std::size_t>(term_count));
+  const auto* postings = reinterpret_cast<const Posting*>(postings_->data());
   for (std::uint64_t i = 0; i < term_count; ++i) {
     std::uint32_t length = 0;
     read(&length, 4);
-    std::string term(length, '\0');
-    read(term.data(), length);
+    CORAG_CHECK(length <= terms.size() - at, terms_file, ": truncated at byte ", at);
+    std::string term(reinterpret_cast<const char*>(terms.data()) + at, length);
+    at += length;
     TermEntry entry{};
     read(&entry.offset, 8);
     read(&entry.df, 4);
-    CORAG_CHECK(entry.offset + entry.df <= total_postings && entry.df > 0 && entry.df <= count_, terms_file, ": term '",
-                term, "' points outside the postings");
-    terms_.emplace(std::move(term), entry);
+    CORAG_CHECK(entry.offset <= total_postings && entry.df <= total_postings - entry.offset && entry.df > 0 &&
+                    entry.df <= count_,
+                terms_file, ": term '", term, "' points outside the postings");
+    // Rows strictly ascending and inside the table: a row past the passage count would be a
+    // write past the per-row scores, a repeated one a term counted twice.
+    const auto* begin = postings + entry.offset;
+    for (std::uint32_t p = 0; p < entry.df; ++p) {
+      CORAG_CHECK(begin[p].row < count_ && begin[p].tf > 0 && (p == 0 || begin[p].row > begin[p - 1].row),
+                  postings_file, ": posting ", entry.offset + p, " of term '", term, "' (row ", begin[p].row, ", tf ",
+                  begin[p].tf, ") is outside the ", count_, " passages, out of order or empty");
+    }
+    // try_emplace leaves the key unmoved when it is already present, so the message can name it.
+    const bool inserted = terms_.try_emplace(std::move(term), entry).second;
+    CORAG_CHECK(inserted, terms_file, ": term '", term, "' listed twice");
   }
   CORAG_CHECK(at == terms.size(), terms_file, ": ", terms.size() - at, " trailing bytes");
 
   const MappedFile lengths(dir / kLengthsName);
-  CORAG_CHECK(lengths.size() == 4 * count_, (dir / kLengthsName).string(), ": ", lengths.size(), " bytes, expected ",
-              4 * count_);
+  CORAG_CHECK(lengths.size() / 4 == count_ && lengths.size() % 4 == 0, (dir / kLengthsName).string(), ": ",
+              lengths.size(), " bytes, expected ", 4 * count_);
   length_norm_.resize(count_);
   for (std::size_t row = 0; row < count_; ++row) {
     std::uint32_t length = 0;
@@ -203,7 +231,8 @@ std::uint32_t Bm25Index::document_frequency(const std::string& term) const {
 /// Per-thread scoring state: a score per row, touched rows listed for a cheap reset.
 class Bm25Index::Searcher {
  public:
-  explicit Searcher(const Bm25Index& index) : index_(index), analyzer_(index.options_.analyzer), scores_(index.count_, 0.0f) {}
+  explicit Searcher(const Bm25Index& index)
+      : index_(index), analyzer_(index.options_.analyzer), scores_(index.count_, 0.0f) {}
 
   std::vector<ScoredRow> search(const std::string& query, std::size_t k) {
     std::map<std::string, std::uint32_t> query_terms;  // sorted: a fixed accumulation order

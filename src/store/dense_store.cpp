@@ -5,14 +5,15 @@
 #include <fstream>
 #include <numeric>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "corag/models/retriever.hpp"
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/file_checksum.hpp"
 #include "corag/util/json_strict.hpp"
 #include "corag/util/line_reader.hpp"
 #include "corag/util/progress_bar.hpp"
@@ -64,9 +65,11 @@ void write_rows(const std::filesystem::path& path, const std::vector<std::uint64
   write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(rows.data()), rows.size() * 8));
 }
 
-/// Builds and writes `index.faiss` over the embeddings of `rows` (root rows, in store order).
-void write_index(const std::filesystem::path& dir, const StoreBuildOptions& options, const EmbeddingChunks& matrix,
-                 const std::vector<std::uint64_t>& rows) {
+/// Builds and writes `index.faiss` over the embeddings of `rows` (root rows, in store order);
+/// returns its checksum, which meta.json records so that a damaged file is refused before
+/// FAISS's reader (which trusts every count and offset in it) sees it.
+std::string write_index(const std::filesystem::path& dir, const StoreBuildOptions& options,
+                        const EmbeddingChunks& matrix, const std::vector<std::uint64_t>& rows) {
   auto index = FaissIndex::create(options.index_factory, matrix.dim());
   if (index.needs_training()) {
     auto sample = rows;
@@ -86,6 +89,7 @@ void write_index(const std::filesystem::path& dir, const StoreBuildOptions& opti
   }
   progress.finish();
   index.write(dir / kIndexName);
+  return file_checksum(dir / kIndexName);
 }
 
 }  // namespace
@@ -138,12 +142,13 @@ void DenseStore::build(Retriever& retriever, const std::filesystem::path& corpus
 
   std::vector<std::uint64_t> all_rows(table.size());
   std::iota(all_rows.begin(), all_rows.end(), 0);
-  write_index(out, options, EmbeddingChunks(out, table.size(), retriever.dim(), options.chunk_rows, options.dtype),
-              all_rows);
+  const auto checksum = write_index(
+      out, options, EmbeddingChunks(out, table.size(), retriever.dim(), options.chunk_rows, options.dtype), all_rows);
 
   auto meta = layout;
   meta["format"] = kFormat;
   meta["index"] = options.index_factory;
+  meta["index_checksum"] = checksum;
   write_file_atomically(out / kMetaName, meta.dump(2) + "\n");  // last: its presence marks the store complete
 }
 
@@ -171,7 +176,8 @@ void DenseStore::compose(const std::vector<std::filesystem::path>& from,
     while (lines.next(line)) {
       if (line.empty()) continue;
       const auto row = first.table().find(line);
-      CORAG_CHECK(row.has_value(), lines.location(), ": passage id '", line, "' is not in the corpus of ", root.string());
+      CORAG_CHECK(row.has_value(), lines.location(), ": passage id '", line, "' is not in the corpus of ",
+                  root.string());
       CORAG_CHECK(std::binary_search(rows.begin(), rows.end(), *row), lines.location(), ": passage id '", line,
                   "' is not in the --from store(s)");
       wanted.push_back(*row);
@@ -181,17 +187,22 @@ void DenseStore::compose(const std::vector<std::filesystem::path>& from,
     rows = std::move(wanted);
   }
   CORAG_CHECK(!rows.empty(), out.string(), ": the composed store would be empty");
+  // Writing over a store would replace the index and rows that it, or stores composed over it,
+  // are read through (the root's own folder among them).
+  CORAG_CHECK(!std::filesystem::exists(out / kMetaName), out.string(),
+              ": already holds a store; remove it or choose another --out");
 
   std::filesystem::create_directories(out);
   write_rows(out / kRowsName, rows);
-  write_index(out, options, *first.chunks_, rows);  // the root's embeddings, already open
-  const nlohmann::json meta = {{"format", kFormat},
-                               {"count", rows.size()},
-                               {"dim", first.dim()},
-                               {"fingerprint", first.fingerprint()},
-                               {"index", options.index_factory},
-                               {"base", std::filesystem::relative(std::filesystem::absolute(root),
-                                                                  std::filesystem::absolute(out)).string()}};
+  const auto checksum = write_index(out, options, *first.chunks_, rows);  // the root's embeddings, already open
+  const nlohmann::json meta = {
+      {"format", kFormat},
+      {"count", rows.size()},
+      {"dim", first.dim()},
+      {"fingerprint", first.fingerprint()},
+      {"index", options.index_factory},
+      {"index_checksum", checksum},
+      {"base", std::filesystem::relative(std::filesystem::absolute(root), std::filesystem::absolute(out)).string()}};
   write_file_atomically(out / kMetaName, meta.dump(2) + "\n");
 }
 
@@ -199,12 +210,14 @@ DenseStore::DenseStore(const std::filesystem::path& dir) : dir_(dir) {
   const auto meta_file = (dir / kMetaName).string();
   const auto meta = read_store_json(dir / kMetaName);
   std::size_t count = 0;
+  std::string index_checksum;
   try {
     CORAG_CHECK(meta.at("format") == kFormat, "unknown store format ", meta.at("format").dump());
     count = meta.at("count").get<std::size_t>();
     dim_ = meta.at("dim").get<std::int64_t>();
     fingerprint_ = meta.at("fingerprint").get<std::string>();
     index_factory_ = meta.at("index").get<std::string>();
+    index_checksum = meta.at("index_checksum").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     throw_error(meta_file, ": ", e.what());
   }
@@ -224,16 +237,22 @@ DenseStore::DenseStore(const std::filesystem::path& dir) : dir_(dir) {
   const auto root_meta = is_root ? meta : read_store_json(root_ / kMetaName);
   table_ = std::make_unique<PassageTable>(root_);
   CORAG_CHECK(!is_root || table_->size() == count, meta_file, ": count ", count, " differs from its passage table");
-  CORAG_CHECK(root_meta.at("fingerprint") == fingerprint_, meta_file, ": its fingerprint differs from its root store's");
+  CORAG_CHECK(root_meta.at("fingerprint") == fingerprint_, meta_file,
+              ": its fingerprint differs from its root store's");
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     CORAG_CHECK(rows_[i] < table_->size() && (i == 0 || rows_[i] > rows_[i - 1]), (dir / kRowsName).string(),
                 ": rows must be ascending and inside the root table of ", table_->size());
   }
-  chunks_ = std::make_unique<EmbeddingChunks>(root_, table_->size(), dim_, root_meta.at("chunk_rows").get<std::size_t>(),
-                                              parse_dtype(root_meta.at("dtype").get<std::string>(), meta_file));
+  chunks_ =
+      std::make_unique<EmbeddingChunks>(root_, table_->size(), dim_, root_meta.at("chunk_rows").get<std::size_t>(),
+                                        parse_dtype(root_meta.at("dtype").get<std::string>(), meta_file));
+  CORAG_CHECK(file_checksum(dir / kIndexName) == index_checksum, (dir / kIndexName).string(),
+              ": its checksum differs from the one meta.json recorded when it was built (a damaged or replaced "
+              "file); rebuild the index");
   index_ = std::make_unique<FaissIndex>(FaissIndex::read(dir / kIndexName));
   CORAG_CHECK(index_->size() == static_cast<std::int64_t>(count) && index_->dim() == dim_, (dir / kIndexName).string(),
-              ": holds ", index_->size(), " vectors of dim ", index_->dim(), ", meta.json says ", count, " of dim ", dim_);
+              ": holds ", index_->size(), " vectors of dim ", index_->dim(), ", meta.json says ", count, " of dim ",
+              dim_);
 }
 
 DenseStore::~DenseStore() = default;
@@ -308,7 +327,8 @@ std::vector<std::vector<ScoredRow>> DenseStore::search_exact(const torch::Tensor
   for (std::int64_t i = 0; i < n; ++i) {
     auto& list = hits[static_cast<std::size_t>(i)];
     for (std::int64_t j = 0; j < scores.size(1); ++j) {
-      list.push_back({static_cast<std::size_t>(rows_[static_cast<std::size_t>(position_view[i][j])]), score_view[i][j]});
+      list.push_back(
+          {static_cast<std::size_t>(rows_[static_cast<std::size_t>(position_view[i][j])]), score_view[i][j]});
     }
     std::sort(list.begin(), list.end(), ranks_before);
     list.resize(std::min(list.size(), k));

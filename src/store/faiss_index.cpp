@@ -6,6 +6,8 @@
 #include <faiss/index_io.h>
 
 #include <algorithm>
+#include <regex>
+#include <sstream>
 
 #include <torch/torch.h>
 
@@ -19,6 +21,68 @@ using FaissId = faiss::Index::idx_t;
 
 torch::Tensor contiguous_float(const torch::Tensor& x) { return x.to(torch::kCPU, torch::kFloat32).contiguous(); }
 
+/// FAISS's factory parser accepts numbers its indexes cannot take and then crashes or hangs in
+/// add or search (HNSW0 and PQ0 crash, HNSW1 hangs, IVF0 aborts), so the factories corag builds
+/// are checked against their grammar and bounds first: optional transforms (`OPQ{M}[_{D}]`,
+/// `PCA{D}`), then `Flat`, `HNSW{M}[,Flat|PQ|SQ]`, `IVF{nlist}[_HNSW{M}],{Flat|PQ|SQ}`,
+/// `PQ{M}[x{bits}]` or `SQ{4|6|8|fp16}`.
+void check_factory(const std::string& factory, std::int64_t dim) {
+  const auto fail = [&](const std::string& why) {
+    throw_error("FAISS index factory '", factory, "': ", why,
+                " (supported: [OPQ{M}[_{D}],|PCA{D},] Flat | HNSW{M}[,Flat|PQ{M}|SQ8] | "
+                "IVF{nlist}[_HNSW{M}],Flat|PQ{M}[x{bits}]|SQ{4|6|8|fp16} | PQ{M}[x{bits}] | SQ8)");
+  };
+  const auto bounded = [&](const std::string& digits, std::int64_t low, std::int64_t high, const char* what) {
+    if (digits.size() > 9 || std::stoll(digits) < low || std::stoll(digits) > high) {
+      std::ostringstream why;
+      why << what << " " << digits << " is outside [" << low << ", " << high << "]";
+      fail(why.str());
+    }
+    return std::stoll(digits);
+  };
+  std::vector<std::string> parts;
+  std::stringstream stream(factory);
+  for (std::string part; std::getline(stream, part, ',');) parts.push_back(part);
+  if (parts.empty()) fail("empty");
+  static const std::regex opq(R"(OPQ(\d+)(?:_(\d+))?)"), pca(R"(PCA(\d+))"), hnsw(R"(HNSW(\d+))"),
+      ivf(R"(IVF(\d+)(?:_HNSW(\d+))?)"), pq(R"(PQ(\d+)(?:x(\d+))?)"), sq(R"(SQ(?:4|6|8|fp16))");
+  std::smatch m;
+  std::size_t at = 0;
+  std::int64_t d = dim;
+  if (std::regex_match(parts[at], m, opq)) {
+    const auto subquantizers = bounded(m[1], 1, d, "OPQ's M");
+    if (m[2].matched) d = bounded(m[2], 1, d, "OPQ's output dimension");
+    if (d % subquantizers != 0) fail("OPQ's M must divide the dimension");
+    ++at;
+  } else if (std::regex_match(parts[at], m, pca)) {
+    d = bounded(m[1], 1, d, "PCA's output dimension");
+    ++at;
+  }
+  const auto check_codec = [&](const std::string& codec) {
+    if (codec == "Flat" || std::regex_match(codec, sq)) return;
+    if (!std::regex_match(codec, m, pq)) fail("unknown component '" + codec + "'");
+    const auto subquantizers = bounded(m[1], 1, d, "PQ's M");
+    if (d % subquantizers != 0) fail("PQ's M must divide the dimension " + std::to_string(d));
+    if (m[2].matched) bounded(m[2], 1, 16, "PQ's bits per code");
+  };
+  if (at == parts.size()) fail("no index after the transform");
+  const auto head = parts[at++];
+  const auto rest = parts.size() - at;
+  if (std::regex_match(head, m, ivf)) {
+    bounded(m[1], 1, std::int64_t{1} << 24, "IVF's nlist");
+    if (m[2].matched) bounded(m[2], 2, 512, "HNSW's M");
+    if (rest != 1) fail("IVF needs one codec after it (Flat, PQ or SQ)");
+    check_codec(parts[at]);
+  } else if (std::regex_match(head, m, hnsw)) {
+    bounded(m[1], 2, 512, "HNSW's M");
+    if (rest > 1) fail("HNSW takes at most one codec after it");
+    if (rest == 1) check_codec(parts[at]);
+  } else {
+    if (rest != 0) fail("'" + head + "' takes nothing after it");
+    check_codec(head);
+  }
+}
+
 }  // namespace
 
 FaissIndex::FaissIndex(std::unique_ptr<faiss::Index> index) : index_(std::move(index)) {}
@@ -27,6 +91,8 @@ FaissIndex::FaissIndex(FaissIndex&&) noexcept = default;
 FaissIndex& FaissIndex::operator=(FaissIndex&&) noexcept = default;
 
 FaissIndex FaissIndex::create(const std::string& factory, std::int64_t dim) {
+  CORAG_CHECK(dim > 0, "FAISS index of dimension ", dim);
+  check_factory(factory, dim);
   try {
     return FaissIndex(std::unique_ptr<faiss::Index>(
         faiss::index_factory(static_cast<int>(dim), factory.c_str(), faiss::METRIC_INNER_PRODUCT)));
@@ -50,7 +116,7 @@ FaissIndex FaissIndex::read(const std::filesystem::path& path) {
   CORAG_CHECK(std::filesystem::is_regular_file(path), path.string(), ": missing");
   try {
     return FaissIndex(std::unique_ptr<faiss::Index>(faiss::read_index(path.c_str())));
-  } catch (const faiss::FaissException& e) {
+  } catch (const std::exception& e) {  // FaissException, or bad_alloc for a size read from the file
     throw_error(path.string(), ": not a readable FAISS index (", e.what(), ")");
   }
 }
@@ -69,7 +135,8 @@ std::vector<std::vector<ScoredRow>> FaissIndex::search(const torch::Tensor& quer
   CORAG_CHECK(data.dim() == 2 && data.size(1) == index_->d, "FAISS search: queries of dim ", data.size(-1),
               " against an index of dim ", index_->d);
   const auto n = data.size(0);
-  const auto kept = static_cast<FaissId>(std::min<std::size_t>(k, static_cast<std::size_t>(std::max<FaissId>(index_->ntotal, 0))));
+  const auto kept =
+      static_cast<FaissId>(std::min<std::size_t>(k, static_cast<std::size_t>(std::max<FaissId>(index_->ntotal, 0))));
   std::vector<std::vector<ScoredRow>> results(static_cast<std::size_t>(n));
   if (kept == 0 || n == 0) return results;
   std::vector<float> distances(static_cast<std::size_t>(n * kept));
@@ -79,7 +146,10 @@ std::vector<std::vector<ScoredRow>> FaissIndex::search(const torch::Tensor& quer
     auto& hits = results[static_cast<std::size_t>(q)];
     for (FaissId j = 0; j < kept; ++j) {
       const auto at = static_cast<std::size_t>(q * kept + j);
-      if (labels[at] >= 0) hits.push_back({static_cast<std::size_t>(labels[at]), distances[at]});
+      if (labels[at] < 0) continue;  // fewer than k reachable
+      CORAG_CHECK(labels[at] < index_->ntotal, "FAISS search returned position ", labels[at], " of an index of ",
+                  index_->ntotal, " vectors (a damaged index)");
+      hits.push_back({static_cast<std::size_t>(labels[at]), distances[at]});
     }
     // FAISS does not order equal scores; ties go to the lower row, as everywhere in corag.
     std::stable_sort(hits.begin(), hits.end(), ranks_before);

@@ -1,6 +1,7 @@
 // Passage table, analyzer, BM25 and TREC runs. BM25 expectations are worked out by hand from the
 // formula (see the comments), not produced by the code under test.
 #include <cmath>
+#include <cstring>
 
 #include "corag/store/bm25_index.hpp"
 #include "corag/store/passage_table.hpp"
@@ -16,11 +17,14 @@ using Strings = std::vector<std::string>;
 
 namespace {
 
-const char* kCorpus =
-    R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})" "\n"
-    R"({"id": "p1", "title": "Lyon", "text": "Lyon is a city in France"})" "\n"
-    R"({"id": "p2", "title": "Berlin", "text": "Berlin capital city"})" "\n"
-    R"({"id": 3, "title": "Capital", "text": "capital, CAPITAL"})" "\n";
+const char* kCorpus = R"({"id": "p0", "title": "Paris", "text": "Paris is the capital of France."})"
+                      "\n"
+                      R"({"id": "p1", "title": "Lyon", "text": "Lyon is a city in France"})"
+                      "\n"
+                      R"({"id": "p2", "title": "Berlin", "text": "Berlin capital city"})"
+                      "\n"
+                      R"({"id": 3, "title": "Capital", "text": "capital, CAPITAL"})"
+                      "\n";
 
 }  // namespace
 
@@ -49,8 +53,12 @@ TEST_CASE("passage table: build from JSONL or DPR TSV, rows, lookups by id", "[s
 
 TEST_CASE("passage table: duplicate ids and damaged files are errors", "[store]") {
   TempDir dir;
-  write_text(dir / "dup.jsonl", R"({"id": "a", "text": "x"})" "\n" R"({"id": "b", "text": "y"})" "\n"
-                                R"({"id": "a", "text": "z"})" "\n");
+  write_text(dir / "dup.jsonl", R"({"id": "a", "text": "x"})"
+                                "\n"
+                                R"({"id": "b", "text": "y"})"
+                                "\n"
+                                R"({"id": "a", "text": "z"})"
+                                "\n");
   CHECK_THAT(error_message([&] { PassageTable::build(dir / "dup.jsonl", dir / "dup"); }),
              Catch::Contains("dup.jsonl") && Catch::Contains("'a'") && Catch::Contains("rows 1 and 3"));
 
@@ -117,6 +125,63 @@ TEST_CASE("BM25 scores equal a hand computation, ties go to the lower row", "[st
 
   std::filesystem::resize_file(dir / "index/bm25.postings", 8);
   CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }), Catch::Contains("bm25.postings"));
+}
+
+TEST_CASE("BM25: a damaged index is refused at open, never read out of bounds", "[store]") {
+  TempDir dir;
+  write_text(dir / "corpus.jsonl", kCorpus);
+  PassageTable::build(dir / "corpus.jsonl", dir / "index");
+  Bm25Options options;
+  options.analyzer.stem = false;
+  Bm25Index::build(PassageTable(dir / "index"), dir / "index", options, 1);
+  const auto postings = test::read_text(dir / "index/bm25.postings");
+  const auto terms = test::read_text(dir / "index/bm25.terms");
+  const auto restore = [&] {
+    write_text(dir / "index/bm25.postings", postings);
+    write_text(dir / "index/bm25.terms", terms);
+  };
+
+  // Row 300 of 4 passages, inside the postings buffer: it was a write past the per-row scores.
+  auto damaged = postings;
+  const std::uint32_t row = 300;
+  std::memcpy(damaged.data(), &row, 4);
+  write_text(dir / "index/bm25.postings", damaged);
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }),
+             Catch::Contains("bm25.postings") && Catch::Contains("row 300"));
+  restore();
+
+  // The first term's offset (after the u64 count, its u32 length and its bytes) set far past the end.
+  damaged = terms;
+  std::uint32_t length = 0;
+  std::memcpy(&length, damaged.data() + 8, 4);
+  const std::uint64_t offset = std::uint64_t{1} << 62;
+  std::memcpy(damaged.data() + 12 + length, &offset, 8);
+  write_text(dir / "index/bm25.terms", damaged);
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }),
+             Catch::Contains("bm25.terms") && Catch::Contains("outside the postings"));
+  restore();
+
+  // Every single-byte change of either file opens cleanly or is refused: a search over what opens
+  // returns rows of the table only.
+  for (const auto* name : {"bm25.terms", "bm25.postings"}) {
+    const auto original = name == std::string("bm25.terms") ? terms : postings;
+    std::size_t refused = 0;
+    for (std::size_t at = 0; at < original.size(); ++at) {
+      auto mutated = original;
+      mutated[at] = static_cast<char>(mutated[at] ^ 0x5a);
+      write_text(dir / "index" / name, mutated);
+      try {
+        const Bm25Index index(dir / "index");
+        const auto hits = index.search({"capital of France lyon berlin paris city"}, 10, 1);
+        for (const auto& hit : hits[0]) CHECK(hit.row < 4);
+      } catch (const Error& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains(name));
+        ++refused;
+      }
+    }
+    CHECK(refused > 0);
+    restore();
+  }
 }
 
 TEST_CASE("TREC runs: written and read back; unknown passages are errors", "[store]") {

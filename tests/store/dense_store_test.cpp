@@ -20,8 +20,9 @@ using corag::test::write_text;
 
 namespace {
 
-const std::vector<std::string> kWords = {"un", "want", "the", "a", "who", "wrote", "what", "is", "capital", "of",
-                                         "france", "paris", "book", "city", "in", "runn", "ing", "aff", "able", "s"};
+const std::vector<std::string> kWords = {"un", "want",    "the", "a",      "who",   "wrote", "what",
+                                         "is", "capital", "of",  "france", "paris", "book",  "city",
+                                         "in", "runn",    "ing", "aff",    "able",  "s"};
 
 /// A corpus of `count` passages made of random vocabulary words (distinct embeddings, no ties).
 std::string random_corpus(std::size_t count, std::uint64_t seed, std::size_t first_id = 0) {
@@ -31,16 +32,18 @@ std::string random_corpus(std::size_t count, std::uint64_t seed, std::size_t fir
     std::string text;
     const auto words = 4 + rng.uniform(10);
     for (std::uint64_t w = 0; w < words; ++w) text += (w ? " " : "") + kWords[rng.uniform(kWords.size())];
-    corpus += nlohmann::json{{"id", "d" + std::to_string(first_id + i)}, {"title", kWords[rng.uniform(kWords.size())]},
-                             {"text", text}}
-                  .dump() +
-              "\n";
+    corpus +=
+        nlohmann::json{
+            {"id", "d" + std::to_string(first_id + i)}, {"title", kWords[rng.uniform(kWords.size())]}, {"text", text}}
+            .dump() +
+        "\n";
   }
   return corpus;
 }
 
 std::filesystem::path make_retriever(const TempDir& dir, const std::string& name, std::uint64_t seed) {
-  write_random_retriever(nlohmann::json::parse(test::tiny_bert_config_json()), test::tiny_vocab_file(), dir / name, seed);
+  write_random_retriever(nlohmann::json::parse(test::tiny_bert_config_json()), test::tiny_vocab_file(), dir / name,
+                         seed);
   return dir / name;
 }
 
@@ -93,7 +96,8 @@ TEST_CASE("dense store: FAISS Flat equals brute force, the torch path equals FAI
   }
   // bf16 keeps the top hit of well-separated scores and the scores within bf16 tolerance.
   const auto bf16 = store.search_exact(queries, 1, torch::kCPU, torch::kBFloat16);
-  for (std::size_t q = 0; q < hits.size(); ++q) CHECK(std::abs(bf16[q][0].score - hits[q][0].score) <= 0.05 * std::abs(hits[q][0].score) + 0.05);
+  for (std::size_t q = 0; q < hits.size(); ++q)
+    CHECK(std::abs(bf16[q][0].score - hits[q][0].score) <= 0.05 * std::abs(hits[q][0].score) + 0.05);
 }
 
 TEST_CASE("dense store: compose gives the results of building the subset from scratch", "[store]") {
@@ -132,7 +136,9 @@ TEST_CASE("dense store: compose gives the results of building the subset from sc
   DenseStore::compose({dir / "full"}, dir / "ids2.txt", dir / "small", small_chunks());
   DenseStore::compose({dir / "composed", dir / "small"}, std::nullopt, dir / "union", small_chunks());
   CHECK(DenseStore(dir / "union").size() == 52);
-  CHECK_THAT(error_message([&] { DenseStore::compose({dir / "composed", dir / "scratch"}, std::nullopt, dir / "bad", {}); }),
+  CHECK_THAT(error_message([&] {
+               DenseStore::compose({dir / "composed", dir / "scratch"}, std::nullopt, dir / "bad", {});
+             }),
              Catch::Contains("root store"));
   write_text(dir / "unknown.txt", "d1\nnope\n");
   CHECK_THAT(error_message([&] { DenseStore::compose({dir / "full"}, dir / "unknown.txt", dir / "bad", {}); }),
@@ -190,6 +196,58 @@ TEST_CASE("dense store: damaged or mismatched files are errors that name them", 
   CHECK_THAT(error_message([&] { DenseStore store(meta); }), Catch::Contains("000000.safetensors"));
   CHECK_THAT(error_message([&] { DenseStore store(dir / "nothing"); }), Catch::Contains("meta.json"));
   CHECK_THAT(error_message([&] { FaissIndex::create("NoSuchIndex", 32); }), Catch::Contains("NoSuchIndex"));
+}
+
+TEST_CASE("dense store: FAISS factories FAISS cannot run are refused before it builds them", "[store]") {
+  // Each of these crashes (HNSW0, PQ0, PQ8x0, OPQ0, IVF4_HNSW0), hangs (HNSW1) or aborts (IVF0) inside
+  // FAISS 1.7.3 when vectors are added or searched.
+  for (const auto* factory :
+       {"HNSW0", "HNSW1", "HNSW0,Flat", "IVF0,Flat", "PQ0", "IVF4,PQ0", "PQ8x0", "OPQ0,PQ8", "IVF4_HNSW0,Flat",
+        "HNSW32,PQ0", "PQ5", "NSG32", "IVF4", "HNSW32,Flat,Flat", "HNSW99999999999999999999", ""}) {
+    INFO(factory);
+    CHECK_THAT(error_message([&] { FaissIndex::create(factory, 32); }),
+               Catch::Contains(std::string("FAISS index factory '") + factory + "'"));
+  }
+  for (const auto* factory :
+       {"Flat", "HNSW32", "HNSW16,Flat", "HNSW32,SQ8", "IVF4,Flat", "IVF16,PQ8", "IVF16,PQ8x4", "IVF16_HNSW32,Flat",
+        "IVF4,SQfp16", "PQ8", "SQ8", "OPQ8,IVF4,PQ8", "OPQ8_16,IVF4,PQ8", "PCA16,Flat"}) {
+    INFO(factory);
+    CHECK(FaissIndex::create(factory, 32).dim() == 32);
+  }
+}
+
+TEST_CASE("dense store: a damaged HNSW index is refused before FAISS reads it; compose never overwrites a store",
+          "[store]") {
+  TempDir dir;
+  write_text(dir / "corpus.jsonl", random_corpus(120, 12));
+  auto retriever = Retriever::load(make_retriever(dir, "bert", 13), torch::kCPU);
+  auto options = small_chunks();
+  options.index_factory = "HNSW8";
+  DenseStore::build(retriever, dir / "corpus.jsonl", dir / "store", options);
+  const auto queries = some_queries(retriever);
+  const auto expected = DenseStore(dir / "store").search(queries, 5);
+  const auto original = read_text(dir / "store/index.faiss");
+  // Random byte changes crashed FAISS's reader or its search; the checksum in meta.json stops them.
+  Rng rng(14);
+  for (int trial = 0; trial < 20; ++trial) {
+    auto damaged = original;
+    for (int flips = 0; flips < 4; ++flips) damaged[rng.uniform(damaged.size())] ^= static_cast<char>(0x41);
+    write_text(dir / "store/index.faiss", damaged);
+    CHECK_THAT(error_message([&] { DenseStore store(dir / "store"); }),
+               Catch::Contains("index.faiss") && Catch::Contains("checksum"));
+  }
+  write_text(dir / "store/index.faiss", original);
+  CHECK(DenseStore(dir / "store").search(queries, 5).size() == expected.size());
+
+  write_text(dir / "ids.txt", "d1\nd2\n");
+  DenseStore::compose({dir / "store"}, dir / "ids.txt", dir / "part", small_chunks());
+  for (const auto* target : {"store", "part"}) {
+    INFO(target);
+    CHECK_THAT(error_message([&] { DenseStore::compose({dir / "part"}, std::nullopt, dir / target, small_chunks()); }),
+               Catch::Contains("already holds a store"));
+  }
+  CHECK(read_text(dir / "store/index.faiss") == original);
+  CHECK(DenseStore(dir / "store").size() == 120);
 }
 
 TEST_CASE("dense store: trained FAISS factories (IVF) build and search", "[store]") {
