@@ -2,7 +2,9 @@
 //   bench_util_io [scratch_dir] [qa.jsonl]
 // (a) writing a bert-base-sized checkpoint (~110 M float32 values) with write_checkpoint_tensors,
 // (b) opening it and reading every value through the zero-copy mapping (cold-ish: just written),
-// (c) streaming + validating a QA JSONL file.
+// (c) streaming + validating a QA JSONL file,
+// (d) opening safetensors headers of 10,000 and 40,000 tensors: the time per tensor should not
+//     grow with the count (the strict JSON parse was quadratic in the members of one object).
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +15,8 @@
 
 #include "corag/util/checkpoint_tensors.hpp"
 #include "corag/util/qa_reader.hpp"
+#include "corag/util/safetensors_reader.hpp"
+#include "corag/util/safetensors_writer.hpp"
 
 namespace {
 
@@ -58,10 +62,22 @@ int main(int argc, char** argv) {
   while (reader.next(record)) ++questions;
   const double qa_s = seconds_since(start);
 
-  std::printf("checkpoint: %.0f MiB, write %.2f s (%.0f MiB/s, fsync'ed), open+read %.2f s (%.0f MiB/s), checksum %.3g\n",
-              bytes / (1 << 20), write_s, bytes / (1 << 20) / write_s, read_s, bytes / (1 << 20) / read_s, checksum);
+  std::printf(
+      "checkpoint: %.0f MiB, write %.2f s (%.0f MiB/s, fsync'ed), open+read %.2f s (%.0f MiB/s), checksum %.3g\n",
+      bytes / (1 << 20), write_s, bytes / (1 << 20) / write_s, read_s, bytes / (1 << 20) / read_s, checksum);
   std::printf("qa jsonl: %zu questions in %.3f s (%.0f questions/s)\n", questions, qa_s,
               static_cast<double>(questions) / qa_s);
+  for (const std::int64_t count : {10000, 40000}) {
+    std::vector<corag::NamedTensor> many;
+    for (std::int64_t i = 0; i < count; ++i) many.push_back({"t" + std::to_string(i), torch::zeros({1})});
+    const auto path = scratch / ("many" + std::to_string(count) + ".safetensors");
+    corag::write_safetensors(path, many);
+    start = std::chrono::steady_clock::now();
+    const corag::SafetensorsReader header(path);
+    const double header_s = seconds_since(start);
+    std::printf("safetensors header: %zu tensors in %.3f s (%.2f us per tensor)\n", header.entries().size(), header_s,
+                header_s * 1e6 / static_cast<double>(count));
+  }
   fs::remove_all(scratch);
   return 0;
 }

@@ -1,7 +1,7 @@
 #include <cstring>
 
-#include <nlohmann/json.hpp>
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 #include "corag/util/checkpoint_tensors.hpp"
 #include "corag/util/safetensors_reader.hpp"
@@ -47,17 +47,17 @@ TEST_CASE("safetensors writer output matches the format spec byte for byte", "[u
 
   // Hand-assembled per the spec: u64 LE header length, JSON header padded with spaces to a
   // multiple of 8, then the little-endian data with no holes.
-  const std::string header =
-      R"({"__metadata__":{"format":"pt"},"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},)"
-      R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
-      R"("c":{"dtype":"U8","shape":[3],"data_offsets":[16,19]}})"
-      "       ";  // 193 bytes of JSON + 7 spaces = 200
+  const std::string header = R"({"__metadata__":{"format":"pt"},"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]},)"
+                             R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
+                             R"("c":{"dtype":"U8","shape":[3],"data_offsets":[16,19]}})"
+                             "       ";  // 193 bytes of JSON + 7 spaces = 200
   REQUIRE(header.size() == 200);
-  const std::string data("\x07\0\0\0\0\0\0\0"
-                         "\x00\x00\x80\x3f"  // 1.0f
-                         "\x00\x00\x00\xc0"  // -2.0f
-                         "\x01\x02\x03",
-                         19);
+  const std::string data(
+      "\x07\0\0\0\0\0\0\0"
+      "\x00\x00\x80\x3f"  // 1.0f
+      "\x00\x00\x00\xc0"  // -2.0f
+      "\x01\x02\x03",
+      19);
   std::string expected("\xc8\0\0\0\0\0\0\0", 8);
   expected += header + data;
   CHECK(read_text(dir / "x.safetensors") == expected);
@@ -161,8 +161,7 @@ TEST_CASE("hostile safetensors files give clear errors", "[util][safetensors]") 
                Catch::Contains("needs 12 bytes but data_offsets [0,8] span 8"));
   }
   SECTION("shape overflows") {
-    const std::string header =
-        R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})";
+    const std::string header = R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}})";
     CHECK_THAT(open_error(dir, raw_file(header, eight)), Catch::Contains("overflows"));
   }
   SECTION("negative shape") {
@@ -192,6 +191,17 @@ TEST_CASE("hostile safetensors files give clear errors", "[util][safetensors]") 
   }
   SECTION("metadata that is not string to string") {
     CHECK_THAT(open_error(dir, raw_file(R"({"__metadata__":{"n":3}})", "")), Catch::Contains("is not a string"));
+  }
+  SECTION("200,000 tensors open (the header parse was quadratic: 40,000 took 29 s)") {
+    std::string header = "{";
+    for (int i = 0; i < 200000; ++i) {
+      header += (i ? ",\"t" : "\"t") + std::to_string(i) + R"(":{"dtype":"U8","shape":[1],"data_offsets":[)" +
+                std::to_string(i) + "," + std::to_string(i + 1) + "]}";
+    }
+    write_text(dir / "many.safetensors", raw_file(header + "}", std::string(200000, '\0')));
+    const SafetensorsReader reader(dir / "many.safetensors");
+    CHECK(reader.entries().size() == 200000);
+    CHECK(reader.find("t199999")->begin == 199999);
   }
   SECTION("a missing field") {
     CHECK_THAT(open_error(dir, raw_file(R"({"w":{"dtype":"F32","shape":[2]}})", eight)),
@@ -238,8 +248,7 @@ TEST_CASE("checkpoint tensors round trip single-file and sharded", "[util][safet
     SECTION("shard outside the directory") {
       index["weight_map"]["encoder.w"] = "../elsewhere.safetensors";
       write_text(dir / "model.safetensors.index.json", index.dump());
-      CHECK_THAT(error_message([&] { CheckpointTensors c(dir.path()); }),
-                 Catch::Contains("is not a plain file name"));
+      CHECK_THAT(error_message([&] { CheckpointTensors c(dir.path()); }), Catch::Contains("is not a plain file name"));
     }
     SECTION("tensor listed in the wrong shard") {
       index["weight_map"]["encoder.w"] = "model-00002-of-00003.safetensors";
