@@ -25,7 +25,8 @@ BertLayerImpl::BertLayerImpl(const BertConfig& config) : heads_(config.num_atten
   auto attention_output = group(*attention, "output");
   attention_dense_ = attention_output->register_module("dense", torch::nn::Linear(hidden, hidden));
   attention_norm_ = attention_output->register_module("LayerNorm", layer_norm(config));
-  intermediate_ = group(*this, "intermediate")->register_module("dense", torch::nn::Linear(hidden, config.intermediate_size));
+  intermediate_ =
+      group(*this, "intermediate")->register_module("dense", torch::nn::Linear(hidden, config.intermediate_size));
   auto output = group(*this, "output");
   output_dense_ = output->register_module("dense", torch::nn::Linear(config.intermediate_size, hidden));
   output_norm_ = output->register_module("LayerNorm", layer_norm(config));
@@ -37,7 +38,9 @@ BertLayerImpl::BertLayerImpl(const BertConfig& config) : heads_(config.num_atten
 torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask_bias) {
   const auto batch = hidden.size(0), length = hidden.size(1), width = hidden.size(2);
   const auto head_dim = width / heads_;
-  const auto split_heads = [&](const torch::Tensor& x) { return x.view({batch, length, heads_, head_dim}).transpose(1, 2); };
+  const auto split_heads = [&](const torch::Tensor& x) {
+    return x.view({batch, length, heads_, head_dim}).transpose(1, 2);
+  };
   const auto q = split_heads(query_(hidden));
   const auto k = split_heads(key_(hidden));
   const auto v = split_heads(value_(hidden));

@@ -8,14 +8,16 @@ namespace corag {
 BertModelImpl::BertModelImpl(BertConfig config) : config_(std::move(config)) {
   auto embeddings = register_module("embeddings", std::make_shared<torch::nn::Module>());
   word_embeddings_ = embeddings->register_module(
-      "word_embeddings", torch::nn::Embedding(torch::nn::EmbeddingOptions(config_.vocab_size, config_.hidden_size)
-                                                  .padding_idx(config_.pad_token_id)));
+      "word_embeddings",
+      torch::nn::Embedding(
+          torch::nn::EmbeddingOptions(config_.vocab_size, config_.hidden_size).padding_idx(config_.pad_token_id)));
   position_embeddings_ = embeddings->register_module(
       "position_embeddings", torch::nn::Embedding(config_.max_position_embeddings, config_.hidden_size));
   token_type_embeddings_ = embeddings->register_module(
       "token_type_embeddings", torch::nn::Embedding(config_.type_vocab_size, config_.hidden_size));
   embedding_norm_ = embeddings->register_module(
-      "LayerNorm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({config_.hidden_size}).eps(config_.layer_norm_eps)));
+      "LayerNorm",
+      torch::nn::LayerNorm(torch::nn::LayerNormOptions({config_.hidden_size}).eps(config_.layer_norm_eps)));
   embedding_dropout_ = register_module("embedding_dropout", torch::nn::Dropout(config_.hidden_dropout_prob));
   layers_ = torch::nn::ModuleList();
   for (std::int64_t i = 0; i < config_.num_hidden_layers; ++i) layers_->push_back(BertLayer(config_));
@@ -27,8 +29,8 @@ torch::Tensor BertModelImpl::forward(const torch::Tensor& ids, const torch::Tens
   CORAG_CHECK(length <= config_.max_position_embeddings, "BERT input of ", length,
               " tokens exceeds max_position_embeddings ", config_.max_position_embeddings);
   const auto positions = torch::arange(length, ids.options());
-  auto hidden = word_embeddings_(ids) + position_embeddings_(positions).unsqueeze(0) +
-                token_type_embeddings_->weight[0];
+  auto hidden =
+      word_embeddings_(ids) + position_embeddings_(positions).unsqueeze(0) + token_type_embeddings_->weight[0];
   hidden = embedding_dropout_(embedding_norm_(hidden));
   const auto mask_bias = attention_mask_bias(mask, hidden.scalar_type());
   for (const auto& layer : *layers_) hidden = layer->as<BertLayer>()->forward(hidden, mask_bias);

@@ -48,7 +48,9 @@ FidReader::FidReader(T5Model model, T5Tokenizer tokenizer, FidOptions options)
               "text_maxlength and answer_maxlength must be at least 2");
 }
 
-std::string FidReader::query_text(const std::string& question) { return "question: " + question + " answer: <extra_id_0>"; }
+std::string FidReader::query_text(const std::string& question) {
+  return "question: " + question + " answer: <extra_id_0>";
+}
 
 std::string FidReader::passage_text(const std::string& query, const ReaderPassage& passage) {
   return query + " title: " + passage.title + " context: " + passage.text;
@@ -58,7 +60,8 @@ std::vector<std::vector<std::int64_t>> FidReader::encoder_ids(const ReaderExampl
   const auto query = query_text(example.question);
   std::vector<std::vector<std::int64_t>> ids;
   if (example.passages.empty()) ids.push_back(tokenizer_.encode(query, options_.text_maxlength));
-  for (const auto& passage : example.passages) ids.push_back(tokenizer_.encode(passage_text(query, passage), options_.text_maxlength));
+  for (const auto& passage : example.passages)
+    ids.push_back(tokenizer_.encode(passage_text(query, passage), options_.text_maxlength));
   return ids;
 }
 
@@ -109,7 +112,8 @@ torch::Tensor FidReader::fid_nll(const FidEncoding& encoding, const std::vector<
   return mean_token_nll(logits, label_ids);
 }
 
-torch::Tensor FidReader::passage_nll(const FidEncoding& encoding, const std::vector<std::vector<std::int64_t>>& targets) {
+torch::Tensor FidReader::passage_nll(const FidEncoding& encoding,
+                                     const std::vector<std::vector<std::int64_t>>& targets) {
   CORAG_CHECK(static_cast<std::int64_t>(targets.size()) == encoding.batch, "got ", targets.size(),
               " targets for a batch of ", encoding.batch);
   const auto label_ids = labels(targets).repeat_interleave(encoding.passages, 0);

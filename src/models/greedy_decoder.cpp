@@ -13,8 +13,9 @@ std::vector<std::vector<std::int64_t>> greedy_decode(T5ModelImpl& model, const t
   auto finished = torch::zeros({batch}, options.dtype(torch::kBool));
   T5DecoderCache cache;
   for (std::size_t step = 0; step < max_new_tokens; ++step) {
-    const auto logits = use_cache ? model.decode(sequence.narrow(1, sequence.size(1) - 1, 1), memory, memory_mask, &cache)
-                                  : model.decode(sequence, memory, memory_mask);
+    const auto logits = use_cache
+                            ? model.decode(sequence.narrow(1, sequence.size(1) - 1, 1), memory, memory_mask, &cache)
+                            : model.decode(sequence, memory, memory_mask);
     auto next = logits.select(1, logits.size(1) - 1).argmax(-1);
     next = next.masked_fill(finished, config.pad_token_id);
     sequence = torch::cat({sequence, next.unsqueeze(1)}, 1);

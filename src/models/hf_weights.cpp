@@ -63,6 +63,13 @@ void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& mod
       continue;
     }
     const auto* entry = checkpoint.find(found->second);
+    const auto dtype = to_torch_dtype(entry->dtype);
+    if (!c10::isFloatingType(dtype)) {
+      // An integer tensor would be converted to a model of whole numbers without a word.
+      mismatched.push_back(found->second + ": dtype " + std::string(safetensors_dtype_name(entry->dtype)) +
+                           ", not a floating-point type");
+      continue;
+    }
     const auto sizes = item.value().sizes();
     const std::vector<std::int64_t> expected(sizes.begin(), sizes.end());
     if (entry->shape != expected) {
@@ -72,7 +79,8 @@ void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& mod
   }
   if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
     std::string message = model_dir.string() + ": the weights do not match the model of config.json";
-    if (!missing.empty()) message += "\n  missing tensors (" + std::to_string(missing.size()) + "):" + list_text(missing);
+    if (!missing.empty())
+      message += "\n  missing tensors (" + std::to_string(missing.size()) + "):" + list_text(missing);
     if (!unexpected.empty())
       message += "\n  unexpected tensors (" + std::to_string(unexpected.size()) + "):" + list_text(unexpected);
     if (!mismatched.empty())
@@ -83,6 +91,18 @@ void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& mod
 
   torch::NoGradGuard no_grad;
   for (auto& item : parameters) item.value().copy_(checkpoint.tensor(source_of.at(item.key())));
+}
+
+void require_weights_cover(const std::filesystem::path& model_dir, std::int64_t parameters) {
+  const CheckpointTensors checkpoint(model_dir);
+  std::int64_t held = 0;
+  for (const auto& name : checkpoint.names()) {
+    std::int64_t elements = 1;
+    for (const auto size : checkpoint.find(name)->shape) elements *= size;  // each below the file's size
+    held += elements;
+  }
+  CORAG_CHECK(held >= parameters, (model_dir / "config.json").string(), ": describes a model of ", parameters,
+              " parameters, but the weights in ", model_dir.string(), " hold ", held, " values");
 }
 
 void save_hf_weights(const torch::nn::Module& module, const std::filesystem::path& model_dir) {

@@ -1,7 +1,7 @@
 #include "corag/models/random_checkpoint.hpp"
 
-#include "corag/models/retriever.hpp"
 #include "corag/models/fid_reader.hpp"
+#include "corag/models/retriever.hpp"
 #include "corag/text/t5_tokenizer.hpp"
 #include "corag/util/error.hpp"
 

@@ -24,7 +24,8 @@ ReaderRecord parse_reader_record(const nlohmann::json& value, const std::string&
 std::vector<ReaderRecord> ReaderRecordReader::next_batch(std::size_t count) {
   std::vector<ReaderRecord> batch;
   nlohmann::json value;
-  while (batch.size() < count && lines_.next(value)) batch.push_back(parse_reader_record(value, lines_.location(), policy_));
+  while (batch.size() < count && lines_.next(value))
+    batch.push_back(parse_reader_record(value, lines_.location(), policy_));
   return batch;
 }
 

@@ -17,7 +17,9 @@ torch::Tensor mean_pool(const torch::Tensor& hidden, const torch::Tensor& mask) 
 std::string retriever_passage_text(const std::string& title, const std::string& text) { return title + " " + text; }
 
 BertModel load_bert_model(const std::filesystem::path& model_dir, const torch::Device& device) {
-  BertModel model(BertConfig::from_file(HfConfigFile::load(model_dir)));
+  const auto config = BertConfig::from_file(HfConfigFile::load(model_dir));
+  require_weights_cover(model_dir, config.parameter_count());
+  BertModel model(config);
   load_hf_weights(*model, model_dir, BertModelImpl::weight_name_rules());
   model->to(device);
   return model;
@@ -89,7 +91,9 @@ torch::Tensor Retriever::embed_passages(const std::vector<std::string>& texts, s
   return embed(passage_encoder_, texts, batch_size);
 }
 
-torch::Tensor Retriever::query_embeddings(const std::vector<std::string>& texts) { return encode(query_encoder_, texts); }
+torch::Tensor Retriever::query_embeddings(const std::vector<std::string>& texts) {
+  return encode(query_encoder_, texts);
+}
 
 void Retriever::separate_encoders() {
   if (!encoders_shared()) return;

@@ -53,7 +53,8 @@ torch::Tensor T5AttentionImpl::split_heads(const torch::Tensor& x) const {
 
 torch::Tensor T5AttentionImpl::position_bias(std::int64_t query_start, std::int64_t query_length,
                                              std::int64_t key_length) const {
-  CORAG_CHECK(!relative_attention_bias_.is_empty(), "position_bias asked of a T5 layer without relative_attention_bias");
+  CORAG_CHECK(!relative_attention_bias_.is_empty(),
+              "position_bias asked of a T5 layer without relative_attention_bias");
   const auto& weight = relative_attention_bias_->weight;
   const auto options = torch::TensorOptions().dtype(torch::kLong).device(weight.device());
   const auto queries = torch::arange(query_start, query_start + query_length, options).unsqueeze(1);

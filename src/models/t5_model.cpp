@@ -75,7 +75,9 @@ WeightNameRules T5ModelImpl::weight_name_rules() {
 }
 
 T5Model load_t5_model(const std::filesystem::path& model_dir, const torch::Device& device) {
-  T5Model model(T5Config::from_file(HfConfigFile::load(model_dir)));
+  const auto config = T5Config::from_file(HfConfigFile::load(model_dir));
+  require_weights_cover(model_dir, config.parameter_count());
+  T5Model model(config);
   load_hf_weights(*model, model_dir, T5ModelImpl::weight_name_rules());
   model->to(device);
   return model;

@@ -20,7 +20,8 @@ torch::Tensor T5StackImpl::run_blocks(torch::Tensor hidden, const torch::Tensor&
                                       const torch::Tensor& memory_bias, T5DecoderCache* cache) {
   if (cache != nullptr && cache->blocks.empty()) cache->blocks.resize(blocks_.size());
   for (std::size_t i = 0; i < blocks_.size(); ++i) {
-    hidden = blocks_[i]->forward(hidden, self_bias, memory, memory_bias, cache != nullptr ? &cache->blocks[i] : nullptr);
+    hidden =
+        blocks_[i]->forward(hidden, self_bias, memory, memory_bias, cache != nullptr ? &cache->blocks[i] : nullptr);
   }
   return dropout_(final_layer_norm_(hidden));
 }
@@ -28,9 +29,8 @@ torch::Tensor T5StackImpl::run_blocks(torch::Tensor hidden, const torch::Tensor&
 torch::Tensor T5StackImpl::encode(const torch::Tensor& embedding, const torch::Tensor& ids, const torch::Tensor& mask) {
   const auto hidden = dropout_(torch::embedding(embedding, ids));
   const auto length = ids.size(1);
-  const auto bias =
-      blocks_.front()->self_attention()->position_bias(0, length, length).to(hidden.scalar_type()) +
-      attention_mask_bias(mask, hidden.scalar_type());
+  const auto bias = blocks_.front()->self_attention()->position_bias(0, length, length).to(hidden.scalar_type()) +
+                    attention_mask_bias(mask, hidden.scalar_type());
   return run_blocks(hidden, bias, torch::Tensor(), torch::Tensor(), nullptr);
 }
 

@@ -1,6 +1,7 @@
 #include "corag/store/dense_store.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <numeric>
@@ -281,10 +282,21 @@ std::vector<std::vector<ScoredRow>> DenseStore::top_k(const torch::Tensor& queri
   return search_exact(queries, k, device, gpu ? compute_dtype : torch::kFloat32, gpu ? std::size_t{32} << 30 : 0);
 }
 
+void DenseStore::require_finite(const torch::Tensor& scores) const {
+  // NaN would order no hit before another (the sort's ordering breaks) and be written as null.
+  CORAG_CHECK(torch::isfinite(scores).all().item<bool>(), dir_.string(),
+              ": a similarity score is not finite: the queries or the store's embeddings hold NaN or infinity");
+}
+
 std::vector<std::vector<ScoredRow>> DenseStore::search(const torch::Tensor& queries, std::size_t k) const {
+  require_finite(queries);
   auto hits = index_->search(queries, k);
   for (auto& list : hits) {
-    for (auto& hit : list) hit.row = static_cast<std::size_t>(rows_[hit.row]);
+    for (auto& hit : list) {
+      CORAG_CHECK(std::isfinite(hit.score), dir_.string(),
+                  ": a similarity score is not finite: the store's embeddings hold NaN or infinity");
+      hit.row = static_cast<std::size_t>(rows_[hit.row]);
+    }
   }
   return hits;
 }
@@ -321,6 +333,7 @@ std::vector<std::vector<ScoredRow>> DenseStore::search_exact(const torch::Tensor
   std::vector<std::vector<ScoredRow>> hits(static_cast<std::size_t>(n));
   if (block_scores.empty()) return hits;
   const auto scores = torch::cat(block_scores, 1).cpu();
+  require_finite(scores);
   const auto positions = torch::cat(block_positions, 1).cpu();
   const auto score_view = scores.accessor<float, 2>();
   const auto position_view = positions.accessor<std::int64_t, 2>();

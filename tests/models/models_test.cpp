@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "corag/models/bert_model.hpp"
 #include "corag/models/fid_reader.hpp"
 #include "corag/models/hf_config_file.hpp"
 #include "corag/models/random_checkpoint.hpp"
@@ -275,6 +276,63 @@ TEST_CASE("T5 reader: checkpoints with HF extras load; mismatches are one error 
   config["vocab_size"] = 300;  // smaller than the 356 tokens the tokenizer can produce
   corag::test::write_text(extras / "config.json", config.dump());
   CHECK_THAT(error_message([&] { load_reader(extras); }), Catch::Contains("vocab_size"));
+}
+
+TEST_CASE("model configs: parameter_count is the element count of the model built from them", "[models]") {
+  for (const bool v1_1 : {false, true}) {
+    const T5Model model(
+        T5Config::from_file(HfConfigFile(nlohmann::json::parse(test::tiny_t5_config_json(v1_1)), "t5")));
+    std::int64_t elements = 0;
+    for (const auto& parameter : model->parameters()) elements += parameter.numel();
+    CHECK(model->config().parameter_count() == elements);
+  }
+  const BertModel bert(
+      BertConfig::from_file(HfConfigFile(nlohmann::json::parse(test::tiny_bert_config_json()), "bert")));
+  std::int64_t elements = 0;
+  for (const auto& parameter : bert->parameters()) elements += parameter.numel();
+  CHECK(bert->config().parameter_count() == elements);
+}
+
+TEST_CASE("hostile config.json: sizes, epsilons and weight dtypes are refused before a model is built", "[models]") {
+  TempDir dir;
+  const auto original = make_reader(dir, false);
+  const auto with_config = [&](const std::string& key, const nlohmann::json& value) {
+    auto config = nlohmann::json::parse(read_text(original / "config.json"));
+    config[key] = value;
+    corag::test::write_text(original / "config.json", config.dump());
+  };
+  const auto config_text = read_text(original / "config.json");
+  // num_layers 1,000,000 grew memory until the process was killed; d_model in the millions
+  // allocated gigabytes before the weights were compared; epsilon -1 made generation emit padding.
+  for (const auto& [key, value] :
+       std::vector<std::pair<std::string, nlohmann::json>>{{"num_layers", 1000000},
+                                                           {"d_model", 3000000},
+                                                           {"vocab_size", 100000000},
+                                                           {"layer_norm_epsilon", -1},
+                                                           {"dropout_rate", 1.5},
+                                                           {"d_ff", 18446744073709551615ULL}}) {
+    INFO(key);
+    with_config(key, value);
+    CHECK_THAT(error_message([&] { load_reader(original); }),
+               Catch::Contains("config.json") && Catch::Contains("'" + key + "' must be"));
+    corag::test::write_text(original / "config.json", config_text);
+  }
+  // Within the bounds but larger than the weights: refused from the headers, before allocating.
+  with_config("d_ff", 100000);
+  CHECK_THAT(error_message([&] { load_reader(original); }),
+             Catch::Contains("config.json: describes a model of") && Catch::Contains("hold"));
+  corag::test::write_text(original / "config.json", config_text);
+
+  const CheckpointTensors source(original);
+  std::vector<NamedTensor> tensors;
+  for (const auto& name : source.names()) {
+    auto tensor = source.tensor(name).clone();
+    tensors.push_back({name, name == "shared.weight" ? tensor.to(torch::kInt64) : tensor});
+  }
+  std::filesystem::remove(original / "model.safetensors");
+  write_checkpoint_tensors(original, tensors);
+  CHECK_THAT(error_message([&] { load_reader(original); }),
+             Catch::Contains("shared.weight: dtype I64, not a floating-point type"));
 }
 
 TEST_CASE("Contriever retriever: padding and batching do not change embeddings", "[models]") {

@@ -28,6 +28,9 @@ struct BertConfig {
   /// are supported; heads must divide the hidden size.
   static BertConfig from_file(const HfConfigFile& file);
   nlohmann::json to_json() const;
+  /// Elements of all parameters of BertModel (no pooler) with this config: checked against a
+  /// checkpoint before the model is allocated.
+  std::int64_t parameter_count() const;
 };
 
 }  // namespace corag

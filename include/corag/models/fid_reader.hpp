@@ -30,8 +30,8 @@ struct FidOptions {
 /// Questions with fewer passages than the widest one get empty, fully masked rows, which the
 /// joined view hides from the decoder exactly.
 struct FidEncoding {
-  torch::Tensor states;          ///< [batch * passages, seq, d_model]
-  torch::Tensor mask;            ///< [batch * passages, seq]
+  torch::Tensor states;  ///< [batch * passages, seq, d_model]
+  torch::Tensor mask;    ///< [batch * passages, seq]
   std::int64_t batch = 0;
   std::int64_t passages = 0;
   std::vector<std::int64_t> passage_counts;  ///< real passages per question

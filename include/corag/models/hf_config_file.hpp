@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,8 +15,12 @@ class HfConfigFile {
   static HfConfigFile load(const std::filesystem::path& model_dir);
   HfConfigFile(nlohmann::json json, std::string source);
 
-  std::int64_t integer(const char* key, std::int64_t fallback, std::int64_t min_value = 0) const;
-  double number(const char* key, double fallback) const;
+  /// An integer in [min_value, max_value]: sizes from a downloaded file are bounded before a
+  /// model of that size is allocated.
+  std::int64_t integer(const char* key, std::int64_t fallback, std::int64_t min_value = 0,
+                       std::int64_t max_value = std::numeric_limits<std::int64_t>::max()) const;
+  /// A finite number in [min_value, max_value].
+  double number(const char* key, double fallback, double min_value, double max_value) const;
   bool flag(const char* key, bool fallback) const;
   std::string text(const char* key, const std::string& fallback) const;
   bool has(const char* key) const;

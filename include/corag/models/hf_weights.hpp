@@ -23,8 +23,12 @@ struct WeightNameRules {
 /// Loads every parameter of `module` from the safetensors of `model_dir` (single or sharded),
 /// converting dtype and device. Missing, unexpected and mis-shaped tensors are reported together
 /// in one corag::Error that names them and the directory; nothing is half-loaded silently.
-void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& model_dir,
-                     const WeightNameRules& rules);
+void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& model_dir, const WeightNameRules& rules);
+
+/// Throws naming config.json when the safetensors of `model_dir` hold fewer elements than the
+/// `parameters` its config describes: a config.json with sizes in the millions would otherwise
+/// allocate gigabytes before the weights' shapes are compared. Reads the headers only.
+void require_weights_cover(const std::filesystem::path& model_dir, std::int64_t parameters);
 
 /// Saves every parameter of `module` under its name as `model.safetensors` (sharded above 5 GB)
 /// in `model_dir`, in the parameters' own dtype.

@@ -43,6 +43,9 @@ struct T5Config {
 
   static T5Config from_file(const HfConfigFile& file);
   nlohmann::json to_json() const;
+  /// Elements of all parameters of T5ForConditionalGeneration with this config (the tied
+  /// embedding counted once): checked against a checkpoint before the model is allocated.
+  std::int64_t parameter_count() const;
 };
 
 }  // namespace corag

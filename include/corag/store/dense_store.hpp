@@ -19,7 +19,7 @@ namespace corag {
 class Retriever;
 
 struct StoreBuildOptions {
-  std::string index_factory = "Flat";  ///< FAISS factory string; Flat = exact inner product
+  std::string index_factory = "Flat";         ///< FAISS factory string; Flat = exact inner product
   torch::ScalarType dtype = torch::kFloat32;  ///< embeddings on disk: float32 or float16
   std::size_t batch_size = 64;                ///< passages per forward pass
   std::size_t chunk_rows = 65536;             ///< passages per embedding chunk (the unit of resuming)
@@ -40,8 +40,9 @@ class DenseStore {
                     const StoreBuildOptions& options);
   /// A store of the union of the `from` stores' passages (all over the same root store), cut
   /// to the passage ids listed in `ids_file` (one per line) when given; unknown ids are errors.
-  static void compose(const std::vector<std::filesystem::path>& from, const std::optional<std::filesystem::path>& ids_file,
-                      const std::filesystem::path& out, const StoreBuildOptions& options);
+  static void compose(const std::vector<std::filesystem::path>& from,
+                      const std::optional<std::filesystem::path>& ids_file, const std::filesystem::path& out,
+                      const StoreBuildOptions& options);
 
   explicit DenseStore(const std::filesystem::path& dir);
   ~DenseStore();
@@ -80,6 +81,9 @@ class DenseStore {
                                             torch::ScalarType compute_dtype) const;
 
  private:
+  /// Throws naming the store when `scores` (any shape) holds NaN or infinity.
+  void require_finite(const torch::Tensor& scores) const;
+
   std::filesystem::path dir_, root_;
   std::int64_t dim_ = 0;
   std::string fingerprint_, index_factory_;
