@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "corag/util/error.hpp"
@@ -10,8 +11,10 @@
 
 namespace corag {
 
-std::map<std::string, std::vector<ScoredRow>> read_trec_run(const std::filesystem::path& path, const PassageTable& table) {
+std::map<std::string, std::vector<ScoredRow>> read_trec_run(const std::filesystem::path& path,
+                                                            const PassageTable& table) {
   std::map<std::string, std::vector<std::pair<long, ScoredRow>>> ranked;
+  std::map<std::string, std::set<std::size_t>> listed;  // passages per query, to refuse one listed twice
   LineReader lines(path);
   std::string line;
   while (lines.next(line)) {
@@ -24,6 +27,8 @@ std::map<std::string, std::vector<ScoredRow>> read_trec_run(const std::filesyste
                 lines.location(), ": expected 'qid Q0 docid rank score tag'");
     const auto row = table.find(doc_id);
     CORAG_CHECK(row.has_value(), lines.location(), ": passage id '", doc_id, "' is not in the corpus");
+    CORAG_CHECK(listed[query_id].insert(*row).second, lines.location(), ": query '", query_id, "' lists passage '",
+                doc_id, "' a second time");
     ranked[query_id].push_back({rank, {*row, static_cast<float>(score)}});
   }
   std::map<std::string, std::vector<ScoredRow>> run;

@@ -44,9 +44,21 @@ AnswerScoreTotals score_predictions_file(const std::filesystem::path& prediction
                                          const std::filesystem::path& gold_path) {
   const auto predictions = read_predictions(predictions_path);
   const auto gold = read_qa_file(gold_path);
-  bool by_id = !predictions.empty() && !gold.empty();
-  for (const auto& prediction : predictions) by_id = by_id && !prediction.id.empty();
-  for (const auto& qa : gold) by_id = by_id && !qa.id.empty();
+  // Predictions are matched by id when they carry ids and by position when none does; a file
+  // with ids on some lines only is neither, and guessing would score answers against the wrong
+  // questions.
+  const bool by_id = !predictions.empty() && !predictions.front().id.empty();
+  for (const auto& prediction : predictions) {
+    CORAG_CHECK(prediction.id.empty() != by_id, prediction.location, ": ",
+                by_id ? "has no \"id\" but the first line has one" : "has an \"id\" but the first line has none",
+                "; give every prediction an id, or none (matched by position)");
+  }
+  if (by_id) {
+    for (std::size_t i = 0; i < gold.size(); ++i) {
+      CORAG_CHECK(!gold[i].id.empty(), gold_path.string(), ": question ", i + 1,
+                  " has no id, so predictions with ids cannot be matched to it");
+    }
+  }
   AnswerScoreTotals totals;
   if (!by_id) {
     CORAG_CHECK(predictions.size() == gold.size(), predictions_path.string(), " has ", predictions.size(),

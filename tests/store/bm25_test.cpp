@@ -199,6 +199,9 @@ TEST_CASE("TREC runs: written and read back; unknown passages are errors", "[sto
   CHECK(run.at("q2")[0].row == 1);
   CHECK(run.at("q2")[1].row == 3);
   CHECK(run.at("q1")[0].row == 2);
+  write_text(dir / "twice.trec", "q1 Q0 p0 1 0.5 x\nq1 Q0 p1 2 0.4 x\nq1 Q0 p0 3 0.3 x\n");
+  CHECK_THAT(error_message([&] { read_trec_run(dir / "twice.trec", table); }),
+             Catch::Contains("twice.trec:3: query 'q1' lists passage 'p0' a second time"));
   write_text(dir / "bad.trec", "q1 Q0 p0 1 0.5 x\nq1 Q0 nope 2 0.4 x\n");
   CHECK_THAT(error_message([&] { read_trec_run(dir / "bad.trec", table); }),
              Catch::Contains("bad.trec:2") && Catch::Contains("'nope'"));

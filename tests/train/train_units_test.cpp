@@ -255,6 +255,24 @@ TEST_CASE("scoring a predictions file: by id, by position, and what is refused",
   CHECK(error_message([&] {
           score_predictions_file(dir / "repeated.jsonl", dir / "gold.jsonl");
         }).find("repeated.jsonl:2: id 'q1' was already predicted") != std::string::npos);
+  write_text(dir / "mixed.jsonl", R"({"id": "q1", "prediction": "x"})"
+                                  "\n"
+                                  R"({"prediction": "y"})"
+                                  "\n");
+  CHECK_THAT(error_message([&] { score_predictions_file(dir / "mixed.jsonl", dir / "gold.jsonl"); }),
+             Catch::Contains("mixed.jsonl:2: has no \"id\""));
+  write_text(dir / "mixed_late.jsonl", R"({"prediction": "x"})"
+                                       "\n"
+                                       R"({"id": "q2", "prediction": "y"})"
+                                       "\n");
+  CHECK_THAT(error_message([&] { score_predictions_file(dir / "mixed_late.jsonl", dir / "gold.jsonl"); }),
+             Catch::Contains("mixed_late.jsonl:2: has an \"id\""));
+  write_text(dir / "gold_partial.jsonl", R"({"id": "q1", "question": "who?", "answers": ["x"]})"
+                                         "\n"
+                                         R"({"question": "where?", "answers": ["y"]})"
+                                         "\n");
+  CHECK_THAT(error_message([&] { score_predictions_file(dir / "by_id.jsonl", dir / "gold_partial.jsonl"); }),
+             Catch::Contains("gold_partial.jsonl: question 2 has no id"));
   write_text(dir / "bad.jsonl", R"({"id": "q1", "prediction": 3})"
                                 "\n");
   CHECK(error_message([&] {

@@ -44,6 +44,21 @@ TEST_CASE("TSV reader handles csv-style quoting and checks field counts", "[util
              Catch::Contains(path.string() + ":4: expected 3 tab-separated fields, got 2"));
 }
 
+TEST_CASE("TSV reader reads a quoted field that spans lines, as Python's csv writes it", "[util][readers]") {
+  TempDir dir;
+  // What csv.writer(f, delimiter="\t") writes for a text holding a newline.
+  write_text(dir / "x.tsv", "id\ttext\ttitle\n1\t\"line one\nline \"\"two\"\"\n\"\tT\n2\tplain\tU\n");
+  TsvReader reader(dir / "x.tsv", true);
+  std::vector<std::string> fields;
+  REQUIRE(reader.next(fields));
+  CHECK(fields == std::vector<std::string>{"1", "line one\nline \"two\"\n", "T"});
+  CHECK(reader.location() == (dir / "x.tsv").string() + ":2");
+  REQUIRE(reader.next(fields));
+  CHECK(fields == std::vector<std::string>{"2", "plain", "U"});
+  CHECK(reader.location() == (dir / "x.tsv").string() + ":5");
+  CHECK_FALSE(reader.next(fields));
+}
+
 TEST_CASE("TSV reader rejects broken quotes", "[util][readers]") {
   TempDir dir;
   write_text(dir / "a.tsv", "a\tb\n\"open\tx\n");
