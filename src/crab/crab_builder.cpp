@@ -101,6 +101,23 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     CORAG_CHECK(previous.value("identity", nlohmann::json()) == identity, out.string(),
                 " holds a CRAB build of other inputs or another config (manifest.json); choose another --out or "
                 "remove it");
+    spdlog::info("{}: this CRAB build is complete (manifest.json); nothing to do", out.string());
+    return previous;
+  }
+  // Without a manifest, splits, classification and stores in `out` are an unfinished build's,
+  // perhaps of another config: they are written again from scratch so that none of them
+  // outlives it. The marker says they are ours to remove; the BM25 table is kept only if it is
+  // of this corpus (below).
+  const auto marker = out / "build.started";
+  const char* outputs[] = {"splits", "classification", "stores"};
+  if (std::filesystem::exists(marker)) {
+    for (const auto* name : outputs) std::filesystem::remove_all(out / name);
+  } else {
+    for (const auto* name : outputs) {
+      CORAG_CHECK(!std::filesystem::exists(out / name), (out / name).string(),
+                  " exists but is not from a crab-build-stores run; choose another --out");
+    }
+    write_file_atomically(marker, identity.dump() + "\n");
   }
 
   const auto splits = make_crab_splits(config);
@@ -265,6 +282,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     }
   }
   write_file_atomically(manifest_path, manifest.dump(2) + "\n");
+  std::filesystem::remove(marker);
   return manifest;
 }
 

@@ -138,6 +138,26 @@ TEST_CASE("crab-build-stores on NQ-open: layout, invariants, determinism, refusi
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("another config"));
 
+  // A finished build run again is left as it is.
+  REQUIRE(run_command(dir, command + (dir / "again").string()).exit_code == 0);
+  CHECK(read_tree(dir / "crab") == read_tree(dir / "again"));
+
+  // Killed before its manifest, then run with another config into the same folder: nothing of the
+  // first build outlives the second (train64 stayed, and corag train read it).
+  std::filesystem::remove(dir / "again/manifest.json");
+  write_text(dir / "again/build.started", "{}\n");
+  const auto resumed = run_command(dir, command + (dir / "again").string() + " --set 'splits.shots=[16]'");
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(std::filesystem::exists(dir / "again/splits/train16/client_1.jsonl"));
+  CHECK_FALSE(std::filesystem::exists(dir / "again/splits/train64"));
+  CHECK_FALSE(std::filesystem::exists(dir / "again/build.started"));
+  CHECK_FALSE(nlohmann::json::parse(read_text(dir / "again/manifest.json"))["splits"].contains("train64"));
+  // Folders a build did not write are not removed.
+  std::filesystem::create_directories(dir / "foreign/stores");
+  const auto foreign = run_command(dir, command + (dir / "foreign").string());
+  CHECK(foreign.exit_code == 1);
+  CHECK_THAT(foreign.err, Catch::Contains("not from a crab-build-stores run"));
+
   // An unfinished build's table is not reused for another corpus.
   std::filesystem::create_directories(dir / "stale");
   std::filesystem::copy(dir / "crab/bm25", dir / "stale/bm25", std::filesystem::copy_options::recursive);

@@ -12,6 +12,7 @@
 #include "corag/config/config_writer.hpp"
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/text/answer_normalization.hpp"
+#include "corag/train/crab_clients.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/train/perplexity_distillation.hpp"
 #include "corag/train/rag_evaluator.hpp"
@@ -563,4 +564,20 @@ TEST_CASE("reader pretraining: source_only_steps reads the source passage alone,
   CHECK(pretrain(with_neighbours, 4) == alone);  // every step reads the source alone
   CHECK(pretrain(with_neighbours, 2) != alone);  // the last two read the neighbours too
   CHECK(pretrain(with_neighbours, 2) != pretrain(with_neighbours, 0));
+}
+
+TEST_CASE("training: a CRAB folder without its manifest (an unfinished build) is refused", "[train]") {
+  const auto& world = test::tiny_crab_world();
+  TempDir dir;
+  std::filesystem::create_directories(dir / "crab");
+  std::filesystem::copy(world.crab / "splits", dir / "crab/splits", std::filesystem::copy_options::recursive);
+  CHECK_THAT(error_message([&] { load_crab_clients(dir / "crab", 4, 2); }),
+             Catch::Contains("manifest.json is missing"));
+  std::filesystem::copy_file(world.crab / "manifest.json", dir / "crab/manifest.json");
+  CHECK(load_crab_clients(dir / "crab", 4, 2).size() == 2);
+  // A shot count whose folder a stale build left behind but the manifest does not list.
+  std::filesystem::copy(dir / "crab/splits/train4", dir / "crab/splits/train5",
+                        std::filesystem::copy_options::recursive);
+  CHECK_THAT(error_message([&] { load_crab_clients(dir / "crab", 5, 2); }),
+             Catch::Contains("data.shots 5 is not among the shots"));
 }
