@@ -2,10 +2,11 @@
 
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include <torch/optim/adamw.h>
-#include <torch/serialize.h>
 
 #include "corag/train/autocast_scope.hpp"
 #include "corag/train/passage_retrieval.hpp"
@@ -13,6 +14,8 @@
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/rng.hpp"
+#include "corag/util/safetensors_reader.hpp"
+#include "corag/util/safetensors_writer.hpp"
 
 namespace corag {
 namespace {
@@ -169,17 +172,82 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
   return losses;
 }
 
+namespace {
+
+/// The optimizer's state map is keyed by each parameter's TensorImpl: its address as a string in
+/// LibTorch 1.13, the pointer itself in 2.x.
+using OptimizerStateKey = std::decay_t<decltype(std::declval<torch::optim::AdamW&>().state())>::key_type;
+
+template <typename Key = OptimizerStateKey>
+Key state_key(const torch::Tensor& parameter) {
+  if constexpr (std::is_same_v<Key, std::string>) {
+    return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+  } else {
+    return parameter.unsafeGetTensorImpl();
+  }
+}
+
+std::string moment_name(std::size_t group, std::size_t parameter, const char* field) {
+  return "group" + std::to_string(group) + ".param" + std::to_string(parameter) + "." + field;
+}
+
+}  // namespace
+
 void RagStepper::save_optimizer(const std::filesystem::path& path) const {
-  torch::serialize::OutputArchive archive;
-  optimizer_->save(archive);
-  write_file_atomically(path, [&](std::ostream& out) { archive.save_to(out); });
+  // AdamW's moments by parameter group and position, in a safetensors file: LibTorch's own
+  // archive keys them by memory address, so two identical runs wrote different bytes.
+  std::vector<NamedTensor> tensors;
+  const auto& groups = optimizer_->param_groups();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto& parameters = groups[g].params();
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      const auto found = optimizer_->state().find(state_key(parameters[i]));
+      if (found == optimizer_->state().end()) continue;  // not stepped yet
+      const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
+      tensors.push_back({moment_name(g, i, "step"), torch::tensor({state.step()}, torch::kInt64)});
+      tensors.push_back({moment_name(g, i, "exp_avg"), state.exp_avg().cpu()});
+      tensors.push_back({moment_name(g, i, "exp_avg_sq"), state.exp_avg_sq().cpu()});
+    }
+  }
+  write_safetensors(path, tensors);
 }
 
 void RagStepper::load_optimizer(const std::filesystem::path& path) {
   CORAG_CHECK(std::filesystem::is_regular_file(path), "missing optimizer state ", path.string());
-  torch::serialize::InputArchive archive;
-  archive.load_from(path.string(), runtime_.device);
-  optimizer_->load(archive);
+  const SafetensorsReader file(path);
+  std::size_t used = 0;
+  const auto moment = [&](std::size_t g, std::size_t i, const char* field,
+                          const torch::Tensor& like) -> std::optional<torch::Tensor> {
+    const auto* entry = file.find(moment_name(g, i, field));
+    if (entry == nullptr) return std::nullopt;
+    ++used;
+    auto value = file.tensor(*entry);
+    CORAG_CHECK(value.sizes() == like.sizes(), path.string(), ": ", moment_name(g, i, field), " has shape ",
+                value.sizes(), ", the parameter ", like.sizes());
+    return value.to(like.device(), like.scalar_type()).clone();
+  };
+  auto& groups = optimizer_->param_groups();
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    const auto& parameters = groups[g].params();
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+      const auto* step = file.find(moment_name(g, i, "step"));
+      if (step == nullptr) continue;
+      ++used;
+      const auto step_value = file.tensor(*step);
+      CORAG_CHECK(step_value.numel() == 1 && step_value.scalar_type() == torch::kInt64, path.string(), ": ",
+                  moment_name(g, i, "step"), " is not one int64");
+      auto state = std::make_unique<torch::optim::AdamWParamState>();
+      state->step(step_value.item<std::int64_t>());
+      const auto exp_avg = moment(g, i, "exp_avg", parameters[i]);
+      const auto exp_avg_sq = moment(g, i, "exp_avg_sq", parameters[i]);
+      CORAG_CHECK(exp_avg && exp_avg_sq, path.string(), ": ", moment_name(g, i, "step"), " without both moments");
+      state->exp_avg(*exp_avg);
+      state->exp_avg_sq(*exp_avg_sq);
+      optimizer_->state()[state_key(parameters[i])] = std::move(state);
+    }
+  }
+  CORAG_CHECK(used == file.entries().size(), path.string(), ": holds ", file.entries().size() - used,
+              " tensors that match no parameter of this model's optimizer");
 }
 
 }  // namespace corag

@@ -192,7 +192,7 @@ class TrainingRun {
     state["rng"] = "derived from runtime.seed and the client/step/round counters above";
     const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
       model.save(folder);
-      if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.pt");
+      if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
     });
     spdlog::info("checkpoint {}", path.string());
     ++written_;
@@ -258,7 +258,7 @@ class TrainingRun {
                        const std::string& point_prefix) {
     const auto steps = config_.train.steps;
     RagStepper stepper(model, config_, runtime_, schedule(steps));
-    if (from) stepper.load_optimizer(*from / "state" / "optimizer.pt");
+    if (from) stepper.load_optimizer(*from / "state" / "optimizer.safetensors");
     EpochSampler sampler(examples.size(), batch_size_for(examples.size(), who),
                          derive_seed(runtime_.seed, "data/" + who));
     ProgressBar progress("train " + who, static_cast<std::uint64_t>(steps - start), "steps");

@@ -469,6 +469,14 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     CHECK(corag::test::read_text(split / "table.md") == corag::test::read_text(whole / "table.md"));
     CHECK(corag::test::read_text(last_checkpoint(split) / "reader" / "spiece.model") ==
           corag::test::read_text(std::filesystem::path(config.model.reader) / "spiece.model"));
+    // The optimizer state is byte-identical too (LibTorch's archive keyed it by memory address).
+    const auto optimizer = [&](const std::filesystem::path& run) {
+      return last_checkpoint(run) / "state" / "optimizer.safetensors";
+    };
+    if (std::string(mode) == "local") {
+      REQUIRE(std::filesystem::exists(optimizer(whole)));
+      CHECK(corag::test::read_text(optimizer(split)) == corag::test::read_text(optimizer(whole)));
+    }
   }
 }
 
@@ -496,7 +504,7 @@ TEST_CASE("training: closed-book and centralized runs write the paper's reportin
   for (const char* file : {"config.resolved.yaml", "summary.json", "table.md"})
     CHECK(std::filesystem::exists(dir / "run" / file));
   CHECK_FALSE(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000001"));  // keep_checkpoints: 1
-  CHECK(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000002" / "state" / "optimizer.pt"));
+  CHECK(std::filesystem::exists(dir / "run" / "checkpoints" / "ckpt-000002" / "state" / "optimizer.safetensors"));
 }
 
 TEST_CASE("training: a non-finite loss stops the run before any weight or checkpoint changes", "[train]") {

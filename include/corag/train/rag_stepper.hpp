@@ -70,7 +70,9 @@ class RagStepper {
   /// (train mode in a step: dropout on) with gradient for the scores.
   TrainingRetrieval retrieve(const std::vector<TrainExample>& examples);
 
-  /// AdamW's moments, written atomically; and read back for a resumed run.
+  /// AdamW's step count and moments as safetensors (`group{g}.param{i}.step|exp_avg|exp_avg_sq`,
+  /// by parameter group and position), written atomically, byte-identical for identical state;
+  /// and read back for a resumed run.
   void save_optimizer(const std::filesystem::path& path) const;
   void load_optimizer(const std::filesystem::path& path);
 

@@ -11,7 +11,7 @@ namespace corag {
 
 /// The `checkpoints/` folder of a training run: `ckpt-000001`, `ckpt-000002`, ... each with
 /// `reader/`, `retriever/` (HF layout) and `state/` (`state.json`: round/step, config hash,
-/// metrics lines; `optimizer.pt` where the optimizer state carries over). A checkpoint is
+/// metrics lines; `optimizer.safetensors` where the optimizer state carries over). A checkpoint is
 /// filled in a hidden temporary folder and renamed into place, so a killed run leaves either
 /// a complete checkpoint or none; only the newest `keep` are kept.
 class RunCheckpoints {
