@@ -2,6 +2,7 @@
 
 #include <faiss/Index.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 
@@ -11,6 +12,7 @@
 
 #include <torch/torch.h>
 
+#include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
@@ -157,14 +159,29 @@ std::vector<std::vector<ScoredRow>> FaissIndex::search(const torch::Tensor& quer
   return results;
 }
 
+namespace {
+
+/// FAISS's serializer writing through corag's atomic writer (temporary file, fsync, rename).
+struct AtomicFaissWriter : faiss::IOWriter {
+  explicit AtomicFaissWriter(AtomicFileWriter& file) : file(file) {}
+  std::size_t operator()(const void* data, std::size_t size, std::size_t items) override {
+    file.write(data, size * items);
+    return items;
+  }
+  AtomicFileWriter& file;
+};
+
+}  // namespace
+
 void FaissIndex::write(const std::filesystem::path& path) const {
-  const auto temporary = path.string() + ".tmp";
+  AtomicFileWriter file(path);
+  AtomicFaissWriter writer(file);
   try {
-    faiss::write_index(index_.get(), temporary.c_str());
+    faiss::write_index(index_.get(), &writer);
   } catch (const faiss::FaissException& e) {
     throw_error(path.string(), ": writing the FAISS index failed: ", e.what());
   }
-  std::filesystem::rename(temporary, path);
+  file.commit();
 }
 
 std::int64_t FaissIndex::size() const { return index_->ntotal; }

@@ -98,8 +98,7 @@ class AtomicFileWriter::Buffer : public std::streambuf {
 };
 
 AtomicFileWriter::AtomicFileWriter(fs::path target) : target_(std::move(target)) {
-  CORAG_CHECK(!target_.filename().empty(), "cannot write to '", target_.string(),
-              "': not a file path");
+  CORAG_CHECK(!target_.filename().empty(), "cannot write to '", target_.string(), "': not a file path");
   const fs::path dir = target_.parent_path();
   if (!dir.empty()) {
     std::error_code ec;
@@ -108,8 +107,7 @@ AtomicFileWriter::AtomicFileWriter(fs::path target) : target_(std::move(target))
   }
   std::string pattern = (dir / ("." + target_.filename().string() + ".tmp-XXXXXX")).string();
   const int fd = ::mkstemp(pattern.data());
-  CORAG_CHECK(fd >= 0, target_.string(), ": cannot create a temporary file beside it: ",
-              errno_text());
+  CORAG_CHECK(fd >= 0, target_.string(), ": cannot create a temporary file beside it: ", errno_text());
   temp_path_ = pattern;
   // mkstemp creates 0600 files; give the result the usual permissions (subject to umask).
   const mode_t mask = ::umask(0);
@@ -160,14 +158,28 @@ void write_directory_atomically(const fs::path& target, const std::function<void
   fs::rename(temporary, target);
 }
 
+std::size_t remove_stale_temporaries(const fs::path& dir) {
+  std::vector<fs::path> stale;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+    const auto name = it->path().filename().string();
+    if (name.empty() || name.front() != '.') continue;
+    const bool file = it->is_regular_file() && name.find(".tmp-") != std::string::npos;
+    const bool folder = it->is_directory() && name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+    if (!file && !folder) continue;
+    stale.push_back(it->path());
+    if (folder) it.disable_recursion_pending();
+  }
+  for (const auto& path : stale) fs::remove_all(path);
+  return stale.size();
+}
+
 void write_file_atomically(const fs::path& path, std::string_view contents) {
   AtomicFileWriter writer(path);
   writer.write(contents.data(), contents.size());
   writer.commit();
 }
 
-void write_file_atomically(const fs::path& path,
-                           const std::function<void(std::ostream&)>& write_contents) {
+void write_file_atomically(const fs::path& path, const std::function<void(std::ostream&)>& write_contents) {
   AtomicFileWriter writer(path);
   write_contents(writer.stream());
   writer.commit();

@@ -1,13 +1,17 @@
 // `corag demo --quick` end to end: every stage of the pipeline on a toy world, paper tables 1
 // and 3 built from the runs' own summaries, every stage reused on a rerun, and another seed
 // refused on the same output directory.
+#include <chrono>
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "corag/util/child_process.hpp"
+#include "corag/util/output_lock.hpp"
 #include "test_support.hpp"
 
 using corag::test::read_text;
@@ -94,4 +98,32 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   result = run_command(dir, demo + " --seed 1");
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("other settings") != std::string::npos);
+}
+
+TEST_CASE("an output folder is written by one corag process at a time; a killed one leaves no lock or temporaries",
+          "[e2e][demo]") {
+  TempDir dir;
+  const auto out = dir / "demo";
+  std::optional<corag::ChildProcess> first(
+      std::in_place, std::vector<std::string>{CORAG_CLI_PATH, "demo", "--quick", "--out", out.string()},
+      dir / "first.log");
+  // The first demo holds the lock from its start; wait for it (start-up takes about a second).
+  std::string refusal;
+  for (int tries = 0; tries < 600 && refusal.empty(); ++tries) {
+    if (std::filesystem::exists(out / ".corag.lock")) {
+      refusal = corag::test::error_message([&] { corag::OutputLock lock(out, "test"); });
+    }
+    if (refusal.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK_THAT(refusal, Catch::Contains("another corag process (pid") && Catch::Contains("is writing this folder"));
+  const auto second = run_command(dir, std::string(CORAG_CLI_PATH) + " demo --quick --out " + out.string());
+  CHECK(second.exit_code == 1);
+  CHECK_THAT(second.err, Catch::Contains("another corag process"));
+
+  // Killed mid-run: its lock goes with it, and what it left half-written is cleared.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  first.reset();
+  corag::test::write_text(out / "world/.passages.jsonl.tmp-Kill01", "half");
+  { const corag::OutputLock lock(out, "test"); }
+  CHECK_FALSE(std::filesystem::exists(out / "world/.passages.jsonl.tmp-Kill01"));
 }

@@ -51,3 +51,24 @@ TEST_CASE("atomic write into an unwritable place is a clear error", "[util][atom
   CHECK_THAT(corag::test::error_message([&] { write_file_atomically(dir / "file/child", "y"); }),
              Catch::Contains("cannot create"));
 }
+
+TEST_CASE("stale temporaries of killed writers are removed; nothing else is", "[util][atomic]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "deep/er");
+  std::filesystem::create_directories(dir / "checkpoints/.ckpt-000002.tmp/reader");
+  test::write_text(dir / "summary.json", "{}");
+  test::write_text(dir / ".summary.json.tmp-Ab12Cd", "{\"half");
+  test::write_text(dir / "deep/er/.metrics.jsonl.tmp-Zz99Yy", "x");
+  test::write_text(dir / "checkpoints/.ckpt-000002.tmp/reader/config.json", "{}");
+  test::write_text(dir / "notes.tmp-1", "a user's file, not hidden");
+  test::write_text(dir / ".hidden", "kept");
+  CHECK(remove_stale_temporaries(dir.path()) == 3);
+  CHECK(std::filesystem::exists(dir / "summary.json"));
+  CHECK(std::filesystem::exists(dir / "notes.tmp-1"));
+  CHECK(std::filesystem::exists(dir / ".hidden"));
+  CHECK(std::filesystem::exists(dir / "deep/er"));
+  CHECK_FALSE(std::filesystem::exists(dir / ".summary.json.tmp-Ab12Cd"));
+  CHECK_FALSE(std::filesystem::exists(dir / "deep/er/.metrics.jsonl.tmp-Zz99Yy"));
+  CHECK_FALSE(std::filesystem::exists(dir / "checkpoints/.ckpt-000002.tmp"));
+  CHECK(remove_stale_temporaries(dir.path()) == 0);
+}

@@ -141,3 +141,18 @@ TEST_CASE("readers refuse a FIFO, a directory or a missing path before opening i
   CHECK_NOTHROW(require_output_apart_from_input(dir / "new.json", dir / "plain.json"));
   CHECK_NOTHROW(require_output_apart_from_input(dir / "alias.json", dir / "missing.json"));
 }
+
+TEST_CASE("an output folder inside an input folder is refused", "[util]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "models/reader");
+  std::filesystem::create_directory_symlink(dir / "models", dir / "link");
+  for (const auto& out : {dir / "models", dir / "models/reader/run", dir / "link/new", dir / "models/../models/x/"}) {
+    INFO(out.string());
+    CHECK_THAT(error_message([&] { require_output_outside(out, dir / "models"); }),
+               Catch::Contains("is inside the input folder"));
+  }
+  CHECK_NOTHROW(require_output_outside(dir / "models-run", dir / "models"));
+  CHECK_NOTHROW(require_output_outside(dir / "runs/a", dir / "models"));
+  CHECK_NOTHROW(require_output_outside(dir / "models", dir / "models/reader"));
+  CHECK_NOTHROW(require_output_outside(dir / "models", ""));
+}

@@ -9,6 +9,7 @@
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/input_file.hpp"
+#include "corag/util/output_lock.hpp"
 
 namespace corag::cli {
 
@@ -35,6 +36,7 @@ void add_bm25_command(CLI::App& app) {
   build->callback([options] {
     options->bm25.analyzer.stem = !options->no_stem;
     options->bm25.analyzer.stopwords = !options->no_stopwords;
+    const OutputLock lock(options->out, "corag bm25 build");
     PassageTable::build(options->passages, options->out);
     const PassageTable table(options->out);
     Bm25Index::build(table, options->out, options->bm25, options->threads);

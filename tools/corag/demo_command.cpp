@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "corag/train/demo_pipeline.hpp"
+#include "corag/util/output_lock.hpp"
 
 namespace corag::cli {
 
@@ -29,6 +30,7 @@ void add_demo_command(CLI::App& app) {
   command->callback([options] {
     // The runs are trained by this very executable.
     options->trainer = std::filesystem::read_symlink("/proc/self/exe");
+    const OutputLock lock(options->out, "corag demo");
     std::cout << run_demo(*options);
   });
 }

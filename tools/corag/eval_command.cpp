@@ -12,6 +12,7 @@
 #include "corag/train/run_summary.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/output_lock.hpp"
 
 namespace corag::cli {
 namespace {
@@ -40,7 +41,9 @@ void evaluate_checkpoint(const EvalOptions& options) {
   const auto config = load_config<ExperimentConfig>(options.config, overrides);
   const Runtime runtime = apply_runtime(config.runtime);
   const std::filesystem::path checkpoint = options.checkpoint;
-  const std::filesystem::path out = options.out.empty() ? checkpoint / ("eval-" + config.eval.split) : std::filesystem::path(options.out);
+  const std::filesystem::path out =
+      options.out.empty() ? checkpoint / ("eval-" + config.eval.split) : std::filesystem::path(options.out);
+  const OutputLock lock(out, "corag eval");
   const auto retriever = config.model.retrieval ? checkpoint / "retriever" : std::filesystem::path();
   auto model = RagModel::load(checkpoint / "reader", retriever, config.model, runtime.device);
   std::unique_ptr<StoreCatalog> catalog;
@@ -50,18 +53,24 @@ void evaluate_checkpoint(const EvalOptions& options) {
                                              retriever.string());
   }
   const auto clients = load_crab_clients(config.data.crab_dir, config.data.shots, config.data.clients);
-  nlohmann::json summary = {{"mode", "eval"}, {"checkpoint", checkpoint.string()}, {"split", config.eval.split},
+  nlohmann::json summary = {{"mode", "eval"},
+                            {"checkpoint", checkpoint.string()},
+                            {"split", config.eval.split},
                             {"variant", config.reported_variant()}};
   ClientScores scores;
   summary["clients"] = nlohmann::json::array();
   for (const auto& client : clients) {
-    summary["clients"].push_back(evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
-                                                 out / ("client_" + std::to_string(client.index) + "." + config.eval.split + ".jsonl")));
+    summary["clients"].push_back(
+        evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
+                        out / ("client_" + std::to_string(client.index) + "." + config.eval.split + ".jsonl")));
     scores.add(summary["clients"].back());
   }
-  summary["average"] = {{"em", scores.em(false)}, {"f1", scores.f1(false)}, {"clients", scores.count()}, {"averaging", "client"}};
+  summary["average"] = {
+      {"em", scores.em(false)}, {"f1", scores.f1(false)}, {"clients", scores.count()}, {"averaging", "client"}};
   summary["micro"] = {{"em", scores.em(true)}, {"f1", scores.f1(true)}, {"n", scores.questions()}};
-  summary["best"] = {{"selection", checkpoint.string() + " on " + config.eval.split}, {"em", scores.em(false)}, {"f1", scores.f1(false)}};
+  summary["best"] = {{"selection", checkpoint.string() + " on " + config.eval.split},
+                     {"em", scores.em(false)},
+                     {"f1", scores.f1(false)}};
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
   if (options.json) {
     std::cout << summary.dump() << "\n";
@@ -76,15 +85,19 @@ void add_eval_command(CLI::App& app) {
   auto options = std::make_shared<EvalOptions>();
   auto* command = app.add_subcommand(
       "eval", "EM / F1 (SQuAD normalisation, percent): of a predictions file, or of a checkpoint per client");
-  auto* predictions = command->add_option("--predictions", options->predictions,
-                                          "JSONL {\"id\"?, \"prediction\"} per line (with --gold)")
-                          ->check(CLI::ExistingFile);
-  auto* gold = command->add_option("--gold", options->gold, "QA JSONL file the predictions answer")->check(CLI::ExistingFile);
-  auto* checkpoint = command->add_option("--checkpoint", options->checkpoint,
-                                         "a checkpoint directory (reader/, retriever/) of `corag train` (with --config)")
+  auto* predictions =
+      command
+          ->add_option("--predictions", options->predictions, "JSONL {\"id\"?, \"prediction\"} per line (with --gold)")
+          ->check(CLI::ExistingFile);
+  auto* gold =
+      command->add_option("--gold", options->gold, "QA JSONL file the predictions answer")->check(CLI::ExistingFile);
+  auto* checkpoint = command
+                         ->add_option("--checkpoint", options->checkpoint,
+                                      "a checkpoint directory (reader/, retriever/) of `corag train` (with --config)")
                          ->check(CLI::ExistingDirectory);
-  auto* config = command->add_option("-c,--config", options->config, "the experiment config the checkpoint was trained with")
-                     ->check(CLI::ExistingFile);
+  auto* config =
+      command->add_option("-c,--config", options->config, "the experiment config the checkpoint was trained with")
+          ->check(CLI::ExistingFile);
   command->add_option("--set", options->overrides, "override: section.key=value (repeatable)");
   command->add_option("--split", options->split, "test (each client's test store) or dev (its train store)")
       ->check(CLI::IsMember({"test", "dev"}));
@@ -99,7 +112,8 @@ void add_eval_command(CLI::App& app) {
     if (!options->predictions.empty()) {
       score_predictions(*options);
     } else {
-      CORAG_CHECK(!options->checkpoint.empty(), "corag eval: give --predictions FILE --gold FILE, or --checkpoint DIR --config FILE");
+      CORAG_CHECK(!options->checkpoint.empty(),
+                  "corag eval: give --predictions FILE --gold FILE, or --checkpoint DIR --config FILE");
       evaluate_checkpoint(*options);
     }
   });

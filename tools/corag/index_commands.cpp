@@ -14,6 +14,7 @@
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/input_file.hpp"
+#include "corag/util/output_lock.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "runtime_options.hpp"
 
@@ -59,6 +60,8 @@ void add_index_command(CLI::App& app) {
   add_index_build_options(*build, options->store, options->dtype);
   add_runtime_options(*build, options->runtime);
   build->callback([options] {
+    require_output_outside(options->out, options->retriever);
+    const OutputLock lock(options->out, "corag index build");
     const Runtime runtime = apply_runtime(options->runtime);
     options->store.dtype = options->dtype == "float16" ? torch::kFloat16 : torch::kFloat32;
     options->store.seed = runtime.seed;
@@ -79,6 +82,8 @@ void add_index_command(CLI::App& app) {
   add_index_build_options(*compose, options->store, options->dtype);
   compose->callback([options] {
     std::vector<std::filesystem::path> from(options->from.begin(), options->from.end());
+    for (const auto& source : from) require_output_outside(options->out, source);
+    const OutputLock lock(options->out, "corag index compose");
     DenseStore::compose(from, options->ids.empty() ? std::nullopt : std::optional<std::filesystem::path>(options->ids),
                         options->out, options->store);
   });

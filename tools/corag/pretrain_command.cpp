@@ -5,6 +5,7 @@
 #include "corag/config/config_reader.hpp"
 #include "corag/config/config_writer.hpp"
 #include "corag/train/pretraining.hpp"
+#include "corag/util/output_lock.hpp"
 
 namespace corag::cli {
 
@@ -15,12 +16,17 @@ void add_pretrain_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   auto* command = app.add_subcommand(
-      "pretrain", "train tokenizers, a Contriever-style retriever and a span-corruption T5 reader from scratch on a corpus");
-  command->add_option("-c,--config", options->config, "YAML (configs/demo-pretrain.yaml)")->required()->check(CLI::ExistingFile);
+      "pretrain",
+      "train tokenizers, a Contriever-style retriever and a span-corruption T5 reader from scratch on a corpus");
+  command->add_option("-c,--config", options->config, "YAML (configs/demo-pretrain.yaml)")
+      ->required()
+      ->check(CLI::ExistingFile);
   command->add_option("--set", options->overrides, "override: section.key=value (repeatable)");
-  command->add_option("--out", options->out, "output directory: retriever/, reader/ (HF layout), pretrain.json")->required();
+  command->add_option("--out", options->out, "output directory: retriever/, reader/ (HF layout), pretrain.json")
+      ->required();
   command->callback([options] {
     const auto config = load_config<PretrainConfig>(options->config, options->overrides);
+    const OutputLock lock(options->out, "corag pretrain");
     std::cout << run_pretraining(config, config_to_yaml(config), options->out).dump(2) << "\n";
   });
 }

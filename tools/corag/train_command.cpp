@@ -6,6 +6,8 @@
 #include "corag/config/config_writer.hpp"
 #include "corag/train/run_summary.hpp"
 #include "corag/train/trainer.hpp"
+#include "corag/util/input_file.hpp"
+#include "corag/util/output_lock.hpp"
 
 namespace corag::cli {
 
@@ -38,6 +40,11 @@ void add_train_command(CLI::App& app) {
       ->delimiter(',');
   command->callback([options] {
     const auto config = load_config<ExperimentConfig>(options->config, options->overrides);
+    for (const auto& input :
+         {config.data.crab_dir, config.model.reader, config.model.retriever, config.store.embeddings}) {
+      require_output_outside(options->out, input);
+    }
+    const OutputLock lock(options->out, "corag train");
     TrainRunOptions run;
     run.run_dir = options->out;
     run.resolved_config_yaml = config_to_yaml(config);

@@ -7,6 +7,8 @@
 #include "corag/config/config_reader.hpp"
 #include "corag/config/config_writer.hpp"
 #include "corag/crab/crab_builder.hpp"
+#include "corag/util/input_file.hpp"
+#include "corag/util/output_lock.hpp"
 #include "corag/util/tool_main.hpp"
 
 int main(int argc, char** argv) {
@@ -26,6 +28,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.callback([&] {
     const auto config = corag::load_config<corag::CrabConfig>(config_file, overrides);
+    corag::require_output_outside(out, config.stores.embeddings);
+    corag::require_output_outside(out, config.bm25.index);
+    const corag::OutputLock lock(out, "crab-build-stores");
     std::vector<std::string> chosen;
     std::stringstream list(variants);
     for (std::string item; std::getline(list, item, ',');) {

@@ -43,12 +43,16 @@ class AtomicFileWriter {
 void write_directory_atomically(const std::filesystem::path& target,
                                 const std::function<void(const std::filesystem::path&)>& fill);
 
+/// Removes, anywhere under `dir`, the temporaries of writers that did not finish (a kill):
+/// AtomicFileWriter's `.NAME.tmp-XXXXXX` files and write_directory_atomically's `.NAME.tmp`
+/// folders. Only safe while no writer is at work there (OutputLock calls it). Returns how many.
+std::size_t remove_stale_temporaries(const std::filesystem::path& dir);
+
 /// Atomically replaces `path` with `contents`.
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 
 /// Atomically replaces `path` with whatever `writer` streams; if `writer` throws, `path` keeps
 /// its previous content (or stays absent) and the exception propagates.
-void write_file_atomically(const std::filesystem::path& path,
-                           const std::function<void(std::ostream&)>& writer);
+void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& writer);
 
 }  // namespace corag

@@ -13,4 +13,8 @@ void require_input_file(const std::filesystem::path& path);
 /// link): writing the output would replace the input it is made from.
 void require_output_apart_from_input(const std::filesystem::path& output, const std::filesystem::path& input);
 
+/// Throws corag::Error naming both when the folder `output` is the folder `input` or lies inside
+/// it (symlinks resolved): a command would write into what it reads. An empty `input` passes.
+void require_output_outside(const std::filesystem::path& output, const std::filesystem::path& input);
+
 }  // namespace corag
