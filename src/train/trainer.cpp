@@ -117,7 +117,7 @@ class TrainingRun {
       if (const auto latest = checkpoints_.latest()) {
         resume_state_ = RunCheckpoints::read_state(*latest);
         resume_checkpoint_ = *latest;
-        CORAG_CHECK(resume_state_.at("config_hash") == hash_, *latest, " belongs to another config");
+        check_resume_state(*latest / "state" / "state.json", dir / "metrics.jsonl");
         elapsed_before_ = resume_state_.value("elapsed_s", 0.0);
         spdlog::info("resuming from {}", latest->string());
       }
@@ -129,6 +129,36 @@ class TrainingRun {
     CORAG_CHECK(!std::filesystem::exists(dir / "metrics.jsonl") && !checkpoints_.latest(), dir.string(),
                 " already holds a training run: pass --resume to continue it, or choose another --out");
     write_file_atomically(resolved, options_.resolved_config_yaml);
+  }
+
+  /// A checkpoint's state must be one this config's run can be in, and the metrics lines it
+  /// counted must all still be there: an edited state.json (a round or step past the run,
+  /// another regime or client) or a truncated metrics.jsonl would otherwise be continued from
+  /// without a word, the lost lines staying lost.
+  void check_resume_state(const std::filesystem::path& state_file, const std::filesystem::path& metrics_file) const {
+    const auto integer = [&](const char* key, std::int64_t low, std::int64_t high) {
+      const auto found = resume_state_.find(key);
+      CORAG_CHECK(found != resume_state_.end() && found->is_number_integer() && found->get<std::int64_t>() >= low &&
+                      found->get<std::int64_t>() <= high,
+                  state_file.string(), ": '", key, "' must be an integer in [", low, ", ", high, "] for this run, got ",
+                  found == resume_state_.end() ? std::string("nothing") : found->dump());
+      return found->get<std::int64_t>();
+    };
+    CORAG_CHECK(resume_state_.value("config_hash", std::string()) == hash_, state_file.string(),
+                ": belongs to another config");
+    CORAG_CHECK(resume_state_.value("mode", std::string()) == config_.train.mode, state_file.string(), ": mode ",
+                resume_state_.value("mode", nlohmann::json()).dump(), " is not this run's '", config_.train.mode, "'");
+    if (config_.train.mode == "collaborative") {
+      integer("round", 1, config_.federated.rounds);
+    } else {
+      integer("step", 1, config_.train.steps);
+      if (config_.train.mode == "local") integer("client", 1, static_cast<std::int64_t>(clients_.size()));
+    }
+    const auto recorded = integer("metrics_lines", 0, std::numeric_limits<std::int64_t>::max());
+    const auto present = count_lines(metrics_file);
+    CORAG_CHECK(present >= recorded, metrics_file.string(), ": holds ", present, " lines, but ", state_file.string(),
+                " counted ", recorded,
+                " when it was written: lines the run had written are lost; restore the file or start the run again");
   }
 
   double elapsed() const { return elapsed_before_ + std::chrono::duration<double>(Clock::now() - start_).count(); }

@@ -463,6 +463,25 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     auto other = config;
     other.train.lr = 0.5;
     CHECK(error_message([&] { train(other, split, true); }).find("config differs") != std::string::npos);
+    // An edited state.json or a truncated metrics.jsonl is refused, not continued from.
+    const auto state_file = last_checkpoint(split) / "state" / "state.json";
+    const auto state_text = corag::test::read_text(state_file);
+    auto edited = nlohmann::json::parse(state_text);
+    edited[std::string(mode) == "local" ? "step" : "round"] = 99;
+    corag::test::write_text(state_file, edited.dump());
+    CHECK_THAT(error_message([&] { train(config, split, true); }),
+               Catch::Contains("state.json") && Catch::Contains("for this run, got 99"));
+    edited = nlohmann::json::parse(state_text);
+    edited["mode"] = "centralized";
+    corag::test::write_text(state_file, edited.dump());
+    CHECK_THAT(error_message([&] { train(config, split, true); }), Catch::Contains("is not this run's"));
+    corag::test::write_text(state_file, state_text);
+    const auto metrics_text = corag::test::read_text(split / "metrics.jsonl");
+    corag::test::write_text(split / "metrics.jsonl", "");
+    CHECK_THAT(error_message([&] { train(config, split, true); }),
+               Catch::Contains("lines the run had written are lost"));
+    corag::test::write_text(split / "metrics.jsonl", metrics_text);
+
     CHECK(train(config, split, true) == summary);
     CHECK(metrics(split) == metrics(whole));
     check_same_tensors(checkpoint_tensors(last_checkpoint(split)), checkpoint_tensors(last_checkpoint(whole)));
