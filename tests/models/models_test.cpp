@@ -10,6 +10,7 @@
 #include "corag/models/fid_reader.hpp"
 #include "corag/models/hf_config_file.hpp"
 #include "corag/models/random_checkpoint.hpp"
+#include "corag/models/reader_record.hpp"
 #include "corag/models/retriever.hpp"
 #include "corag/models/t5_layer_norm.hpp"
 #include "corag/models/t5_model.hpp"
@@ -421,4 +422,21 @@ TEST_CASE("T5 scale_decoder_outputs: honoured when config.json has it, else scal
   const auto a = scaled->decode(decoder_ids, scaled->encode(ids, mask), mask);
   const auto b = unscaled->decode(decoder_ids, unscaled->encode(ids, mask), mask);
   check_close(b, a * std::sqrt(32.0), 1e-4);
+}
+
+TEST_CASE("reader input lines: passages in another format are refused, not read closed-book", "[models]") {
+  const auto parse = [](const std::string& line) {
+    return parse_reader_record(nlohmann::json::parse(line), "in.jsonl:1", AnswersPolicy::optional);
+  };
+  const auto ok = parse(R"({"id": "q", "question": "who?", "answers": ["x"], "extra": [1, 2],
+                            "passages": [{"id": "p", "title": "T", "text": "body", "score": 1.5}]})");
+  REQUIRE(ok.example.passages.size() == 1);
+  CHECK(ok.example.passages[0].title == "T");
+  CHECK(parse(R"({"question": "who?", "def_correct_predictions": ["x"]})").example.passages.empty());
+  CHECK_THAT(error_message([&] { parse(R"({"question": "who?", "ctxs": [{"title": "T", "text": "x"}]})"); }),
+             Catch::Contains("in.jsonl:1: has FiD/DPR's 'ctxs'"));
+  CHECK_THAT(error_message([&] { parse(R"({"question": "who?", "contexts": [{"title": "T", "text": "x"}]})"); }),
+             Catch::Contains("'contexts' holds a list of objects"));
+  CHECK_THAT(error_message([&] { parse(R"({"question": "who?", "passages": [{"tilte": "T", "text": "x"}]})"); }),
+             Catch::Contains("passages[0]: unknown key 'tilte'"));
 }
