@@ -6,6 +6,7 @@
 #   CORAG_BUILD_DIR   build directory (default: build)
 #   CORAG_BUILD_TYPE  CMake build type (default: Release)
 #   CORAG_CMAKE_ARGS  extra arguments for the CMake configure step (e.g. -DCORAG_SANITIZE=address)
+#   CORAG_BUILD_TARGETS  build only these targets (space-separated; default: all)
 #   CORAG_SKIP_APT=1  never call apt-get (fail at configure time if something is missing)
 set -euo pipefail
 
@@ -18,6 +19,7 @@ packages=(
   libtorch-dev libfaiss-dev libopenblas-dev
   libsentencepiece-dev libutf8proc-dev libstemmer-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev catch2
   python3-torch  # scripts/convert_*.py and the test that runs scripts/convert_atlas_checkpoint.py
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer targets
 )
 
 missing_packages() {
@@ -57,4 +59,5 @@ if [ ! -f "$build_dir/build.ninja" ]; then
   # shellcheck disable=SC2086  # CORAG_CMAKE_ARGS is a list of words on purpose
   cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="$build_type" ${CORAG_CMAKE_ARGS:-}
 fi
-cmake --build "$build_dir" --parallel "$jobs"
+# shellcheck disable=SC2086  # CORAG_BUILD_TARGETS is a list of words on purpose
+cmake --build "$build_dir" --parallel "$jobs" ${CORAG_BUILD_TARGETS:+--target $CORAG_BUILD_TARGETS}

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fstream>
 #include <numeric>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -36,6 +37,47 @@ nlohmann::json read_store_json(const std::filesystem::path& path) {
   CORAG_CHECK(std::filesystem::is_regular_file(path), path.string(),
               ": missing (not a corag store, or an unfinished one)");
   return read_json_file(path);
+}
+
+/// A store's meta.json, read once into types; every error names the file.
+struct StoreMeta {
+  std::size_t count = 0;
+  std::int64_t dim = 0;
+  std::string fingerprint, index_factory, index_checksum;
+  std::optional<std::string> base;  ///< a composed store's root, relative to it
+  std::size_t chunk_rows = 0;       ///< root stores: rows per embedding chunk
+  std::string dtype;                ///< root stores: embedding dtype on disk
+};
+
+StoreMeta read_store_meta(const std::filesystem::path& file) {
+  const auto json = read_store_json(file);
+  const auto where = file.string();
+  const auto unsigned_field = [&](const char* key) {
+    CORAG_CHECK(json.contains(key) && json[key].is_number_unsigned(), where, ": '", key,
+                "' must be a non-negative integer");
+    return json[key].get<std::uint64_t>();
+  };
+  const auto string_field = [&](const char* key) {
+    CORAG_CHECK(json.contains(key) && json[key].is_string(), where, ": '", key, "' must be a string");
+    return json[key].get<std::string>();
+  };
+  CORAG_CHECK(json.is_object(), where, ": expected a JSON object");
+  CORAG_CHECK(string_field("format") == kFormat, where, ": unknown store format '", string_field("format"), "'");
+  StoreMeta meta;
+  meta.count = unsigned_field("count");
+  const auto dim = unsigned_field("dim");
+  CORAG_CHECK(dim > 0 && dim <= 65536, where, ": 'dim' ", dim, " is outside [1, 65536]");
+  meta.dim = static_cast<std::int64_t>(dim);
+  meta.fingerprint = string_field("fingerprint");
+  meta.index_factory = string_field("index");
+  meta.index_checksum = string_field("index_checksum");
+  if (json.contains("base")) {
+    meta.base = string_field("base");
+  } else {
+    meta.chunk_rows = unsigned_field("chunk_rows");
+    meta.dtype = string_field("dtype");
+  }
+  return meta;
 }
 
 std::string dtype_name(torch::ScalarType dtype) {
@@ -209,45 +251,40 @@ void DenseStore::compose(const std::vector<std::filesystem::path>& from,
 
 DenseStore::DenseStore(const std::filesystem::path& dir) : dir_(dir) {
   const auto meta_file = (dir / kMetaName).string();
-  const auto meta = read_store_json(dir / kMetaName);
-  std::size_t count = 0;
-  std::string index_checksum;
-  try {
-    CORAG_CHECK(meta.at("format") == kFormat, "unknown store format ", meta.at("format").dump());
-    count = meta.at("count").get<std::size_t>();
-    dim_ = meta.at("dim").get<std::int64_t>();
-    fingerprint_ = meta.at("fingerprint").get<std::string>();
-    index_factory_ = meta.at("index").get<std::string>();
-    index_checksum = meta.at("index_checksum").get<std::string>();
-  } catch (const nlohmann::json::exception& e) {
-    throw_error(meta_file, ": ", e.what());
-  }
-  if (meta.contains("base")) {
-    root_ = std::filesystem::weakly_canonical(dir / meta.at("base").get<std::string>());
+  const auto meta = read_store_meta(dir / kMetaName);
+  const auto count = meta.count;
+  dim_ = meta.dim;
+  fingerprint_ = meta.fingerprint;
+  index_factory_ = meta.index_factory;
+  if (meta.base) {
+    root_ = std::filesystem::weakly_canonical(dir / *meta.base);
     const MappedFile rows_file(dir / kRowsName);
-    CORAG_CHECK(rows_file.size() == 8 * count, (dir / kRowsName).string(), ": ", rows_file.size(), " bytes for ", count,
-                " rows");
+    CORAG_CHECK(rows_file.size() % 8 == 0 && rows_file.size() / 8 == count, (dir / kRowsName).string(), ": ",
+                rows_file.size(), " bytes for ", count, " rows");
     rows_.resize(count);
     if (count > 0) std::memcpy(rows_.data(), rows_file.data(), 8 * count);
   } else {
     root_ = std::filesystem::weakly_canonical(dir);
+  }
+  const bool is_root = root_ == std::filesystem::weakly_canonical(dir);
+  const auto root_meta = is_root ? meta : read_store_meta(root_ / kMetaName);
+  CORAG_CHECK(!root_meta.base, (root_ / kMetaName).string(), ": the root store of ", dir.string(),
+              " is itself composed; compose from root stores' descendants only");
+  table_ = std::make_unique<PassageTable>(root_);
+  CORAG_CHECK(!is_root || table_->size() == count, meta_file, ": count ", count, " differs from its passage table");
+  if (is_root) {
     rows_.resize(count);
     std::iota(rows_.begin(), rows_.end(), 0);
   }
-  const bool is_root = root_ == std::filesystem::weakly_canonical(dir);
-  const auto root_meta = is_root ? meta : read_store_json(root_ / kMetaName);
-  table_ = std::make_unique<PassageTable>(root_);
-  CORAG_CHECK(!is_root || table_->size() == count, meta_file, ": count ", count, " differs from its passage table");
-  CORAG_CHECK(root_meta.at("fingerprint") == fingerprint_, meta_file,
-              ": its fingerprint differs from its root store's");
+  CORAG_CHECK(root_meta.fingerprint == fingerprint_, meta_file, ": its fingerprint differs from its root store's");
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     CORAG_CHECK(rows_[i] < table_->size() && (i == 0 || rows_[i] > rows_[i - 1]), (dir / kRowsName).string(),
                 ": rows must be ascending and inside the root table of ", table_->size());
   }
-  chunks_ =
-      std::make_unique<EmbeddingChunks>(root_, table_->size(), dim_, root_meta.at("chunk_rows").get<std::size_t>(),
-                                        parse_dtype(root_meta.at("dtype").get<std::string>(), meta_file));
-  CORAG_CHECK(file_checksum(dir / kIndexName) == index_checksum, (dir / kIndexName).string(),
+  CORAG_CHECK(root_meta.dim == dim_, meta_file, ": dim ", dim_, " differs from its root store's ", root_meta.dim);
+  chunks_ = std::make_unique<EmbeddingChunks>(root_, table_->size(), dim_, root_meta.chunk_rows,
+                                              parse_dtype(root_meta.dtype, (root_ / kMetaName).string()));
+  CORAG_CHECK(file_checksum(dir / kIndexName) == meta.index_checksum, (dir / kIndexName).string(),
               ": its checksum differs from the one meta.json recorded when it was built (a damaged or replaced "
               "file); rebuild the index");
   index_ = std::make_unique<FaissIndex>(FaissIndex::read(dir / kIndexName));

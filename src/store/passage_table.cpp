@@ -48,9 +48,12 @@ std::size_t PassageTable::build(const std::filesystem::path& corpus, const std::
       put_u32(records.stream(), checked_length(passage.title, "title", location));
       put_u32(records.stream(), checked_length(passage.text, "text", location));
       records.stream() << passage.id << passage.title << passage.text;
-      offsets.push_back(offsets.back() + kRecordHeader + passage.id.size() + passage.title.size() + passage.text.size());
+      offsets.push_back(offsets.back() + kRecordHeader + passage.id.size() + passage.title.size() +
+                        passage.text.size());
       progress.advance();
     }
+    // An empty table would make every store and index built on it empty without a word.
+    CORAG_CHECK(offsets.size() > 1, corpus.string(), ": holds no passages");
     records.commit();
     progress.finish();
   }
@@ -101,8 +104,8 @@ PassageTable::PassageTable(const std::filesystem::path& dir) : dir_(dir) {
               ": not a corag passage table offsets file");
   std::uint64_t count = 0;
   std::memcpy(&count, offsets_->data() + 8, 8);
-  CORAG_CHECK(offsets_->size() == 16 + 8 * (count + 1), offsets_file, ": ", offsets_->size(),
-              " bytes, but a table of ", count, " passages needs ", 16 + 8 * (count + 1));
+  CORAG_CHECK(offsets_->size() == 16 + 8 * (count + 1), offsets_file, ": ", offsets_->size(), " bytes, but a table of ",
+              count, " passages needs ", 16 + 8 * (count + 1));
   count_ = static_cast<std::size_t>(count);
   offset_ = reinterpret_cast<const std::uint64_t*>(offsets_->data() + 16);
   CORAG_CHECK(offset_[0] == 0 && offset_[count_] == records_->size(), offsets_file, ": offsets cover ", offset_[count_],
@@ -123,9 +126,9 @@ PassageTable::PassageTable(const std::filesystem::path& dir) : dir_(dir) {
 
 const std::uint8_t* PassageTable::record(std::size_t row) const {
   const auto* at = records_->data() + offset_[row];
-  CORAG_CHECK(kRecordHeader + std::uint64_t{get_u32(at)} + get_u32(at + 4) + get_u32(at + 8) ==
-                  offset_[row + 1] - offset_[row],
-              (dir_ / kRecordsName).string(), ": passage row ", row, " does not match its offsets");
+  CORAG_CHECK(
+      kRecordHeader + std::uint64_t{get_u32(at)} + get_u32(at + 4) + get_u32(at + 8) == offset_[row + 1] - offset_[row],
+      (dir_ / kRecordsName).string(), ": passage row ", row, " does not match its offsets");
   return at;
 }
 

@@ -112,32 +112,40 @@ DemoPlan demo_plan(const DemoOptions& options) {
   return plan;
 }
 
-/// Logs each stage as it starts and records how long it took and whether it was reused.
+/// Logs each stage as it starts and records how long it took and whether it was reused, in the
+/// order the stages started (runs trained in parallel finish in any order).
 class StageLog {
  public:
   using Clock = std::chrono::steady_clock;
+  struct Started {
+    std::size_t slot;
+    Clock::time_point time;
+  };
 
   explicit StageLog(std::size_t stages) : stages_(stages) {}
 
   template <typename Stage>
   void run(const std::string& name, Stage&& stage) {
-    const auto start = begin(name);
-    finish(name, start, stage());
+    const auto started = begin(name);
+    finish(started, stage());
   }
-  Clock::time_point begin(const std::string& name) {
-    spdlog::info("demo [{}/{}] {}", ++started_, stages_, name);
-    return Clock::now();
+  Started begin(const std::string& name) {
+    spdlog::info("demo [{}/{}] {}", log_.size() + 1, stages_, name);
+    log_.push_back({{"stage", name}});
+    return {log_.size() - 1, Clock::now()};
   }
-  void finish(const std::string& name, Clock::time_point start, bool reused) {
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    spdlog::info("demo [{}/{}] {}: {} in {:.1f} s", ++finished_, stages_, name, reused ? "reused" : "done", seconds);
-    log_.push_back({{"stage", name}, {"seconds", seconds}, {"reused", reused}});
+  void finish(const Started& started, bool reused) {
+    const double seconds = std::chrono::duration<double>(Clock::now() - started.time).count();
+    auto& entry = log_.at(started.slot);
+    spdlog::info("demo [{}/{}] {}: {} in {:.1f} s", ++finished_, stages_, entry.at("stage").get<std::string>(),
+                 reused ? "reused" : "done", seconds);
+    entry["seconds"] = seconds;
+    entry["reused"] = reused;
   }
   const nlohmann::json& json() const { return log_; }
 
  private:
   std::size_t stages_;
-  std::size_t started_ = 0;
   std::size_t finished_ = 0;
   nlohmann::json log_ = nlohmann::json::array();
 };
@@ -185,8 +193,8 @@ Overrides joined(Overrides first, const Overrides& second) {
 
 /// A run being trained by a child `corag train`.
 struct ChildRun {
-  std::string name, stage;
-  StageLog::Clock::time_point start;
+  std::string name;
+  StageLog::Started started;
   fs::path log;
   ChildProcess process;
 };
@@ -208,10 +216,10 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<DemoRu
       const auto name = runs[index].name();
       const auto run_dir = out / "runs" / name;
       const auto stage = "corag train " + name + " -> " + run_dir.string();
-      const auto start = stages.begin(stage);
+      const auto started = stages.begin(stage);
       if (fs::exists(run_dir / "summary.json")) {
         summaries[name] = read_json_file(run_dir / "summary.json");
-        stages.finish(stage, start, true);
+        stages.finish(started, true);
         continue;
       }
       const auto config_file = out / "configs" / "runs" / (name + ".yaml");
@@ -220,7 +228,7 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<DemoRu
                                        config_file.string(),     "--out", run_dir.string()};
       if (fs::exists(run_dir / "config.resolved.yaml")) argv.push_back("--resume");
       const auto log = out / "logs" / (name + ".log");
-      running.push_back({name, stage, start, log, ChildProcess(argv, log)});
+      running.push_back({name, started, log, ChildProcess(argv, log)});
     }
     bool any_finished = false;
     for (auto child = running.begin(); child != running.end();) {
@@ -232,7 +240,7 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<DemoRu
       CORAG_CHECK(*status == 0, "demo run ", child->name, " failed (exit status ", *status,
                   "); its log: ", child->log.string());
       summaries[child->name] = read_json_file(out / "runs" / child->name / "summary.json");
-      stages.finish(child->stage, child->start, false);
+      stages.finish(child->started, false);
       child = running.erase(child);
       any_finished = true;
     }

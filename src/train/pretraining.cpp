@@ -27,6 +27,21 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+/// Each model folder keeps its stage's final loss (`pretraining.json`), written with it
+/// atomically, so that a run resumed after the stage reports the loss as an uninterrupted one.
+constexpr const char* kStageLossName = "pretraining.json";
+
+void write_stage_loss(const std::filesystem::path& model_dir, double loss) {
+  write_file_atomically(model_dir / kStageLossName, nlohmann::json{{"loss", loss}}.dump() + "\n");
+}
+
+double read_stage_loss(const std::filesystem::path& model_dir) {
+  const auto file = model_dir / kStageLossName;
+  const auto value = read_json_file(file);
+  CORAG_CHECK(value.contains("loss") && value["loss"].is_number(), file.string(), ": needs a numeric 'loss'");
+  return value["loss"].get<double>();
+}
+
 }  // namespace
 
 std::vector<ConfigProblem> PretrainConfig::check() const {
@@ -128,10 +143,11 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
                               {"max_position_embeddings", r.max_length}},
                              vocab, folder, derive_seed(runtime.seed, "pretrain/retriever/init"));
       auto retriever = Retriever::load(folder, runtime.device);
-      summary["retriever_loss"] = pretrain_retriever_contrastive(retriever, texts, r, runtime);
+      write_stage_loss(folder, pretrain_retriever_contrastive(retriever, texts, r, runtime));
       retriever.save(folder);
     });
   }
+  summary["retriever_loss"] = read_stage_loss(retriever_dir);
   summary["seconds"]["retriever"] = seconds_since(start);
 
   start = Clock::now();
@@ -174,10 +190,11 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
                            {"dropout_rate", t.dropout}},
                           spiece, folder, derive_seed(runtime.seed, "pretrain/reader/init"), t.relative_bias_init_std);
       auto reader = FidReader::load(folder, runtime.device);
-      summary["reader_loss"] = pretrain_reader_span_corruption(reader, passages, context, t, runtime);
+      write_stage_loss(folder, pretrain_reader_span_corruption(reader, passages, context, t, runtime));
       reader.save(folder);
     });
   }
+  summary["reader_loss"] = read_stage_loss(reader_dir);
   summary["seconds"]["reader"] = seconds_since(start);
   write_file_atomically(marker, summary.dump(2) + "\n");
   fs::remove(progress_marker);

@@ -74,6 +74,7 @@ class AtomicFileWriter::Buffer : public std::streambuf {
   }
 
   std::streamsize xsputn(const char* s, std::streamsize n) override {
+    if (n <= 0) return 0;  // an empty write may come with a null `s`, which memcpy must not see
     if (n >= static_cast<std::streamsize>(epptr() - pptr())) {
       flush_to_fd();
       if (n >= static_cast<std::streamsize>(data_.size())) {

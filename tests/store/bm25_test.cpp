@@ -53,6 +53,9 @@ TEST_CASE("passage table: build from JSONL or DPR TSV, rows, lookups by id", "[s
 
 TEST_CASE("passage table: duplicate ids and damaged files are errors", "[store]") {
   TempDir dir;
+  write_text(dir / "empty.jsonl", "\n");
+  CHECK_THAT(error_message([&] { PassageTable::build(dir / "empty.jsonl", dir / "empty"); }),
+             Catch::Contains("empty.jsonl: holds no passages"));
   write_text(dir / "dup.jsonl", R"({"id": "a", "text": "x"})"
                                 "\n"
                                 R"({"id": "b", "text": "y"})"

@@ -70,6 +70,15 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   REQUIRE(result.exit_code == 0);
   CHECK(result.err.find("reusing") != std::string::npos);
   CHECK(read_text(dir / "models" / "pretrain.json") == summary.dump(2) + "\n");
+  // Killed after the retriever stage: the rerun trains the reader again and reports both losses
+  // (the reused stage's loss was missing from pretrain.json).
+  std::filesystem::remove(dir / "models" / "pretrain.json");
+  std::filesystem::remove_all(dir / "models" / "reader");
+  result = run_command(dir, pretrain);
+  REQUIRE(result.exit_code == 0);
+  const auto resumed = nlohmann::json::parse(read_text(dir / "models" / "pretrain.json"));
+  CHECK(resumed["retriever_loss"] == summary["retriever_loss"]);
+  CHECK(resumed["reader_loss"] == summary["reader_loss"]);
   result = run_command(dir, pretrain + " --set reader.steps=7");
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("another config") != std::string::npos);
