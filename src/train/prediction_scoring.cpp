@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "corag/util/error.hpp"
+#include "corag/util/json_fields.hpp"
 #include "corag/util/jsonl_reader.hpp"
 #include "corag/util/qa_reader.hpp"
 
@@ -24,6 +25,8 @@ std::vector<Prediction> read_predictions(const std::filesystem::path& path) {
   for (nlohmann::json value; lines.next(value);) {
     const auto location = lines.location();
     CORAG_CHECK(value.is_object(), location, ": expected a JSON object {\"id\"?, \"prediction\"}");
+    // The fields corag's own predictions files carry besides these two pass.
+    refuse_misspelt_keys(value, {"id", "prediction", "question", "answers", "em", "f1", "passages"}, location);
     Prediction prediction;
     prediction.location = location;
     const auto text = value.find("prediction");

@@ -1,6 +1,9 @@
 #include "corag/util/json_fields.hpp"
 
+#include <algorithm>
+
 #include "corag/util/error.hpp"
+#include "corag/util/nearest_name.hpp"
 
 namespace corag {
 
@@ -22,6 +25,15 @@ std::string optional_id_field(const nlohmann::json& object, const char* key, con
   CORAG_CHECK(it->is_string() && !it->get_ref<const std::string&>().empty(), location, ": '", key,
               "' must be a non-empty string or an integer, got ", it->dump());
   return it->get<std::string>();
+}
+
+void refuse_misspelt_keys(const nlohmann::json& object, const std::vector<std::string>& known,
+                          const std::string& location) {
+  for (const auto& item : object.items()) {
+    if (std::find(known.begin(), known.end(), item.key()) != known.end()) continue;
+    const auto nearest = nearest_name(item.key(), known);
+    CORAG_CHECK(nearest.empty(), location, ": unknown key '", item.key(), "' (did you mean '", nearest, "'?)");
+  }
 }
 
 }  // namespace corag

@@ -37,6 +37,7 @@ bool PassageReader::next(Passage& passage) {
     if (!jsonl_->next(value_)) return false;
     const std::string where = jsonl_->location();
     CORAG_CHECK(value_.is_object(), where, ": expected a JSON object, got ", value_.type_name());
+    refuse_misspelt_keys(value_, {"id", "title", "text"}, where);
     passage.id = optional_id_field(value_, "id", where);
     CORAG_CHECK(!passage.id.empty(), where, ": missing 'id'");
     passage.title = optional_string_field(value_, "title", where);

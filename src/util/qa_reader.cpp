@@ -7,6 +7,9 @@ namespace corag {
 
 QaRecord parse_qa_record(const nlohmann::json& value, const std::string& location, AnswersPolicy policy) {
   CORAG_CHECK(value.is_object(), location, ": expected a JSON object, got ", value.type_name());
+  // 'passages' and 'prediction' are read by the readers built on this one (reader inputs,
+  // predictions); listed here so that they are not taken for typos of the QA keys.
+  refuse_misspelt_keys(value, {"id", "question", "answers", "answer", "passages", "prediction"}, location);
   QaRecord record;
   record.id = optional_id_field(value, "id", location);
   record.question = required_string_field(value, "question", location);
