@@ -31,10 +31,9 @@ const std::filesystem::path& tiny_spiece_model() {
       }
     }
     const auto prefix = fixture_dir() / "spiece";
-    train_sentencepiece(
-        "--input=" + corpus.string() + " --model_prefix=" + prefix.string() +
-        " --vocab_size=256 --model_type=unigram --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1"
-        " --character_coverage=1.0 --num_threads=2 --minloglevel=2 --input_sentence_size=4000");
+    train_sentencepiece("--input=" + corpus.string() + " --model_prefix=" + prefix.string() +
+                        " --vocab_size=256 --model_type=unigram --pad_id=0 --eos_id=1 --unk_id=2 --bos_id=-1"
+                        " --character_coverage=1.0 --num_threads=2 --minloglevel=2 --input_sentence_size=4000");
     return std::filesystem::path(prefix.string() + ".model");
   }();
   return model;
@@ -52,15 +51,24 @@ const std::filesystem::path& tiny_vocab_file() {
 }
 
 std::string tiny_bert_config_json() {
-  return nlohmann::json{{"hidden_size", 32},          {"num_hidden_layers", 2}, {"num_attention_heads", 4},
-                        {"intermediate_size", 64},    {"max_position_embeddings", 64},
-                        {"hidden_dropout_prob", 0.0}, {"attention_probs_dropout_prob", 0.0}}
+  return nlohmann::json{{"hidden_size", 32},
+                        {"num_hidden_layers", 2},
+                        {"num_attention_heads", 4},
+                        {"intermediate_size", 64},
+                        {"max_position_embeddings", 64},
+                        {"hidden_dropout_prob", 0.0},
+                        {"attention_probs_dropout_prob", 0.0}}
       .dump();
 }
 
 std::string tiny_t5_config_json(bool v1_1) {
-  nlohmann::json config = {{"d_model", 32}, {"d_kv", 8}, {"d_ff", 64}, {"num_layers", 2}, {"num_heads", 4},
-                           {"relative_attention_num_buckets", 8}, {"relative_attention_max_distance", 20},
+  nlohmann::json config = {{"d_model", 32},
+                           {"d_kv", 8},
+                           {"d_ff", 64},
+                           {"num_layers", 2},
+                           {"num_heads", 4},
+                           {"relative_attention_num_buckets", 8},
+                           {"relative_attention_max_distance", 20},
                            {"dropout_rate", 0.0}};
   if (v1_1) {
     config["feed_forward_proj"] = "gated-gelu";

@@ -64,15 +64,15 @@ CrabSplits make_crab_splits(const CrabConfig& config) {
   test_pool = shuffled(std::move(test_pool), seed, "crab/test-split");
 
   std::unordered_set<std::string> train_seen;
-  auto train_pool = read_pool(config.data.train_pool, train_seen, test_seen, splits.duplicates_dropped,
-                              splits.overlap_dropped);
+  auto train_pool =
+      read_pool(config.data.train_pool, train_seen, test_seen, splits.duplicates_dropped, splits.overlap_dropped);
   splits.train_pool = train_pool.size();
   const auto dev_size = static_cast<std::size_t>(config.splits.dev_size);
   const auto max_shot = config.shot_levels().back();
   const auto needed = dev_size + clients * max_shot;
-  CORAG_CHECK(train_pool.size() >= needed, "the train pool (", train_pool.size(), " usable questions in data.train_pool) ",
-              "is too small for splits.dev_size ", dev_size, " + ", clients, " clients x ", max_shot, " shots = ", needed,
-              " (", needed - train_pool.size(), " missing)");
+  CORAG_CHECK(train_pool.size() >= needed, "the train pool (", train_pool.size(),
+              " usable questions in data.train_pool) ", "is too small for splits.dev_size ", dev_size, " + ", clients,
+              " clients x ", max_shot, " shots = ", needed, " (", needed - train_pool.size(), " missing)");
   train_pool = shuffled(std::move(train_pool), seed, "crab/train-split");
 
   splits.train.resize(clients);
@@ -87,9 +87,10 @@ CrabSplits make_crab_splits(const CrabConfig& config) {
     splits.dev[c] = take(train_pool, c * (dev_size / clients), dev_size / clients);
     splits.train[c] = take(train_pool, dev_size + c * max_shot, max_shot);
   }
-  spdlog::info("CRAB splits: test pool {} questions, train pool {}; dropped {} duplicates and {} train-pool questions "
-               "that are in the test pool",
-               splits.test_pool, splits.train_pool, splits.duplicates_dropped, splits.overlap_dropped);
+  spdlog::info(
+      "CRAB splits: test pool {} questions, train pool {}; dropped {} duplicates and {} train-pool questions "
+      "that are in the test pool",
+      splits.test_pool, splits.train_pool, splits.duplicates_dropped, splits.overlap_dropped);
   return splits;
 }
 

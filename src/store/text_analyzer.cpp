@@ -14,9 +14,9 @@ namespace {
 
 // Lucene's EnglishAnalyzer.ENGLISH_STOP_WORDS_SET, sorted for binary search.
 constexpr std::array<std::string_view, 33> kStopWords = {
-    "a",    "an",   "and",  "are",   "as",    "at",   "be",   "but",  "by",   "for",  "if",
-    "in",   "into", "is",   "it",    "no",    "not",  "of",   "on",   "or",   "such", "that",
-    "the",  "their", "then", "there", "these", "they", "this", "to",   "was",  "will", "with"};
+    "a",   "an",    "and",  "are",   "as",    "at",   "be",   "but", "by",  "for",  "if",
+    "in",  "into",  "is",   "it",    "no",    "not",  "of",   "on",  "or",  "such", "that",
+    "the", "their", "then", "there", "these", "they", "this", "to",  "was", "will", "with"};
 
 bool is_word_character(char32_t c) {
   const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
@@ -48,8 +48,8 @@ std::vector<std::string> TextAnalyzer::terms(std::string_view text) {
     word.clear();
     if (options_.stopwords && std::binary_search(kStopWords.begin(), kStopWords.end(), term)) return;
     if (stemmer_ != nullptr) {
-      const auto* stemmed = sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(term.data()),
-                                            static_cast<int>(term.size()));
+      const auto* stemmed =
+          sb_stemmer_stem(stemmer_, reinterpret_cast<const sb_symbol*>(term.data()), static_cast<int>(term.size()));
       CORAG_CHECK(stemmed != nullptr, "the Snowball stemmer ran out of memory");
       term.assign(reinterpret_cast<const char*>(stemmed), static_cast<std::size_t>(sb_stemmer_length(stemmer_)));
     }

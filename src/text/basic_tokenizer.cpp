@@ -30,8 +30,7 @@ bool is_bert_control(char32_t c) {
 }
 
 bool is_bert_punctuation(char32_t c) {
-  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126))
-    return true;
+  if ((c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126)) return true;
   const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
   return category >= UTF8PROC_CATEGORY_PC && category <= UTF8PROC_CATEGORY_PO;
 }
@@ -50,9 +49,9 @@ bool is_letter(char32_t c) {
 std::u32string normalize(std::u32string_view text, utf8proc_option_t form) {
   const std::string utf8 = encode_utf8(text);
   utf8proc_uint8_t* mapped = nullptr;
-  const auto length = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()),
-                                   static_cast<utf8proc_ssize_t>(utf8.size()), &mapped,
-                                   static_cast<utf8proc_option_t>(UTF8PROC_STABLE | form));
+  const auto length =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(utf8.data()), static_cast<utf8proc_ssize_t>(utf8.size()),
+                   &mapped, static_cast<utf8proc_option_t>(UTF8PROC_STABLE | form));
   CORAG_CHECK(length >= 0, "unicode normalisation failed: ", utf8proc_errmsg(length));
   std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(mapped, &std::free);
   return decode_utf8(std::string_view(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(length)));
@@ -66,7 +65,8 @@ std::u32string to_lower(std::u32string_view token) {
   for (std::size_t i = 0; i < token.size(); ++i) {
     const bool final_sigma = token[i] == U'\u03A3' && i > 0 && is_letter(token[i - 1]) &&
                              (i + 1 == token.size() || !is_letter(token[i + 1]));
-    lowered[i] = final_sigma ? U'\u03C2' : static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(token[i])));
+    lowered[i] =
+        final_sigma ? U'\u03C2' : static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(token[i])));
   }
   return lowered;
 }

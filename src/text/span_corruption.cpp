@@ -38,8 +38,10 @@ CorruptedText corrupt_spans(const std::string& text, double noise_density, doubl
   const auto words = split_words(text);
   CORAG_CHECK(words.size() >= 2, "span corruption needs at least two words: '", text, "'");
   const auto n = words.size();
-  const auto noise = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(noise_density * static_cast<double>(n))), 1, n - 1);
-  const auto spans = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(static_cast<double>(noise) / mean_span)), 1, 100);
+  const auto noise =
+      std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(noise_density * static_cast<double>(n))), 1, n - 1);
+  const auto spans =
+      std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(static_cast<double>(noise) / mean_span)), 1, 100);
   // Spans are placed one by one at random starts, never touching each other.
   std::vector<bool> hidden(n, false);
   std::size_t placed = 0;
@@ -81,7 +83,8 @@ CorruptedText corrupt_salient_spans(const std::string& text, double noise_densit
     i = end;
   }
   rng.shuffle(runs);
-  const auto target = std::max<std::size_t>(1, static_cast<std::size_t>(noise_density * static_cast<double>(words.size())));
+  const auto target =
+      std::max<std::size_t>(1, static_cast<std::size_t>(noise_density * static_cast<double>(words.size())));
   std::vector<bool> hidden(words.size(), false);
   std::size_t placed = 0, spans = 0;
   for (const auto& [begin, end] : runs) {

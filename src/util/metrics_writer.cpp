@@ -40,8 +40,7 @@ MetricsWriter::MetricsWriter(const std::filesystem::path& path) : path_(path) {
   struct stat info {};
   const off_t keep = complete_lines_length(fd_);
   if (::fstat(fd_, &info) == 0 && keep < info.st_size) {
-    CORAG_CHECK(::ftruncate(fd_, keep) == 0, path.string(), ": cannot cut a partial last line: ",
-                std::strerror(errno));
+    CORAG_CHECK(::ftruncate(fd_, keep) == 0, path.string(), ": cannot cut a partial last line: ", std::strerror(errno));
   }
 }
 
@@ -52,8 +51,8 @@ MetricsWriter::~MetricsWriter() {
 void MetricsWriter::write(const nlohmann::json& record) {
   const std::string line = record.dump() + "\n";
   const ssize_t n = ::write(fd_, line.data(), line.size());
-  CORAG_CHECK(n == static_cast<ssize_t>(line.size()), path_.string(), ": write failed: ",
-              n < 0 ? std::strerror(errno) : "short write");
+  CORAG_CHECK(n == static_cast<ssize_t>(line.size()), path_.string(),
+              ": write failed: ", n < 0 ? std::strerror(errno) : "short write");
   CORAG_CHECK(::fsync(fd_) == 0, path_.string(), ": fsync failed: ", std::strerror(errno));
 }
 

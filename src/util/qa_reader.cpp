@@ -13,8 +13,7 @@ QaRecord parse_qa_record(const nlohmann::json& value, const std::string& locatio
   QaRecord record;
   record.id = optional_id_field(value, "id", location);
   record.question = required_string_field(value, "question", location);
-  CORAG_CHECK(record.question.find_first_not_of(" \t\n") != std::string::npos, location,
-              ": 'question' is empty");
+  CORAG_CHECK(record.question.find_first_not_of(" \t\n") != std::string::npos, location, ": 'question' is empty");
 
   const bool has_answers = value.contains("answers"), has_answer = value.contains("answer");
   CORAG_CHECK(!(has_answers && has_answer), location, ": has both 'answers' and 'answer'");
@@ -30,8 +29,7 @@ QaRecord parse_qa_record(const nlohmann::json& value, const std::string& locatio
                 "' must hold non-empty strings, got ", answer.dump());
     record.answers.push_back(answer.get<std::string>());
   }
-  CORAG_CHECK(policy == AnswersPolicy::optional || !record.answers.empty(), location, ": '", key,
-              "' is empty");
+  CORAG_CHECK(policy == AnswersPolicy::optional || !record.answers.empty(), location, ": '", key, "' is empty");
   return record;
 }
 

@@ -22,8 +22,8 @@ std::uint64_t read_u64_le(const std::uint8_t* p) {
 }
 
 std::uint64_t as_u64(const json& value, const std::string& where) {
-  CORAG_CHECK(value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0),
-              where, ": expected a non-negative integer, got ", value.dump());
+  CORAG_CHECK(value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0), where,
+              ": expected a non-negative integer, got ", value.dump());
   return value.get<std::uint64_t>();
 }
 
@@ -49,8 +49,8 @@ SafetensorsEntry parse_entry(const std::string& name, const json& value, const s
     const std::uint64_t size = as_u64(dim, where + " shape");
     CORAG_CHECK(size <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()), where,
                 ": shape dimension ", size, " is too large");
-    CORAG_CHECK(size == 0 || bytes <= std::numeric_limits<std::uint64_t>::max() / size, where,
-                ": shape ", shape.dump(), " overflows");
+    CORAG_CHECK(size == 0 || bytes <= std::numeric_limits<std::uint64_t>::max() / size, where, ": shape ", shape.dump(),
+                " overflows");
     bytes *= size;
     entry.shape.push_back(static_cast<std::int64_t>(size));
   }
@@ -60,24 +60,22 @@ SafetensorsEntry parse_entry(const std::string& name, const json& value, const s
   entry.begin = as_u64(offsets[0], where + " data_offsets");
   entry.end = as_u64(offsets[1], where + " data_offsets");
   CORAG_CHECK(entry.begin <= entry.end, where, ": data_offsets ", offsets.dump(), " are reversed");
-  CORAG_CHECK(entry.end - entry.begin == bytes, where, ": shape ", shape.dump(), " of ",
-              dtype.get<std::string>(), " needs ", bytes, " bytes but data_offsets ", offsets.dump(),
-              " span ", entry.end - entry.begin);
+  CORAG_CHECK(entry.end - entry.begin == bytes, where, ": shape ", shape.dump(), " of ", dtype.get<std::string>(),
+              " needs ", bytes, " bytes but data_offsets ", offsets.dump(), " span ", entry.end - entry.begin);
   return entry;
 }
 
 }  // namespace
 
-SafetensorsReader::SafetensorsReader(const std::filesystem::path& path)
-    : file_(std::make_shared<MappedFile>(path)) {
+SafetensorsReader::SafetensorsReader(const std::filesystem::path& path) : file_(std::make_shared<MappedFile>(path)) {
   const std::string name = path.string();
   const std::uint64_t file_size = file_->size();
   CORAG_CHECK(file_size >= 8, name, ": too short for a safetensors file (", file_size, " bytes)");
   const std::uint64_t header_size = read_u64_le(file_->data());
   CORAG_CHECK(header_size <= kMaxSafetensorsHeaderBytes, name, ": header length ", header_size,
               " exceeds the limit of ", kMaxSafetensorsHeaderBytes, " bytes");
-  CORAG_CHECK(header_size <= file_size - 8, name, ": header length ", header_size,
-              " runs past the end of the file (", file_size, " bytes)");
+  CORAG_CHECK(header_size <= file_size - 8, name, ": header length ", header_size, " runs past the end of the file (",
+              file_size, " bytes)");
   const char* header_text = reinterpret_cast<const char*>(file_->data() + 8);
   CORAG_CHECK(header_size > 0 && header_text[0] == '{', name, ": header does not start with '{'");
 
@@ -90,21 +88,19 @@ SafetensorsReader::SafetensorsReader(const std::filesystem::path& path)
     if (key == "__metadata__") {
       CORAG_CHECK(value.is_object(), name, ": __metadata__ must be an object of strings");
       for (const auto& [meta_key, meta_value] : value.items()) {
-        CORAG_CHECK(meta_value.is_string(), name, ": __metadata__ value of '", meta_key,
-                    "' is not a string");
+        CORAG_CHECK(meta_value.is_string(), name, ": __metadata__ value of '", meta_key, "' is not a string");
         metadata_.emplace(meta_key, meta_value.get<std::string>());
       }
       continue;
     }
     entries_.push_back(parse_entry(key, value, name));
-    CORAG_CHECK(entries_.back().end <= buffer_size_, name, ": tensor '", key, "' ends at byte ",
-                entries_.back().end, " of a data buffer of ", buffer_size_, " bytes");
+    CORAG_CHECK(entries_.back().end <= buffer_size_, name, ": tensor '", key, "' ends at byte ", entries_.back().end,
+                " of a data buffer of ", buffer_size_, " bytes");
   }
 
   // The data buffer must be covered exactly once: no overlaps, no holes (as the spec requires).
-  std::sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  std::sort(entries_.begin(), entries_.end(),
+            [](const auto& a, const auto& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
   std::uint64_t covered = 0;
   const SafetensorsEntry* previous = nullptr;
   for (const auto& entry : entries_) {

@@ -32,8 +32,7 @@ Plan plan_file(const std::vector<NamedTensor>& tensors, const SafetensorsMetadat
     CORAG_CHECK(names.insert(named.name).second, "duplicate tensor name '", named.name, "'");
     CORAG_CHECK(named.tensor.defined(), "tensor '", named.name, "' is undefined");
     const auto dtype = from_torch_dtype(named.tensor.scalar_type(), "tensor '" + named.name + "'");
-    plan.order.push_back({&named, dtype,
-                          static_cast<std::uint64_t>(named.tensor.numel()) * element_size(dtype)});
+    plan.order.push_back({&named, dtype, static_cast<std::uint64_t>(named.tensor.numel()) * element_size(dtype)});
   }
   std::stable_sort(plan.order.begin(), plan.order.end(), [](const auto& a, const auto& b) {
     const auto size_a = element_size(a.dtype), size_b = element_size(b.dtype);
@@ -43,10 +42,9 @@ Plan plan_file(const std::vector<NamedTensor>& tensors, const SafetensorsMetadat
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   for (const auto& planned : plan.order) {
-    header[planned.source->name] = {
-        {"dtype", std::string(safetensors_dtype_name(planned.dtype))},
-        {"shape", planned.source->tensor.sizes().vec()},
-        {"data_offsets", {plan.data_bytes, plan.data_bytes + planned.bytes}}};
+    header[planned.source->name] = {{"dtype", std::string(safetensors_dtype_name(planned.dtype))},
+                                    {"shape", planned.source->tensor.sizes().vec()},
+                                    {"data_offsets", {plan.data_bytes, plan.data_bytes + planned.bytes}}};
     plan.data_bytes += planned.bytes;
   }
   plan.header = header.dump();
@@ -56,8 +54,7 @@ Plan plan_file(const std::vector<NamedTensor>& tensors, const SafetensorsMetadat
 
 }  // namespace
 
-std::uint64_t safetensors_file_size(const std::vector<NamedTensor>& tensors,
-                                    const SafetensorsMetadata& metadata) {
+std::uint64_t safetensors_file_size(const std::vector<NamedTensor>& tensors, const SafetensorsMetadata& metadata) {
   const Plan plan = plan_file(tensors, metadata);
   return 8 + plan.header.size() + plan.data_bytes;
 }

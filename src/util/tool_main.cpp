@@ -10,10 +10,10 @@
 namespace corag {
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
-  app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")
-      ->capture_default_str();
+  app.add_option("--log-level", options.log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   app.add_flag("-q,--quiet", options.quiet, "only warnings and errors; no progress bars");
-  app.set_version_flag("--version", [] { return build_info(); }, "print versions of corag, LibTorch, FAISS and CUDA support");
+  app.set_version_flag(
+      "--version", [] { return build_info(); }, "print versions of corag, LibTorch, FAISS and CUDA support");
   // Global options may follow the subcommand: `corag config --config x.yaml --quiet`.
   app.fallthrough();
 }

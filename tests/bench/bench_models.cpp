@@ -64,12 +64,14 @@ int main(int argc, char** argv) {
   const auto memory_mask = passage_mask.reshape({1, 10 * 128});
   // Random weights never emit </s> here, so both runs decode exactly 32 tokens; checked below.
   std::vector<std::vector<std::int64_t>> cached, recomputed;
-  const double cached_seconds = best_seconds(3, [&] { cached = corag::greedy_decode(*t5, memory, memory_mask, 32, true); });
-  const double full_seconds = best_seconds(1, [&] { recomputed = corag::greedy_decode(*t5, memory, memory_mask, 32, false); });
-  std::printf("t5-base greedy, 32 tokens over 10 passages: KV cache %.3f s (%.1f tokens/s), recomputation %.3f s "
-              "(%.1f tokens/s), speed-up %.1fx, same tokens: %s (%zu generated)\n",
-              cached_seconds, cached.front().size() / cached_seconds, full_seconds,
-              recomputed.front().size() / full_seconds, full_seconds / cached_seconds,
-              cached == recomputed ? "yes" : "NO", cached.front().size());
+  const double cached_seconds =
+      best_seconds(3, [&] { cached = corag::greedy_decode(*t5, memory, memory_mask, 32, true); });
+  const double full_seconds =
+      best_seconds(1, [&] { recomputed = corag::greedy_decode(*t5, memory, memory_mask, 32, false); });
+  std::printf(
+      "t5-base greedy, 32 tokens over 10 passages: KV cache %.3f s (%.1f tokens/s), recomputation %.3f s "
+      "(%.1f tokens/s), speed-up %.1fx, same tokens: %s (%zu generated)\n",
+      cached_seconds, cached.front().size() / cached_seconds, full_seconds, recomputed.front().size() / full_seconds,
+      full_seconds / cached_seconds, cached == recomputed ? "yes" : "NO", cached.front().size());
   return cached == recomputed ? 0 : 1;
 }

@@ -52,7 +52,8 @@ void write_synthetic_corpus(const std::filesystem::path& path, std::size_t passa
   corag::Rng rng(7);
   const auto word = [&] {
     const double u = rng.uniform_real() * total;
-    const auto rank = static_cast<std::size_t>(std::lower_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
+    const auto rank =
+        static_cast<std::size_t>(std::lower_bound(cumulative.begin(), cumulative.end(), u) - cumulative.begin());
     std::string text = "w";
     for (auto r = rank + 1; r > 0; r /= 26) text += static_cast<char>('a' + r % 26);
     return text;
@@ -70,7 +71,8 @@ void write_synthetic_corpus(const std::filesystem::path& path, std::size_t passa
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::filesystem::path scratch = argc > 1 ? argv[1] : std::filesystem::temp_directory_path() / "corag-bench-store";
+  const std::filesystem::path scratch =
+      argc > 1 ? argv[1] : std::filesystem::temp_directory_path() / "corag-bench-store";
   const std::size_t passages = argc > 2 ? std::stoul(argv[2]) : 1000000;
   const int threads = argc > 3 ? std::stoi(argv[3]) : 0;
   corag::set_thread_count(threads);
@@ -91,9 +93,10 @@ int main(int argc, char** argv) {
         time_once([&] { corag::Bm25Index::build(table, scratch / "bm25", corag::Bm25Options{}, workers); });
     std::uintmax_t index_bytes = 0;
     for (const auto& entry : std::filesystem::directory_iterator(scratch / "bm25")) index_bytes += entry.file_size();
-    std::printf("(c) passage table: %.1f s; BM25 build: %.1f s on %d threads, peak RSS %.2f GiB (%.2f before), "
-                "table + index on disk %.2f GB\n",
-                table_seconds, build_seconds, workers, peak_rss_gib(), rss_before, static_cast<double>(index_bytes) / 1e9);
+    std::printf(
+        "(c) passage table: %.1f s; BM25 build: %.1f s on %d threads, peak RSS %.2f GiB (%.2f before), "
+        "table + index on disk %.2f GB\n",
+        table_seconds, build_seconds, workers, peak_rss_gib(), rss_before, static_cast<double>(index_bytes) / 1e9);
     const corag::Bm25Index index(scratch / "bm25");
     std::vector<std::string> queries;
     corag::Rng rng(3);
@@ -113,7 +116,8 @@ int main(int argc, char** argv) {
     const auto mask = torch::ones_like(ids);
     encoder->forward(ids.narrow(0, 0, 4), mask.narrow(0, 0, 4));
     const double seconds = time_once([&] { encoder->forward(ids, mask); });
-    std::printf("(a) bert-base passage embedding: %.1f passages/s (32 x 128 tokens in %.2f s)\n", 32 / seconds, seconds);
+    std::printf("(a) bert-base passage embedding: %.1f passages/s (32 x 128 tokens in %.2f s)\n", 32 / seconds,
+                seconds);
   }
 
   {  // (b)
@@ -130,10 +134,11 @@ int main(int argc, char** argv) {
       index.search(queries, 50);
       const double faiss_seconds = time_once([&] { index.search(queries, 50); });
       const double torch_seconds = time_once([&] { torch::matmul(queries, vectors.t()).topk(50, 1); });
-      std::printf("(b) exact search %zu x %lld, batch %lld, top-50: FAISS Flat %.2f queries/s (scan %.2f GB/s), "
-                  "torch matmul+topk %.2f queries/s\n",
-                  passages, static_cast<long long>(dim), static_cast<long long>(batch), batch / faiss_seconds,
-                  bytes / faiss_seconds / 1e9, batch / torch_seconds);
+      std::printf(
+          "(b) exact search %zu x %lld, batch %lld, top-50: FAISS Flat %.2f queries/s (scan %.2f GB/s), "
+          "torch matmul+topk %.2f queries/s\n",
+          passages, static_cast<long long>(dim), static_cast<long long>(batch), batch / faiss_seconds,
+          bytes / faiss_seconds / 1e9, batch / torch_seconds);
     }
   }
 

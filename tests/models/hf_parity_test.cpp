@@ -56,8 +56,9 @@ TEST_CASE("HF parity: T5 tokenizer ids, FiD and per-passage NLL, greedy tokens (
   for (const auto& golden : all["readers"]) {
     const auto name = golden["dir"].get<std::string>();
     INFO("reader: " << name);
-    auto reader = FidReader::load(fixtures_dir / name, torch::kCPU,
-                                  {golden["text_maxlength"].get<std::size_t>(), golden["answer_maxlength"].get<std::size_t>()});
+    auto reader =
+        FidReader::load(fixtures_dir / name, torch::kCPU,
+                        {golden["text_maxlength"].get<std::size_t>(), golden["answer_maxlength"].get<std::size_t>()});
     reader.model()->eval();
     for (const auto& [text, ids] : golden["tokens"].items()) {
       INFO("text: " << text);

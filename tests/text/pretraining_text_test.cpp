@@ -16,9 +16,9 @@ using namespace corag;
 
 TEST_CASE("learned WordPiece vocabulary: specials, characters twice, then frequent words", "[text][pretrain]") {
   const auto vocab = learn_wordpiece_vocabulary({"The cat.", "the dog", "THE cat sat"}, 100, 2);
-  const std::vector<std::string> expected = {
-      "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".",   "a",   "c",   "d",   "e",   "g",   "h",   "o",   "s",
-      "t",     "##.",   "##a",   "##c",   "##d",   "##e", "##g", "##h", "##o", "##s", "##t", "the", "cat"};
+  const std::vector<std::string> expected = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", ".",   "a",   "c",   "d",
+                                             "e",     "g",     "h",     "o",     "s",      "t",   "##.", "##a", "##c",
+                                             "##d",   "##e",   "##g",   "##h",   "##o",    "##s", "##t", "the", "cat"};
   CHECK(vocab == expected);
   const WordPieceTokenizer tokenizer(vocab, BasicTokenizerOptions{}, "learned");
   CHECK(tokenizer.tokenize("The cats, sadly") ==

@@ -15,7 +15,7 @@ TEST_CASE("exact match on tricky strings", "[text][metrics]") {
   CHECK(exact_match("U.S.", "US") == 1.0);
   CHECK(exact_match("Café", "CAFÉ") == 1.0);
   CHECK(exact_match("theatre", "atre") == 0.0);  // "the" inside a word stays
-  CHECK(exact_match("the", "a") == 1.0);          // both normalise to ""
+  CHECK(exact_match("the", "a") == 1.0);         // both normalise to ""
   CHECK(exact_match("1,000", "1000") == 1.0);
   CHECK(exact_match("New York City", "New York") == 0.0);
 }
@@ -27,9 +27,9 @@ TEST_CASE("token F1 on tricky strings", "[text][metrics]") {
   CHECK(token_f1("new new york", "new york") == Approx(0.8));
   CHECK(token_f1("Barack Obama", "Obama") == Approx(2.0 / 3.0));
   CHECK(token_f1("", "Obama") == 0.0);
-  CHECK(token_f1("the", "a") == 0.0);  // no tokens on either side: SQuAD gives 0
+  CHECK(token_f1("the", "a") == 0.0);                             // no tokens on either side: SQuAD gives 0
   CHECK(token_f1("red, white & blue", "Red White Blue") == 1.0);  // "&" is punctuation, dropped
-  CHECK(token_f1("Red-Hot", "red hot") == 0.0);  // "-" is dropped, not split: one token "redhot"
+  CHECK(token_f1("Red-Hot", "red hot") == 0.0);                   // "-" is dropped, not split: one token "redhot"
 }
 
 TEST_CASE("scores are maximised over gold answers and averaged in percent", "[text][metrics]") {

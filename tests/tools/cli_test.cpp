@@ -19,7 +19,8 @@ TEST_CASE("corag on a bad config prints the error and exits 1", "[e2e][cli]") {
   write_text(dir / "bad.yaml", "train:\n  lr: 1e-4\n  stpes: 10\n");
   const Result result = run(dir, corag_cli + " config --config " + (dir / "bad.yaml").string());
   CHECK(result.exit_code == 1);
-  CHECK(result.err == "error: " + (dir / "bad.yaml").string() + ":3: unknown key 'train.stpes' (did you mean 'train.steps'?)\n");
+  CHECK(result.err ==
+        "error: " + (dir / "bad.yaml").string() + ":3: unknown key 'train.stpes' (did you mean 'train.steps'?)\n");
   CHECK(result.out.empty());
 }
 
@@ -53,7 +54,8 @@ TEST_CASE("usage errors exit 2, help and version exit 0", "[e2e][cli]") {
 
 TEST_CASE("corag inspect lists a checkpoint's tensors", "[e2e][cli]") {
   TempDir dir;
-  corag::write_safetensors(dir / "m.safetensors", {{"encoder.w", torch::zeros({4, 8})}, {"b", torch::zeros({8}, torch::kBFloat16)}});
+  corag::write_safetensors(dir / "m.safetensors",
+                           {{"encoder.w", torch::zeros({4, 8})}, {"b", torch::zeros({8}, torch::kBFloat16)}});
   const Result result = run(dir, corag_cli + " inspect " + (dir / "m.safetensors").string());
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.out, Catch::Contains("encoder.w") && Catch::Contains("F32") && Catch::Contains("[4, 8]") &&

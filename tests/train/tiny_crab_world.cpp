@@ -28,9 +28,18 @@ void write_world_files(const std::filesystem::path& dir) {
   for (std::size_t i = 0; i < 48; ++i) {
     const auto& qa = questions[i];
     const auto& answer = qa.answers.front();
-    corpus << nlohmann::json{{"id", std::to_string(id++)}, {"title", answer}, {"text", qa.question + " The answer is " + answer + "."}}.dump() << "\n";
-    corpus << nlohmann::json{{"id", std::to_string(id++)}, {"title", "Notes"}, {"text", qa.question + " is asked often."}}.dump() << "\n";
-    (i < 12 ? test_pool : train_pool) << nlohmann::json{{"question", qa.question}, {"answers", qa.answers}}.dump() << "\n";
+    corpus << nlohmann::json{{"id", std::to_string(id++)},
+                             {"title", answer},
+                             {"text", qa.question + " The answer is " + answer + "."}}
+                  .dump()
+           << "\n";
+    corpus << nlohmann::json{{"id", std::to_string(id++)},
+                             {"title", "Notes"},
+                             {"text", qa.question + " is asked often."}}
+                  .dump()
+           << "\n";
+    (i < 12 ? test_pool : train_pool) << nlohmann::json{{"question", qa.question}, {"answers", qa.answers}}.dump()
+                                      << "\n";
   }
   const std::vector<std::string> words = {"river", "stone", "music", "garden", "winter", "market", "engine", "harbor"};
   Rng rng(7);

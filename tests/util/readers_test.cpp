@@ -168,18 +168,22 @@ TEST_CASE("JSON nested deeper than kMaxJsonDepth is refused while parsing, in fi
 
 TEST_CASE("a misspelt key of a QA or corpus line is refused, a file's own metadata passes", "[util][readers]") {
   TempDir dir;
-  write_text(dir / "qa.jsonl", R"({"question": "who?", "anwsers": ["x"]})" "\n");
+  write_text(dir / "qa.jsonl", R"({"question": "who?", "anwsers": ["x"]})"
+                               "\n");
   CHECK_THAT(error_message([&] { read_qa_file(dir / "qa.jsonl", AnswersPolicy::optional); }),
              Catch::Contains("qa.jsonl:1: unknown key 'anwsers' (did you mean 'answers'?)"));
   write_text(dir / "efficientqa.jsonl",
-             R"({"question": "who?", "answer": ["x"], "def_correct_predictions": ["x"], "url": "u"})" "\n");
+             R"({"question": "who?", "answer": ["x"], "def_correct_predictions": ["x"], "url": "u"})"
+             "\n");
   CHECK(read_qa_file(dir / "efficientqa.jsonl").size() == 1);
-  write_text(dir / "corpus.jsonl", R"({"id": "p1", "tittle": "T", "text": "body"})" "\n");
+  write_text(dir / "corpus.jsonl", R"({"id": "p1", "tittle": "T", "text": "body"})"
+                                   "\n");
   PassageReader corpus(dir / "corpus.jsonl");
   Passage passage;
   CHECK_THAT(error_message([&] { corpus.next(passage); }),
              Catch::Contains("corpus.jsonl:1: unknown key 'tittle' (did you mean 'title'?)"));
-  write_text(dir / "sections.jsonl", R"({"id": "p1", "title": "T", "section": "History", "text": "body"})" "\n");
+  write_text(dir / "sections.jsonl", R"({"id": "p1", "title": "T", "section": "History", "text": "body"})"
+                                     "\n");
   PassageReader sections(dir / "sections.jsonl");
   CHECK(sections.next(passage));
   CHECK(passage.title == "T");

@@ -18,8 +18,8 @@ void add_config_command(CLI::App& app) {
     std::string out;
   };
   auto options = std::make_shared<Options>();
-  auto* command = app.add_subcommand(
-      "config", "validate an experiment config, apply the runtime it asks for, print it resolved");
+  auto* command =
+      app.add_subcommand("config", "validate an experiment config, apply the runtime it asks for, print it resolved");
   command->add_option("-c,--config", options->config, "YAML experiment config (omit for the defaults)")
       ->check(CLI::ExistingFile);
   command->add_option("--set", options->overrides, "override: section.key=value (repeatable)");
@@ -27,8 +27,8 @@ void add_config_command(CLI::App& app) {
   command->callback([options] {
     const auto config = load_config<ExperimentConfig>(options->config, options->overrides);
     const Runtime runtime = apply_runtime(config.runtime);
-    spdlog::info("runtime: {} / {} / {} threads / seed {}", runtime.device.str(),
-                 c10::toString(runtime.compute_dtype), runtime.threads, runtime.seed);
+    spdlog::info("runtime: {} / {} / {} threads / seed {}", runtime.device.str(), c10::toString(runtime.compute_dtype),
+                 runtime.threads, runtime.seed);
     const std::string yaml = config_to_yaml(config);
     if (!options->out.empty()) {
       spdlog::info("wrote {}", write_resolved_config_text(yaml, options->out).string());

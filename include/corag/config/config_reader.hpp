@@ -27,8 +27,7 @@ struct ConfigDocument {
 /// Reads `file` (may be empty: all defaults) and applies each `section.key=value` of
 /// `overrides` in order; a value is parsed as YAML (`[a, b]` is a list). Syntax errors name the
 /// file, line and column, or the --set.
-ConfigDocument load_config_document(const std::filesystem::path& file,
-                                    const std::vector<std::string>& overrides);
+ConfigDocument load_config_document(const std::filesystem::path& file, const std::vector<std::string>& overrides);
 
 /// Fills a config struct from a ConfigDocument through the struct's `visit`. Collects every
 /// problem (unknown keys with the nearest valid name, wrong types, values out of range or not

@@ -15,8 +15,8 @@ namespace corag {
 struct CrabSplits {
   std::vector<std::vector<QaRecord>> train, dev, test;  ///< [client][position]
   std::size_t test_pool = 0, train_pool = 0;            ///< usable questions after de-duplication
-  std::size_t duplicates_dropped = 0;   ///< repeated questions (normalised) within a pool
-  std::size_t overlap_dropped = 0;      ///< train-pool questions that are also in the test pool
+  std::size_t duplicates_dropped = 0;                   ///< repeated questions (normalised) within a pool
+  std::size_t overlap_dropped = 0;                      ///< train-pool questions that are also in the test pool
 };
 
 /// Draws the splits with the config's seed: the test split from `data.test_pool`, then dev and

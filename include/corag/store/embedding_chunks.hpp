@@ -18,7 +18,9 @@ namespace corag {
 class EmbeddingChunks {
  public:
   static std::filesystem::path chunk_path(const std::filesystem::path& store_dir, std::size_t chunk);
-  static std::size_t chunk_count(std::size_t rows, std::size_t chunk_rows) { return (rows + chunk_rows - 1) / chunk_rows; }
+  static std::size_t chunk_count(std::size_t rows, std::size_t chunk_rows) {
+    return (rows + chunk_rows - 1) / chunk_rows;
+  }
 
   /// Opens the chunks of a complete matrix and checks their shapes and dtype against the
   /// store's meta.json.

@@ -8,9 +8,9 @@ namespace corag {
 
 /// Options of BERT's basic tokenizer, as in `tokenizer_config.json`.
 struct BasicTokenizerOptions {
-  bool lower_case = true;      ///< `do_lower_case`
-  bool strip_accents = true;   ///< `strip_accents` (HF: null means "same as do_lower_case")
-  bool split_cjk = true;       ///< `tokenize_chinese_chars`
+  bool lower_case = true;     ///< `do_lower_case`
+  bool strip_accents = true;  ///< `strip_accents` (HF: null means "same as do_lower_case")
+  bool split_cjk = true;      ///< `tokenize_chinese_chars`
 };
 
 /// BERT's basic tokenizer (HF `BasicTokenizer`) on UTF-8 text: drops NUL, U+FFFD and control

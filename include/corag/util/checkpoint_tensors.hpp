@@ -46,9 +46,7 @@ class CheckpointTensors {
 /// `model.safetensors.index.json` (index written last, so a reader never sees an index whose
 /// shards are missing). Weight files of the other layout left by an earlier save are removed.
 /// `{"format": "pt"}` is added to the metadata, which `transformers` requires.
-void write_checkpoint_tensors(const std::filesystem::path& model_dir,
-                              const std::vector<NamedTensor>& tensors,
-                              std::uint64_t max_shard_bytes = 5'000'000'000ULL,
-                              SafetensorsMetadata metadata = {});
+void write_checkpoint_tensors(const std::filesystem::path& model_dir, const std::vector<NamedTensor>& tensors,
+                              std::uint64_t max_shard_bytes = 5'000'000'000ULL, SafetensorsMetadata metadata = {});
 
 }  // namespace corag

@@ -9,7 +9,7 @@ namespace corag {
 struct QaFileSummary {
   std::uint64_t questions = 0;
   std::uint64_t with_id = 0;
-  std::uint64_t answers = 0;             ///< total gold answers
+  std::uint64_t answers = 0;              ///< total gold answers
   std::uint64_t duplicate_questions = 0;  ///< same question text as an earlier line
   std::uint64_t duplicate_ids = 0;
 };

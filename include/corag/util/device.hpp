@@ -13,8 +13,7 @@ namespace corag {
 torch::Device resolve_device(std::string_view spec, std::string_view key);
 
 /// `fp32`, `bf16` or `auto` (bf16 on CUDA, fp32 on CPU) as the compute dtype on `device`.
-torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device,
-                                    std::string_view key);
+torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device, std::string_view key);
 
 /// Threads for torch's intra-op pool and OpenMP (FAISS, BLAS); 0 means one per core.
 void set_thread_count(int threads);

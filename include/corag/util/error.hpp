@@ -32,9 +32,9 @@ template <typename... Parts>
 }  // namespace corag
 
 /// Throws corag::Error with the message parts when `cond` does not hold.
-#define CORAG_CHECK(cond, ...)               \
-  do {                                       \
-    if (!(cond)) {                           \
-      ::corag::throw_error(__VA_ARGS__);     \
-    }                                        \
+#define CORAG_CHECK(cond, ...)           \
+  do {                                   \
+    if (!(cond)) {                       \
+      ::corag::throw_error(__VA_ARGS__); \
+    }                                    \
   } while (false)

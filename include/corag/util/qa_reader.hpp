@@ -40,7 +40,6 @@ class QaReader {
 };
 
 /// Reads a whole QA file.
-std::vector<QaRecord> read_qa_file(const std::filesystem::path& path,
-                                   AnswersPolicy policy = AnswersPolicy::required);
+std::vector<QaRecord> read_qa_file(const std::filesystem::path& path, AnswersPolicy policy = AnswersPolicy::required);
 
 }  // namespace corag

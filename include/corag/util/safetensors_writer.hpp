@@ -23,7 +23,6 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<Name
                        const SafetensorsMetadata& metadata = {});
 
 /// Bytes one safetensors file of `tensors` will occupy (header included).
-std::uint64_t safetensors_file_size(const std::vector<NamedTensor>& tensors,
-                                    const SafetensorsMetadata& metadata = {});
+std::uint64_t safetensors_file_size(const std::vector<NamedTensor>& tensors, const SafetensorsMetadata& metadata = {});
 
 }  // namespace corag
