@@ -36,11 +36,6 @@ std::vector<ConfigProblem> ExperimentConfig::check() const {
   if (federated.clients_per_round > 0 && federated.client_fraction != 1.0) {
     problems.push_back({"federated.clients_per_round", "set either clients_per_round or client_fraction, not both"});
   }
-  if (model.retrieval && !model.query_side_finetune) {
-    problems.push_back({"model.query_side_finetune",
-                        "must be true: training the passage encoder would leave every store's embeddings stale "
-                        "(re-indexing during training is not supported)"});
-  }
   if (eval.include_train_store && !model.retrieval) {
     problems.push_back({"eval.include_train_store", "needs model.retrieval: a closed-book model reads no store"});
   }

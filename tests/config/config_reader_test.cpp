@@ -88,6 +88,16 @@ TEST_CASE("unknown keys and sections are rejected with the nearest valid name", 
         "--set train.warmup_step=3: unknown key 'train.warmup_step' (did you mean 'train.warmup_steps'?)");
 }
 
+TEST_CASE("keys that were parsed but never read are gone, so setting one is an error", "[config]") {
+  // Issue 20: they looked like settings and changed nothing.
+  TempDir dir;
+  for (const auto* setting : {"model.query_side_finetune=true", "store.embedding_dtype=float16",
+                              "store.search_batch_size=64", "data.corpus=passages.jsonl"}) {
+    INFO(setting);
+    CHECK_THAT(load_error(dir, "", {setting}), Catch::Contains("unknown key"));
+  }
+}
+
 TEST_CASE("a key or section written twice is refused, not resolved to its first value", "[config]") {
   // yaml-cpp answered with the first value and ignored the second (issue 24).
   TempDir dir;

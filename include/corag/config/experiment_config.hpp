@@ -20,7 +20,6 @@ struct ModelConfig {
   std::int64_t n_context = 40;         ///< passages retrieved per question (top-k)
   std::int64_t text_maxlength = 384;   ///< encoder tokens per question + passage
   std::int64_t answer_maxlength = 32;  ///< target tokens
-  bool query_side_finetune = true;     ///< passage encoder frozen (stores embedded once)
   double dropout = 0.1;                ///< reader and query encoder (Atlas's --dropout, whole model)
   /// What the query encoder embeds, in training and evaluation alike: `reader`, the reader's
   /// query `question: {q} answer: <extra_id_0>` (Atlas); or `question`, the raw question.
@@ -34,7 +33,6 @@ struct ModelConfig {
     v.field("n_context", n_context, between(1, 10000));
     v.field("text_maxlength", text_maxlength, between(8, 65536));
     v.field("answer_maxlength", answer_maxlength, between(1, 4096));
-    v.field("query_side_finetune", query_side_finetune);
     v.field("dropout", dropout, Limits{0.0, 1.0, false});
     v.field("retriever_query", retriever_query, Choices{"reader", "question"});
   }
@@ -45,14 +43,12 @@ struct DataConfig {
   std::string crab_dir;     ///< output of crab-build-stores
   std::int64_t shots = 64;  ///< train examples per client (16, 32 or 64 in CRAB)
   std::int64_t clients = 8;
-  std::string corpus;  ///< passage corpus (JSONL or DPR TSV)
 
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("crab_dir", crab_dir);
     v.field("shots", shots, at_least(1));
     v.field("clients", clients, between(1, 4096));
-    v.field("corpus", corpus);
   }
 };
 
@@ -61,16 +57,12 @@ struct StoreConfig {
   std::string variant = "REL";  ///< REL, IRR, REL-1, SPLIT, PARTITION or ablations/<name>
   std::string embeddings;       ///< store of the embedded full corpus (corag index build)
   std::string index = "Flat";   ///< FAISS index factory string
-  std::string embedding_dtype = "float32";
-  std::int64_t search_batch_size = 512;
 
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("variant", variant);
     v.field("embeddings", embeddings);
     v.field("index", index);
-    v.field("embedding_dtype", embedding_dtype, Choices{"float32", "float16"});
-    v.field("search_batch_size", search_batch_size, at_least(1));
   }
 };
 
