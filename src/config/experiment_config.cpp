@@ -1,29 +1,17 @@
 #include "corag/config/experiment_config.hpp"
 
+#include "corag/config/store_variants.hpp"
 #include "corag/util/device_spec.hpp"
 
 namespace corag {
-namespace {
-
-bool is_store_variant(const std::string& variant) {
-  for (const char* known : {"REL", "IRR", "REL-1", "SPLIT", "PARTITION"}) {
-    if (variant == known) return true;
-  }
-  const std::string prefix = "ablations/";
-  return variant.size() > prefix.size() && variant.rfind(prefix, 0) == 0 &&
-         variant.find('/', prefix.size()) == std::string::npos;
-}
-
-}  // namespace
-
 std::vector<ConfigProblem> ExperimentConfig::check() const {
   std::vector<ConfigProblem> problems;
   if (!is_device_spec(runtime.device)) {
     problems.push_back({"runtime.device", "must be cpu, cuda, cuda:N or auto, got '" + runtime.device + "'"});
   }
   if (!is_store_variant(store.variant)) {
-    problems.push_back({"store.variant",
-                        "must be REL, IRR, REL-1, SPLIT, PARTITION or ablations/<name>, got '" + store.variant + "'"});
+    problems.push_back(
+        {"store.variant", "must be " + store_variant_list(", ") + " or ablations/<name>, got '" + store.variant + "'"});
   }
   if (store.index.empty()) problems.push_back({"store.index", "must name a FAISS index factory (e.g. Flat)"});
   if (train.micro_batch_size > train.batch_size) {

@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "corag/config/store_variants.hpp"
 #include "corag/crab/crab_splits.hpp"
 #include "corag/crab/crab_stores.hpp"
 #include "corag/crab/passage_classification.hpp"
@@ -80,11 +81,18 @@ std::vector<std::vector<ScoredRow>> rank_passages(const CrabConfig& config,
 
 }  // namespace
 
+std::vector<std::string> crab_build_variants() {
+  auto variants = store_variants();
+  variants.push_back("ablations");
+  return variants;
+}
+
 nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_config_yaml,
                           const std::filesystem::path& out, const std::vector<std::string>& variants) {
   for (const auto& variant : variants) {
-    CORAG_CHECK(std::find(kCrabVariants.begin(), kCrabVariants.end(), variant) != kCrabVariants.end(),
-                "--variants: unknown variant '", variant, "' (REL, IRR, REL-1, SPLIT, PARTITION, ablations)");
+    const auto known = crab_build_variants();
+    CORAG_CHECK(std::find(known.begin(), known.end(), variant) != known.end(), "--variants: unknown variant '", variant,
+                "' (", store_variant_list(", ", {"ablations"}), ")");
   }
   const auto wants = [&](const std::string& variant) {
     return std::find(variants.begin(), variants.end(), variant) != variants.end();

@@ -1,5 +1,6 @@
 #include "corag/train/demo_pipeline.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "corag/config/config_writer.hpp"
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/runtime.hpp"
+#include "corag/config/store_variants.hpp"
 #include "corag/crab/crab_builder.hpp"
 #include "corag/crab/synth_config.hpp"
 #include "corag/crab/synthetic_world.hpp"
@@ -32,7 +34,12 @@ namespace fs = std::filesystem;
 using Overrides = std::vector<std::string>;
 
 const std::vector<std::string> kRegimes = {"closed-book", "local", "centralized", "collaborative"};
-const std::vector<std::string> kVariants = {"REL", "IRR", "REL-1", "SPLIT"};
+/// The rows of the paper's table 1: every store variant but PARTITION (an extension of corag's).
+std::vector<std::string> table1_variants() {
+  auto variants = store_variants();
+  variants.erase(std::remove(variants.begin(), variants.end(), "PARTITION"), variants.end());
+  return variants;
+}
 
 /// The embedded default: each stage's `--set` overrides over its config's defaults, sized for
 /// a 2-core CPU (tiny models run fastest single-threaded).
@@ -161,7 +168,7 @@ std::vector<DemoRun> demo_runs(const DemoPlan& plan) {
   for (const auto& shots : {plan.few_shots, plan.many_shots}) {
     for (const auto& regime : kRegimes) runs.push_back({regime, "REL", shots});
   }
-  for (const auto& variant : kVariants) {
+  for (const auto& variant : table1_variants()) {
     if (variant == "REL") continue;
     for (const auto& regime : {"local", "collaborative"}) runs.push_back({regime, variant, plan.many_shots});
   }
@@ -277,7 +284,7 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
       << "Client-averaged EM in percent at the best eval point (the paper's rule): local the best step of the "
          "client average, collaborative the best FedAvg round.\n\n"
       << "| store | Local | Collaborative | sources |\n| --- | ---: | ---: | --- |\n";
-  for (const auto& variant : kVariants) {
+  for (const auto& variant : table1_variants()) {
     const auto local = cell("local", variant, many_shots);
     const auto collaborative = cell("collaborative", variant, many_shots);
     out << "| " << variant << " | " << format_percent(local.em) << " | " << format_percent(collaborative.em) << " | "
@@ -376,9 +383,11 @@ std::string run_demo(const DemoOptions& options) {
     DenseStore::build(retriever, world / "passages.jsonl", embeddings, StoreBuildOptions{});
     return false;
   });
-  stages.run("CRAB stores REL, IRR, REL-1, SPLIT -> " + crab.string(), [&] {
+  std::string built;
+  for (const auto& variant : table1_variants()) built += (built.empty() ? "" : ", ") + variant;
+  stages.run("CRAB stores " + built + " -> " + crab.string(), [&] {
     if (fs::exists(crab / "manifest.json")) return true;
-    build_crab(crab_config, config_to_yaml(crab_config), crab, kVariants);
+    build_crab(crab_config, config_to_yaml(crab_config), crab, table1_variants());
     return false;
   });
   std::map<std::string, nlohmann::json> summaries;

@@ -2,6 +2,7 @@
 #include "corag/config/config_writer.hpp"
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/runtime.hpp"
+#include "corag/config/store_variants.hpp"
 #include "corag/util/device.hpp"
 #include "corag/util/device_spec.hpp"
 #include "test_support.hpp"
@@ -213,4 +214,17 @@ TEST_CASE("runtime settings are applied in one place", "[config][runtime]") {
   CHECK_FALSE(is_device_spec("cuda:x"));
   CHECK_THAT(error_message([] { resolve_device("tpu", "runtime.device"); }),
              Catch::Contains("runtime.device: unknown device 'tpu'"));
+}
+
+TEST_CASE("store variants: one list, named variants and one-level ablations", "[config]") {
+  CHECK(store_variant_list(",") == "REL,IRR,REL-1,SPLIT,PARTITION");
+  CHECK(store_variant_list(" / ", {"ablations"}) == "REL / IRR / REL-1 / SPLIT / PARTITION / ablations");
+  for (const auto* name : {"REL", "IRR", "REL-1", "SPLIT", "PARTITION", "ablations/only-relevant"}) {
+    INFO(name);
+    CHECK(is_store_variant(name));
+  }
+  for (const auto* name : {"rel", "REL1", "ablations", "ablations/", "ablations/a/b", ""}) {
+    INFO(name);
+    CHECK_FALSE(is_store_variant(name));
+  }
 }

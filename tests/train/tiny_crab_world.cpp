@@ -73,7 +73,7 @@ const TinyCrabWorld& tiny_crab_world() {
                                         "stores:\n  test_fraction: 0.05\n  rel1_client: 2\n  embeddings: " +
                                         w.embeddings.string() + "\nbuild:\n  threads: 1\n");
     const auto crab_config = load_config<CrabConfig>(w.dir / "crab.yaml", {});
-    build_crab(crab_config, config_to_yaml(crab_config), w.crab, kCrabVariants);
+    build_crab(crab_config, config_to_yaml(crab_config), w.crab, crab_build_variants());
     return w;
   }();
   return world;

@@ -6,6 +6,7 @@
 
 #include "corag/config/config_reader.hpp"
 #include "corag/config/config_writer.hpp"
+#include "corag/config/store_variants.hpp"
 #include "corag/crab/crab_builder.hpp"
 #include "corag/util/input_file.hpp"
 #include "corag/util/output_lock.hpp"
@@ -14,17 +15,18 @@
 int main(int argc, char** argv) {
   CLI::App app{
       "crab-build-stores: build the CRAB benchmark (client splits, BM25 passage classification, "
-      "test and dev stores, store variants REL / IRR / REL-1 / SPLIT / PARTITION and the ablations)"};
+      "test and dev stores, store variants " +
+      corag::store_variant_list(" / ") + " and the ablations)"};
   corag::CommonOptions options;
   corag::add_common_options(app, options);
-  std::string config_file, out, variants = "REL,IRR,REL-1,SPLIT,PARTITION,ablations";
+  std::string config_file, out, variants = corag::store_variant_list(",", {"ablations"});
   std::vector<std::string> overrides;
   app.add_option("-c,--config", config_file, "CRAB build config (configs/crab.yaml)")
       ->required()
       ->check(CLI::ExistingFile);
   app.add_option("--out", out, "output directory")->required();
   app.add_option("--set", overrides, "override: section.key=value (repeatable)");
-  app.add_option("--variants", variants, "comma-separated: REL,IRR,REL-1,SPLIT,PARTITION,ablations")
+  app.add_option("--variants", variants, "comma-separated, of: " + corag::store_variant_list(",", {"ablations"}))
       ->capture_default_str();
   app.callback([&] {
     const auto config = corag::load_config<corag::CrabConfig>(config_file, overrides);

@@ -10,8 +10,8 @@
 
 namespace corag {
 
-/// The store variants `--variants` may name.
-inline const std::vector<std::string> kCrabVariants = {"REL", "IRR", "REL-1", "SPLIT", "PARTITION", "ablations"};
+/// What `--variants` may name: the store variants, and "ablations" for all ablation stores.
+std::vector<std::string> crab_build_variants();
 
 /// Builds the CRAB benchmark into `out` (layout in README.md, "CRAB benchmark"): splits, BM25
 /// classification, test and dev stores, the chosen train store variants, optionally searchable FAISS
