@@ -9,6 +9,8 @@
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/store/dense_store.hpp"
 #include "corag/util/rng.hpp"
+#include "corag/util/safetensors_reader.hpp"
+#include "corag/util/safetensors_writer.hpp"
 #include "model_fixtures.hpp"
 #include "test_support.hpp"
 
@@ -196,6 +198,20 @@ TEST_CASE("dense store: damaged or mismatched files are errors that name them", 
   CHECK_THAT(error_message([&] { DenseStore store(meta); }), Catch::Contains("000000.safetensors"));
   CHECK_THAT(error_message([&] { DenseStore store(dir / "nothing"); }), Catch::Contains("meta.json"));
   CHECK_THAT(error_message([&] { FaissIndex::create("NoSuchIndex", 32); }), Catch::Contains("NoSuchIndex"));
+}
+
+TEST_CASE("dense store: NaN in the embeddings is an error naming the store, not a null score", "[store]") {
+  TempDir dir;
+  write_text(dir / "corpus.jsonl", random_corpus(70, 15));
+  auto retriever = Retriever::load(make_retriever(dir, "bert", 16), torch::kCPU);
+  DenseStore::build(retriever, dir / "corpus.jsonl", dir / "store", small_chunks());
+  const auto chunk = dir / "store/embeddings/000001.safetensors";
+  auto embeddings = SafetensorsReader(chunk).tensor("embeddings").clone();
+  embeddings[3][0] = std::numeric_limits<float>::quiet_NaN();
+  write_safetensors(chunk, {{"embeddings", embeddings}});
+  const DenseStore store(dir / "store");
+  CHECK_THAT(error_message([&] { store.top_k(some_queries(retriever), 5, torch::kCPU, torch::kFloat32); }),
+             Catch::Contains("store") && Catch::Contains("not finite"));
 }
 
 TEST_CASE("dense store: FAISS factories FAISS cannot run are refused before it builds them", "[store]") {
