@@ -68,13 +68,16 @@ std::string ConfigDocument::locate(const std::string& key, const YAML::Node& nod
 namespace {
 
 /// yaml-cpp keeps both entries of a repeated key and answers lookups with the first: a section
-/// or key written twice would silently ignore the later one, so it is refused.
+/// or key written twice would silently ignore the later one, so it is refused. So is a key that
+/// is a list or a mapping (YAML's `? ...` complex keys), which no setting has.
 void refuse_repeated_keys(const YAML::Node& map, const std::string& file, const std::string& prefix) {
   std::map<std::string, int> first_line;
   for (const auto& item : map) {
-    if (!item.first.IsScalar()) continue;
-    const auto key = item.first.Scalar();
     const int line = item.first.Mark().line + 1;
+    CORAG_CHECK(item.first.IsScalar(), file, ":", line, ": a key",
+                prefix.empty() ? "" : " in '" + prefix.substr(0, prefix.size() - 1) + "'",
+                " is a list or mapping; keys are plain names");
+    const auto key = item.first.Scalar();
     const auto [seen, inserted] = first_line.emplace(key, line);
     CORAG_CHECK(inserted, file, ":", line, ": '", prefix, key, "' is repeated (first at line ", seen->second,
                 "); a later value would be ignored");

@@ -89,6 +89,15 @@ TEST_CASE("unknown keys and sections are rejected with the nearest valid name", 
         "--set train.warmup_step=3: unknown key 'train.warmup_step' (did you mean 'train.warmup_steps'?)");
 }
 
+TEST_CASE("a key that is a list or a mapping is a config error, not an escaped YAML exception", "[config]") {
+  // Found by fuzz_yaml_config: yaml-cpp's bad conversion escaped ConfigReader as an internal error.
+  TempDir dir;
+  const std::string file = (dir / "c.yaml").string();
+  CHECK_THAT(load_error(dir, "? - a\n: 1\n"), Catch::Contains(file + ":1: a key is a list or mapping"));
+  CHECK_THAT(load_error(dir, "train:\n  ? [x, y]\n  : 1\n"),
+             Catch::Contains(file + ":2: a key in 'train' is a list or mapping"));
+}
+
 TEST_CASE("keys that were parsed but never read are gone, so setting one is an error", "[config]") {
   // Issue 20: they looked like settings and changed nothing.
   TempDir dir;
