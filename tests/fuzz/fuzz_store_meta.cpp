@@ -3,8 +3,6 @@
 // that file, and the store is opened and searched.
 #include <torch/torch.h>
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
 
 #include "corag/models/random_checkpoint.hpp"
@@ -49,30 +47,14 @@ const Stores& stores() {
   return built;
 }
 
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
   const auto& built = stores();
-  const std::filesystem::path files[] = {built.composed / "meta.json", built.composed / "rows.bin",
-                                         built.root / "meta.json"};
-  const auto choice = data[0] % 3;
-  static const auto originals = [&] {
-    std::vector<std::string> contents;
-    const char* names[] = {"composed_meta.json", "composed_rows.bin", "root_meta.json"};
-    for (std::uint8_t i = 0; i < 3; ++i) {
-      contents.push_back(read_all(files[i]));
-      corag::fuzz::write_seed(names[i], i, contents.back());
-    }
-    return contents;
-  }();
-  corag::fuzz::write_bytes(files[choice], data + 1, size - 1);
-  corag::fuzz::refusal_is_fine([&] {
+  static const corag::fuzz::FixtureFiles files({{"composed_meta.json", built.composed / "meta.json"},
+                                                {"composed_rows.bin", built.composed / "rows.bin"},
+                                                {"root_meta.json", built.root / "meta.json"}});
+  files.fuzz_one(data, size, [&](std::size_t choice) {
     const corag::DenseStore store(choice == 2 ? built.root : built.composed);
     for (const auto& hits : store.top_k(built.queries, 3, torch::kCPU, torch::kFloat32)) {
       for (const auto& hit : hits) {
@@ -80,7 +62,5 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
     }
   });
-  const auto& original = originals[choice];
-  corag::fuzz::write_bytes(files[choice], reinterpret_cast<const std::uint8_t*>(original.data()), original.size());
   return 0;
 }

@@ -11,8 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
 
 namespace corag::fuzz {
 
@@ -40,18 +43,6 @@ inline std::filesystem::path input_file(const std::string& name, const std::uint
   return path;
 }
 
-/// Targets that fuzz one file of a fixture they build (an index, a store) take a selector byte
-/// and the file's bytes; with CORAG_FUZZ_SEEDS=DIR set they write each valid file so prefixed
-/// into DIR, which is how their seed corpus in tests/fuzz/corpus was made.
-inline void write_seed(const std::string& name, std::uint8_t selector, const std::string& contents) {
-  const char* dir = std::getenv("CORAG_FUZZ_SEEDS");
-  if (dir == nullptr) return;
-  std::filesystem::create_directories(dir);
-  std::ofstream out(std::filesystem::path(dir) / name, std::ios::binary);
-  out.put(static_cast<char>(selector));
-  out << contents;
-}
-
 /// Runs `action`; a corag::Error (a clean refusal) ends it, anything else escapes.
 template <typename Action>
 void refusal_is_fine(Action&& action) {
@@ -60,5 +51,44 @@ void refusal_is_fine(Action&& action) {
   } catch (const Error&) {
   }
 }
+
+/// The files of a fixture a target builds once (an index, a store), of which each input replaces
+/// one: its first byte picks the file, the rest is the file's new content. With
+/// CORAG_FUZZ_SEEDS=DIR set, each valid file is written into DIR so prefixed, which is how the
+/// seed corpus of such targets in tests/fuzz/corpus was made.
+class FixtureFiles {
+ public:
+  struct File {
+    std::string seed_name;
+    std::filesystem::path path;
+  };
+
+  explicit FixtureFiles(std::vector<File> files) : files_(std::move(files)) {
+    const char* seeds = std::getenv("CORAG_FUZZ_SEEDS");
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      originals_.push_back(read_file(files_[i].path));
+      if (seeds == nullptr) continue;
+      std::filesystem::create_directories(seeds);
+      std::ofstream out(std::filesystem::path(seeds) / files_[i].seed_name, std::ios::binary);
+      out.put(static_cast<char>(i));
+      out << originals_.back();
+    }
+  }
+
+  /// Runs `action(choice)` with the chosen file replaced by the input, then restores the file.
+  template <typename Action>
+  void fuzz_one(const std::uint8_t* data, std::size_t size, Action&& action) const {
+    if (size == 0) return;
+    const auto choice = data[0] % files_.size();
+    write_bytes(files_[choice].path, data + 1, size - 1);
+    refusal_is_fine([&] { action(choice); });
+    const auto& original = originals_[choice];
+    write_bytes(files_[choice].path, reinterpret_cast<const std::uint8_t*>(original.data()), original.size());
+  }
+
+ private:
+  std::vector<File> files_;
+  std::vector<std::string> originals_;
+};
 
 }  // namespace corag::fuzz
