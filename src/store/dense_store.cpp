@@ -16,6 +16,7 @@
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/file_checksum.hpp"
+#include "corag/util/json_fields.hpp"
 #include "corag/util/json_strict.hpp"
 #include "corag/util/line_reader.hpp"
 #include "corag/util/progress_bar.hpp"
@@ -57,10 +58,7 @@ StoreMeta read_store_meta(const std::filesystem::path& file) {
                 "' must be a non-negative integer");
     return json[key].get<std::uint64_t>();
   };
-  const auto string_field = [&](const char* key) {
-    CORAG_CHECK(json.contains(key) && json[key].is_string(), where, ": '", key, "' must be a string");
-    return json[key].get<std::string>();
-  };
+  const auto string_field = [&](const char* key) { return required_string_field(json, key, where); };
   CORAG_CHECK(json.is_object(), where, ": expected a JSON object");
   CORAG_CHECK(string_field("format") == kFormat, where, ": unknown store format '", string_field("format"), "'");
   StoreMeta meta;

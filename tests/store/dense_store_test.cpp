@@ -253,7 +253,13 @@ TEST_CASE("dense store: a damaged HNSW index is refused before FAISS reads it; c
                Catch::Contains("index.faiss") && Catch::Contains("checksum"));
   }
   write_text(dir / "store/index.faiss", original);
-  CHECK(DenseStore(dir / "store").search(queries, 5).size() == expected.size());
+  // Restored, it answers exactly as before the damage.
+  const auto restored = DenseStore(dir / "store").search(queries, 5);
+  REQUIRE(restored.size() == expected.size());
+  for (std::size_t q = 0; q < expected.size(); ++q) {
+    REQUIRE(restored[q].size() == expected[q].size());
+    for (std::size_t j = 0; j < expected[q].size(); ++j) CHECK(restored[q][j].row == expected[q][j].row);
+  }
 
   write_text(dir / "ids.txt", "d1\nd2\n");
   DenseStore::compose({dir / "store"}, dir / "ids.txt", dir / "part", small_chunks());
