@@ -1,119 +1,142 @@
 #!/usr/bin/env bash
-# Kill -9 anywhere, lose nothing: runs `corag demo --quick` (which runs every long command:
-# synth, pretrain, index build, crab-build-stores, and corag train in every regime as child
-# processes) once uninterrupted, then KILLS more times, each killed with SIGKILL (with all its
-# children) at a point spread evenly over the uninterrupted run's duration and run again to the
-# end. After each kill it checks that no file under a final name is partial (every .json parses,
-# every .jsonl line parses, every .safetensors opens) and after the rerun that the outputs equal
-# the uninterrupted run's (timings aside) and no temporary is left.
+# Kill -9 anywhere, lose nothing. Kills corag's long commands with SIGKILL and checks that a
+# rerun (or `corag train --resume`) ends with exactly the uninterrupted run's outputs.
 #
-#   scripts/kill_harness.sh KILLS [WORK_DIR]      (corag from CORAG_BUILD_DIR, default build)
+#   scripts/kill_harness.sh [--timed N] [--stride S] [--only NAME,...] [WORK_DIR]
+#
+# Commands (NAME): pretrain, index (index build, HNSW, small chunks), bm25 (bm25 build), crab
+# (crab-build-stores), train-closed-book, train-local, train-centralized, train-collaborative,
+# demo (`corag demo --quick`, which runs all of the above, training as child processes). Their
+# inputs come from one `corag demo --quick` run in WORK_DIR/inputs.
+#
+# Rename kills: each command runs once uninterrupted under strace, which counts its renames (the
+# moments a file or folder takes its final name); then, for every S-th rename k, it is killed
+# once just before rename k (strace delivers SIGKILL on entering it) and once just after (strace
+# holds the process at the exit of rename k and the harness kills it there). Timed kills: the
+# demo is killed N times at points spread evenly over its uninterrupted duration.
+#
+# After each kill: no partial file under a final name, and every file the killed tree shares with
+# the uninterrupted run agrees with it (check_tree.py --killed). After the rerun: the tree equals
+# the uninterrupted run's (timings aside) and no temporary file is left.
+# Defaults: --timed 12, --stride 1, every command. Needs strace and python3; corag from
+# CORAG_BUILD_DIR (default build).
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-kills=${1:?usage: scripts/kill_harness.sh KILLS [WORK_DIR]}
-work=${2:-$(mktemp -d)}
-corag=${CORAG_BUILD_DIR:-"$repo_root/build"}/bin/corag
+timed=12 stride=1 only=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --timed) timed=$2; shift 2 ;;
+    --stride) stride=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    -*) echo "usage: scripts/kill_harness.sh [--timed N] [--stride S] [--only NAME,...] [WORK_DIR]" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+work=${1:-$(mktemp -d)}
+bin=${CORAG_BUILD_DIR:-"$repo_root/build"}/bin
+check_tree=("python3" "$repo_root/scripts/check_tree.py")
+commands=(pretrain index bm25 crab train-closed-book train-local train-centralized train-collaborative demo)
+[ -n "$only" ] && IFS=, read -r -a commands <<<"$only"
 mkdir -p "$work"
+work=$(cd "$work" && pwd)
+inputs="$work/inputs" out="$work/out"
+renames=rename,renameat,renameat2
 
-demo() { "$corag" -q demo --quick --jobs 2 --out "$1" >"$1.log" 2>&1; }
-
-check_tree() {  # check_tree DIR [REFERENCE]: partial files, leftovers, and equality with REFERENCE
-  python3 - "$@" <<'PY'
-import json, os, struct, sys
-TIMING = {"wall_s", "seconds", "elapsed_s", "reused"}
-
-def strip(value):
-    if isinstance(value, dict):
-        return {k: strip(v) for k, v in value.items() if k not in TIMING}
-    if isinstance(value, list):
-        return [strip(v) for v in value]
-    return value
-
-def load(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if path.endswith(".json"):
-        return strip(json.loads(data))
-    if path.endswith(".jsonl"):
-        return [strip(json.loads(line)) for line in data.splitlines() if line.strip()]
-    if path.endswith(".safetensors"):
-        (size,) = struct.unpack("<Q", data[:8])
-        header = json.loads(data[8:8 + size])
-        ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"]
-        assert 8 + size + max(ends + [0]) == len(data), "truncated tensors"
-    return data
-
-def tree(root):
-    files = {}
-    for folder, dirs, names in os.walk(root):
-        rel = os.path.relpath(folder, root)
-        if rel.split(os.sep)[0] == "logs":
-            continue
-        for name in names:
-            if name == ".corag.lock" or name.endswith(".log"):
-                continue
-            files[os.path.normpath(os.path.join(rel, name))] = os.path.join(folder, name)
-    return files
-
-problems = []
-files = tree(sys.argv[1])
-for rel, path in files.items():
-    name = os.path.basename(rel)
-    if name.startswith(".") and ".tmp" in name:
-        problems.append(f"temporary left: {rel}")
-        continue
-    try:
-        load(path)
-    except Exception as error:
-        problems.append(f"partial or broken file under its final name: {rel} ({error})")
-if len(sys.argv) > 2:
-    reference = tree(sys.argv[2])
-    for rel in sorted(set(files) ^ set(reference)):
-        problems.append(f"only in {'the rerun' if rel in files else 'the reference'}: {rel}")
-    for rel in sorted(set(files) & set(reference)):
-        if load(files[rel]) != load(reference[rel]):
-            problems.append(f"differs from the uninterrupted run: {rel}")
-for problem in problems:
-    print(problem)
-sys.exit(1 if problems else 0)
-PY
+# command_line NAME: sets `argv` to the command that writes $out (a rerun of train resumes).
+command_line() {
+  case $1 in
+    pretrain) argv=("$bin/corag" -q pretrain --config "$inputs/configs/pretrain.yaml" --out "$out") ;;
+    index) argv=("$bin/corag" -q index build --retriever "$inputs/models/retriever" --index HNSW8 \
+      --passages "$inputs/world/passages.jsonl" --chunk-rows 64 --threads 1 --out "$out") ;;
+    bm25) argv=("$bin/corag" -q bm25 build --passages "$inputs/world/passages.jsonl" --threads 1 --out "$out") ;;
+    crab) argv=("$bin/crab-build-stores" -q --config "$inputs/configs/crab.yaml" --out "$out") ;;
+    train-*)
+      argv=("$bin/corag" -q train --config "$inputs/configs/runs/REL-8shot-${1#train-}.yaml" --out "$out")
+      if [ -e "$out/config.resolved.yaml" ]; then argv+=(--resume); fi ;;
+    demo) argv=("$bin/corag" -q demo --quick --jobs 2 --out "$out") ;;
+    *) echo "kill harness: unknown command $1" >&2; exit 2 ;;
+  esac
 }
 
-# Every run writes into the same folder, $work/run (configs, config hashes and the tokenizer's
-# trainer record name it), and is then moved aside: the reference, and each killed run.
-run="$work/run" reference="$work/reference"
-rm -rf "$run" "$reference"
-start=$(date +%s.%N)
-demo "$run"
-duration=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-check_tree "$run"
-mv "$run" "$reference"
-echo "uninterrupted: ${duration} s"
+failures=0 kills_done=0
+# finish NAME LABEL: checks the killed tree, reruns NAME to the end, checks the result.
+finish() {
+  local name=$1 label=$2 state=ok
+  local report="$work/$name-$label"
+  if ! "${check_tree[@]}" --killed "$out" "$work/reference-$name" >"$report.after-kill"; then
+    state="bad state after the kill (see $report.after-kill)"
+  fi
+  command_line "$name"
+  if ! "${argv[@]}" >"$report.log" 2>&1; then
+    state="rerun failed (see $report.log)"
+  elif ! "${check_tree[@]}" "$out" "$work/reference-$name" >"$report.diff"; then
+    state="differs from the uninterrupted run (see $report.diff)"
+  fi
+  rm -rf "$out"
+  kills_done=$((kills_done + 1))
+  if [ "$state" = ok ]; then
+    rm -f "$report.after-kill" "$report.log" "$report.diff"
+  else
+    failures=$((failures + 1))
+  fi
+  printf '%s %s: %s\n' "$name" "$label" "$state"
+}
 
-failures=0
-for ((i = 1; i <= kills; i++)); do
-  rm -rf "$run" "$work/kill-$i"
-  delay=$(awk -v d="$duration" -v i="$i" -v n="$kills" 'BEGIN { printf "%.2f", d * i / (n + 1) }')
-  setsid "$corag" -q demo --quick --jobs 2 --out "$run" >"$run.log" 2>&1 &
+# kill_at_rename NAME K before|after: runs NAME under strace and kills it at its K-th rename.
+kill_at_rename() {
+  local name=$1 k=$2 side=$3 trace="$work/trace" action pid
+  [ "$side" = before ] && action=signal=KILL || action=delay_exit=600s
+  rm -f "$trace"
+  command_line "$name"
+  setsid strace -qq -o "$trace" -e trace=$renames -e inject=$renames:$action:when="$k" \
+    "${argv[@]}" >"$work/$name.out" 2>&1 &
   pid=$!
-  sleep "$delay"
-  kill -9 -- "-$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  state=ok
-  # Temporaries may stay until the rerun removes them; partial files under final names may not.
-  if ! check_tree "$run" >"$work/kill-$i.after-kill" && grep -qv '^temporary left' "$work/kill-$i.after-kill"; then
-    state="partial files after the kill (see kill-$i.after-kill)"
+  if [ "$side" = after ]; then
+    while kill -0 "$pid" 2>/dev/null && ! grep -q 'DELAYED' "$trace" 2>/dev/null; do sleep 0.02; done
+  else
+    while kill -0 "$pid" 2>/dev/null && ! grep -q 'killed by SIGKILL' "$trace" 2>/dev/null; do sleep 0.02; done
   fi
-  if ! demo "$run"; then
-    state="rerun failed (see kill-$i.log)"
-  elif ! check_tree "$run" "$reference" >"$work/kill-$i.diff"; then
-    state="differs from the uninterrupted run (see kill-$i.diff)"
+  kill -9 -- "-$pid" 2>/dev/null || true  # the command, its children (the demo's), strace
+  { wait "$pid"; } 2>/dev/null || true
+  if ! grep -q 'DELAYED\|killed by SIGKILL' "$trace"; then
+    printf '%s rename %d %s: not reached (the command made fewer renames than before)\n' "$name" "$k" "$side"
+    failures=$((failures + 1))
+    rm -rf "$out"
+    return
   fi
-  cp "$run.log" "$work/kill-$i.log"
-  mv "$run" "$work/kill-$i"
-  [ "$state" = ok ] || failures=$((failures + 1))
-  printf 'kill %d at %s s: %s\n' "$i" "$delay" "$state"
+  finish "$name" "rename-$k-$side"
+}
+
+rm -rf "$inputs" "$out"
+"$bin/corag" -q demo --quick --jobs 2 --out "$inputs" >"$inputs.log" 2>&1
+
+for name in "${commands[@]}"; do
+  rm -rf "$out" "$work/reference-$name"
+  command_line "$name"
+  start=$(date +%s.%N)
+  strace -qq -o "$work/trace" -e trace=$renames "${argv[@]}" >"$work/$name.out" 2>&1
+  duration=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
+  count=$(grep -c '^rename' "$work/trace" || true)
+  "${check_tree[@]}" "$out"
+  mv "$out" "$work/reference-$name"
+  echo "$name: uninterrupted in $duration s, $count renames"
+  for ((k = 1; k <= count; k += stride)); do
+    kill_at_rename "$name" "$k" before
+    kill_at_rename "$name" "$k" after
+  done
+  if [ "$name" = demo ]; then
+    for ((i = 1; i <= timed; i++)); do
+      delay=$(awk -v d="$duration" -v i="$i" -v n="$timed" 'BEGIN { printf "%.2f", d * i / (n + 1) }')
+      command_line demo
+      setsid "${argv[@]}" >"$work/demo.out" 2>&1 &
+      pid=$!
+      sleep "$delay"
+      kill -9 -- "-$pid" 2>/dev/null || true
+      { wait "$pid"; } 2>/dev/null || true
+      finish demo "timed-$i-at-${delay}s"
+    done
+  fi
 done
-echo "kill harness: $kills kills, $failures failures"
+echo "kill harness: $kills_done kills, $failures failures"
 [ "$failures" -eq 0 ]

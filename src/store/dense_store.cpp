@@ -143,8 +143,18 @@ void DenseStore::build(Retriever& retriever, const std::filesystem::path& corpus
   if (!PassageTable::exists(out)) PassageTable::build(corpus, out);
   const PassageTable table(out);
   const auto layout = layout_json(corpus, table.size(), retriever.dim(), fingerprint, options);
-  CORAG_CHECK(!std::filesystem::exists(out / kMetaName), out.string(),
-              ": already holds a store; remove it or choose another --out");
+  if (std::filesystem::exists(out / kMetaName)) {
+    // A rerun of a build that finished (say, killed just after meta.json took its name) has
+    // nothing left to do; a build of anything else into a store is refused.
+    const bool same = std::filesystem::exists(out / kBuildStateName) &&
+                      read_store_json(out / kBuildStateName) == layout &&
+                      read_store_meta(out / kMetaName).index_factory == options.index_factory;
+    CORAG_CHECK(same, out.string(),
+                ": already holds a store built from other inputs or settings; remove it or choose "
+                "another --out");
+    spdlog::info("{}: the store is already complete", out.string());
+    return;
+  }
   if (std::filesystem::exists(out / kBuildStateName)) {
     const auto previous = read_store_json(out / kBuildStateName);
     CORAG_CHECK(previous == layout, out.string(), " holds an unfinished build of something else (", kBuildStateName,

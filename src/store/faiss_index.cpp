@@ -1,6 +1,8 @@
 #include "corag/store/faiss_index.hpp"
 
+#include <faiss/IVFlib.h>
 #include <faiss/Index.h>
+#include <faiss/IndexIVFPQ.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
@@ -12,6 +14,7 @@
 
 #include <torch/torch.h>
 
+#include "corag/store/faiss_structure.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 
@@ -26,12 +29,12 @@ torch::Tensor contiguous_float(const torch::Tensor& x) { return x.to(torch::kCPU
 /// FAISS's factory parser accepts numbers its indexes cannot take and then crashes or hangs in
 /// add or search (HNSW0 and PQ0 crash, HNSW1 hangs, IVF0 aborts), so the factories corag builds
 /// are checked against their grammar and bounds first: optional transforms (`OPQ{M}[_{D}]`,
-/// `PCA{D}`), then `Flat`, `HNSW{M}[,Flat|PQ|SQ]`, `IVF{nlist}[_HNSW{M}],{Flat|PQ|SQ}`,
-/// `PQ{M}[x{bits}]` or `SQ{4|6|8|fp16}`.
+/// `PCA{D}`), then `Flat`, `HNSW{M}[,Flat|SQ]` (FAISS builds HNSW over PQ for L2 only),
+/// `IVF{nlist}[_HNSW{M}],{Flat|PQ|SQ}`, `PQ{M}[x{bits}]` or `SQ{4|6|8|fp16}`.
 void check_factory(const std::string& factory, std::int64_t dim) {
   const auto fail = [&](const std::string& why) {
     throw_error("FAISS index factory '", factory, "': ", why,
-                " (supported: [OPQ{M}[_{D}],|PCA{D},] Flat | HNSW{M}[,Flat|PQ{M}|SQ8] | "
+                " (supported: [OPQ{M}[_{D}],|PCA{D},] Flat | HNSW{M}[,Flat|SQ{4|6|8|fp16}] | "
                 "IVF{nlist}[_HNSW{M}],Flat|PQ{M}[x{bits}]|SQ{4|6|8|fp16} | PQ{M}[x{bits}] | SQ8)");
   };
   const auto bounded = [&](const std::string& digits, std::int64_t low, std::int64_t high, const char* what) {
@@ -78,6 +81,7 @@ void check_factory(const std::string& factory, std::int64_t dim) {
   } else if (std::regex_match(head, m, hnsw)) {
     bounded(m[1], 2, 512, "HNSW's M");
     if (rest > 1) fail("HNSW takes at most one codec after it");
+    if (rest == 1 && std::regex_match(parts[at], pq)) fail("FAISS builds HNSW over PQ codes for L2 distance only");
     if (rest == 1) check_codec(parts[at]);
   } else {
     if (rest != 0) fail("'" + head + "' takes nothing after it");
@@ -95,12 +99,15 @@ FaissIndex& FaissIndex::operator=(FaissIndex&&) noexcept = default;
 FaissIndex FaissIndex::create(const std::string& factory, std::int64_t dim) {
   CORAG_CHECK(dim > 0, "FAISS index of dimension ", dim);
   check_factory(factory, dim);
+  std::unique_ptr<faiss::Index> index;
   try {
-    return FaissIndex(std::unique_ptr<faiss::Index>(
-        faiss::index_factory(static_cast<int>(dim), factory.c_str(), faiss::METRIC_INNER_PRODUCT)));
+    index.reset(faiss::index_factory(static_cast<int>(dim), factory.c_str(), faiss::METRIC_INNER_PRODUCT));
   } catch (const faiss::FaissException& e) {
     throw_error("FAISS index factory '", factory, "' is not valid for dim ", dim, ": ", e.what());
   }
+  CORAG_CHECK(index->metric_type == faiss::METRIC_INNER_PRODUCT, "FAISS index factory '", factory,
+              "' builds an index for another metric than inner product");
+  return FaissIndex(std::move(index));
 }
 
 void FaissIndex::train(const torch::Tensor& vectors) {
@@ -116,11 +123,19 @@ void FaissIndex::train(const torch::Tensor& vectors) {
 
 FaissIndex FaissIndex::read(const std::filesystem::path& path) {
   CORAG_CHECK(std::filesystem::is_regular_file(path), path.string(), ": missing");
+  std::unique_ptr<faiss::Index> index;
   try {
-    return FaissIndex(std::unique_ptr<faiss::Index>(faiss::read_index(path.c_str())));
+    // IVF-PQ's precomputed table is derived from the quantizers, so it is computed only once the
+    // structure they come from has been checked.
+    index.reset(faiss::read_index(path.c_str(), faiss::IO_FLAG_SKIP_PRECOMPUTE_TABLE));
   } catch (const std::exception& e) {  // FaissException, or bad_alloc for a size read from the file
     throw_error(path.string(), ": not a readable FAISS index (", e.what(), ")");
   }
+  check_faiss_structure(*index, path.string());
+  if (auto* ivf_pq = dynamic_cast<faiss::IndexIVFPQ*>(faiss::ivflib::try_extract_index_ivf(index.get()))) {
+    if (ivf_pq->by_residual) ivf_pq->precompute_table();
+  }
+  return FaissIndex(std::move(index));
 }
 
 bool FaissIndex::needs_training() const { return !index_->is_trained; }

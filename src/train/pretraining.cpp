@@ -70,6 +70,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
   if (fs::exists(marker)) {
     const auto done = read_json_file(marker);
     CORAG_CHECK(done.at("config_hash") == hash, out.string(), " holds models pretrained with another config");
+    fs::remove(progress_marker);  // left by a kill between writing the marker and removing it
     spdlog::info("pretrain: reusing {}", out.string());
     return done;
   }

@@ -52,12 +52,19 @@ std::filesystem::path RunCheckpoints::write(nlohmann::json state,
     fill(folder);
     write_file_atomically(folder / "state" / "state.json", state.dump(2) + "\n");
   });
+  prune();
+  return target;
+}
+
+void RunCheckpoints::prune() const {
   auto found = complete_checkpoints(dir_);
   while (static_cast<std::int64_t>(found.size()) > keep_) {
-    std::filesystem::remove_all(found.front());
+    const auto retired = dir_ / ("." + found.front().filename().string() + ".tmp");
+    std::filesystem::remove_all(retired);
+    std::filesystem::rename(found.front(), retired);
+    std::filesystem::remove_all(retired);
     found.erase(found.begin());
   }
-  return target;
 }
 
 nlohmann::json RunCheckpoints::read_state(const std::filesystem::path& checkpoint) {

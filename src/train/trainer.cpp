@@ -114,6 +114,7 @@ class TrainingRun {
                   resolved.filename().string(), ")");
       CORAG_CHECK(fnv1a_hex(read_file(resolved)) == hash_, "--resume: the config differs from the run's ",
                   resolved.string(), "; resume with the same config and --set overrides");
+      checkpoints_.prune();
       if (const auto latest = checkpoints_.latest()) {
         resume_state_ = RunCheckpoints::read_state(*latest);
         resume_checkpoint_ = *latest;

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <streambuf>
 #include <string>
 #include <vector>
@@ -43,8 +44,8 @@ void fsync_directory(const fs::path& dir) {
 /// An output streambuf over a file descriptor, so that the data can be fsync'ed before rename.
 class AtomicFileWriter::Buffer : public std::streambuf {
  public:
-  Buffer(int fd, fs::path path) : fd_(fd), path_(std::move(path)), data_(1 << 20) {
-    setp(data_.data(), data_.data() + data_.size());
+  Buffer(int fd, fs::path path) : fd_(fd), path_(std::move(path)), data_(new char[kBytes]) {
+    setp(data_.get(), data_.get() + kBytes);
   }
   ~Buffer() override {
     if (fd_ >= 0) ::close(fd_);
@@ -52,7 +53,7 @@ class AtomicFileWriter::Buffer : public std::streambuf {
 
   void flush_to_fd() {
     write_all(fd_, pbase(), static_cast<std::size_t>(pptr() - pbase()), path_);
-    setp(data_.data(), data_.data() + data_.size());
+    setp(data_.get(), data_.get() + kBytes);
   }
 
   void close_synced() {
@@ -77,7 +78,7 @@ class AtomicFileWriter::Buffer : public std::streambuf {
     if (n <= 0) return 0;  // an empty write may come with a null `s`, which memcpy must not see
     if (n >= static_cast<std::streamsize>(epptr() - pptr())) {
       flush_to_fd();
-      if (n >= static_cast<std::streamsize>(data_.size())) {
+      if (n >= static_cast<std::streamsize>(kBytes)) {
         write_all(fd_, s, static_cast<std::size_t>(n), path_);
         return n;
       }
@@ -93,9 +94,10 @@ class AtomicFileWriter::Buffer : public std::streambuf {
   }
 
  private:
+  static constexpr std::size_t kBytes = std::size_t{1} << 16;
   int fd_;
   fs::path path_;
-  std::vector<char> data_;
+  std::unique_ptr<char[]> data_;  // not zero-filled: a small file touches only its first pages
 };
 
 AtomicFileWriter::AtomicFileWriter(fs::path target) : target_(std::move(target)) {
@@ -155,8 +157,13 @@ void write_directory_atomically(const fs::path& target, const std::function<void
   fs::remove_all(temporary);
   fs::create_directories(temporary);
   fill(temporary);
-  fs::remove_all(target);
+  // An existing target is moved aside under a temporary name before it is removed, so a kill
+  // never leaves it half-removed under its final name.
+  const auto retired = target.parent_path() / ("." + target.filename().string() + ".old.tmp");
+  fs::remove_all(retired);
+  if (fs::exists(target)) fs::rename(target, retired);
   fs::rename(temporary, target);
+  fs::remove_all(retired);
 }
 
 std::size_t remove_stale_temporaries(const fs::path& dir) {

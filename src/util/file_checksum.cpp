@@ -1,7 +1,7 @@
 #include "corag/util/file_checksum.hpp"
 
 #include <fstream>
-#include <vector>
+#include <memory>
 
 #include "corag/util/error.hpp"
 #include "corag/util/fnv1a.hpp"
@@ -14,10 +14,11 @@ std::string file_checksum(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   CORAG_CHECK(in, path.string(), ": cannot open");
   Fnv1a hash;
-  std::vector<char> buffer(1 << 20);
+  constexpr std::size_t kBytes = std::size_t{1} << 16;
+  const std::unique_ptr<char[]> buffer(new char[kBytes]);  // not zero-filled: read fills it
   while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    hash.update(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    in.read(buffer.get(), static_cast<std::streamsize>(kBytes));
+    hash.update(buffer.get(), static_cast<std::size_t>(in.gcount()));
   }
   return hash.hex();
 }

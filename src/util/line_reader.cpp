@@ -5,9 +5,13 @@
 
 namespace corag {
 
-LineReader::LineReader(const std::filesystem::path& path) : path_(path), buffer_(1 << 20) {
+namespace {
+constexpr std::size_t kBufferBytes = std::size_t{1} << 16;
+}
+
+LineReader::LineReader(const std::filesystem::path& path) : path_(path), buffer_(new char[kBufferBytes]) {
   require_input_file(path);
-  in_.rdbuf()->pubsetbuf(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+  in_.rdbuf()->pubsetbuf(buffer_.get(), static_cast<std::streamsize>(kBufferBytes));
   in_.open(path, std::ios::binary);
   CORAG_CHECK(in_.is_open(), path.string(), ": cannot open");
 }

@@ -66,10 +66,14 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   }
   CHECK_FALSE(std::filesystem::exists(dir / "models" / "pretrain_store"));
 
-  result = run_command(dir, pretrain);  // finished: reused as it is
+  // Finished: reused as it is. A kill just after pretrain.json took its name leaves the progress
+  // marker, which the rerun removes.
+  write_text(dir / "models" / "pretrain.config", "left by a kill");
+  result = run_command(dir, pretrain);
   REQUIRE(result.exit_code == 0);
   CHECK(result.err.find("reusing") != std::string::npos);
   CHECK(read_text(dir / "models" / "pretrain.json") == summary.dump(2) + "\n");
+  CHECK_FALSE(std::filesystem::exists(dir / "models" / "pretrain.config"));
   // Killed after the retriever stage: the rerun trains the reader again and reports both losses
   // (the reused stage's loss was missing from pretrain.json).
   std::filesystem::remove(dir / "models" / "pretrain.json");

@@ -496,6 +496,21 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
       REQUIRE(std::filesystem::exists(optimizer(whole)));
       CHECK(corag::test::read_text(optimizer(split)) == corag::test::read_text(optimizer(whole)));
     }
+    // Killed between the last checkpoint's rename and the pruning (so before the summary too): one
+    // checkpoint too many, which the resumed run prunes before it writes the summary.
+    const auto late = dir / (std::string(mode) + "-late");
+    std::filesystem::copy(whole, late, std::filesystem::copy_options::recursive);
+    std::filesystem::remove(late / "summary.json");
+    std::filesystem::copy(last_checkpoint(late), late / "checkpoints" / "ckpt-000000",
+                          std::filesystem::copy_options::recursive);
+    CHECK(train(config, late, true) == summary);
+    const auto listing = [](const std::filesystem::path& run) {
+      std::set<std::string> names;
+      for (const auto& entry : std::filesystem::directory_iterator(run / "checkpoints"))
+        names.insert(entry.path().filename().string());
+      return names;
+    };
+    CHECK(listing(late) == listing(whole));
   }
 }
 

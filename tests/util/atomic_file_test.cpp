@@ -26,7 +26,7 @@ TEST_CASE("atomic write replaces the file and creates parent directories", "[uti
 TEST_CASE("atomic write leaves no partial file when the writer throws mid-way", "[util][atomic]") {
   TempDir dir;
   const auto path = dir / "out.bin";
-  const std::string big(3 << 20, 'x');  // larger than the 1 MiB buffer: bytes reach the temp file
+  const std::string big(3 << 20, 'x');  // larger than the writer's buffer: bytes reach the temp file
   const auto failing = [&](std::ostream& out) {
     out << big;
     throw std::runtime_error("disk on fire");
@@ -43,6 +43,23 @@ TEST_CASE("atomic write leaves no partial file when the writer throws mid-way", 
     CHECK(read_text(path) == "old");
     CHECK(entries_in(dir.path()) == 1);
   }
+}
+
+TEST_CASE("an atomic directory replaces the old one whole, or leaves it as it was", "[util][atomic]") {
+  TempDir dir;
+  const auto fill_with = [](const std::string& text) {
+    return [text](const std::filesystem::path& folder) { corag::test::write_text(folder / "file", text); };
+  };
+  write_directory_atomically(dir / "model", fill_with("old"));
+  CHECK_THROWS_WITH(
+      write_directory_atomically(dir / "model", [](const std::filesystem::path&) { throw std::runtime_error("kill"); }),
+      "kill");
+  CHECK(read_text(dir / "model/file") == "old");
+  write_directory_atomically(dir / "model", fill_with("new"));
+  CHECK(read_text(dir / "model/file") == "new");
+  CHECK(entries_in(dir / "model") == 1);
+  // Only the half-filled temporary of the failed attempt was left, and replacing removed it.
+  CHECK(entries_in(dir.path()) == 1);
 }
 
 TEST_CASE("atomic write into an unwritable place is a clear error", "[util][atomic]") {

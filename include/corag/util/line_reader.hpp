@@ -3,8 +3,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
-#include <vector>
 
 namespace corag {
 
@@ -24,7 +24,7 @@ class LineReader {
 
  private:
   std::filesystem::path path_;
-  std::vector<char> buffer_;
+  std::unique_ptr<char[]> buffer_;  // not zero-filled: only the part a small file uses is touched
   std::ifstream in_;
   std::size_t line_number_ = 0;
 };
