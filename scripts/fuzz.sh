@@ -25,7 +25,7 @@ CC=clang CXX=clang++ CORAG_BUILD_DIR="$build_dir" CORAG_BUILD_TYPE=RelWithDebInf
 
 # Leaks in the process that fuzzes are not findings of one input (LibTorch keeps its
 # allocations); every other sanitizer report aborts the run.
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:malloc_context_size=0
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 failed=0

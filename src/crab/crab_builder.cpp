@@ -109,6 +109,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     CORAG_CHECK(previous.value("identity", nlohmann::json()) == identity, out.string(),
                 " holds a CRAB build of other inputs or another config (manifest.json); choose another --out or "
                 "remove it");
+    std::filesystem::remove(out / "build.started");  // left by a kill just after the manifest was written
     spdlog::info("{}: this CRAB build is complete (manifest.json); nothing to do", out.string());
     return previous;
   }

@@ -28,8 +28,11 @@ std::string nearest_name(std::string_view name, const std::vector<std::string>& 
   std::string best;
   std::size_t best_distance = 0;
   for (const auto& candidate : candidates) {
-    const std::size_t distance = edit_distance(name, candidate);
     const std::size_t allowed = std::max<std::size_t>(1, std::max(name.size(), candidate.size()) / 3);
+    // The distance is at least the difference in length: a long name skips the quadratic table.
+    const std::size_t length_gap = std::max(name.size(), candidate.size()) - std::min(name.size(), candidate.size());
+    if (length_gap > allowed) continue;
+    const std::size_t distance = edit_distance(name, candidate);
     if (distance <= allowed && (best.empty() || distance < best_distance)) {
       best = candidate;
       best_distance = distance;
