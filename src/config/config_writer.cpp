@@ -28,7 +28,7 @@ void ConfigWriter::field(const char* key, double& value, Limits) {
   out_ << YAML::Key << key << YAML::Value << number;
 }
 
-void ConfigWriter::field(const char* key, std::string& value, const Choices&) {
+void ConfigWriter::field(const char* key, std::string& value) {
   out_ << YAML::Key << key << YAML::Value << YAML::DoubleQuoted << value;
 }
 

@@ -169,7 +169,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   for (std::size_t i = 0; i < questions.size(); ++i) {
     classes.push_back(classify_passages(*questions[i], hits[i], table, static_cast<std::size_t>(config.bm25.depth),
                                         static_cast<std::size_t>(config.bm25.relevant_depth),
-                                        config.bm25.top_without_answer == "hard_negative"));
+                                        config.bm25.top_without_answer == TopWithoutAnswer::hard_negative));
   }
 
   // Classes per split and client, in the order `questions` was built.
@@ -230,7 +230,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
                                 {"questions_without_relevant_passage", without_relevant},
                                 {"depth", config.bm25.depth},
                                 {"relevant_depth", config.bm25.relevant_depth},
-                                {"top_without_answer", config.bm25.top_without_answer}};
+                                {"top_without_answer", to_string(config.bm25.top_without_answer)}};
 
   std::vector<std::pair<std::string, const RowSet*>> written;
   for (std::size_t c = 0; c < clients; ++c) {

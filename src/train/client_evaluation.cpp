@@ -6,11 +6,11 @@
 
 namespace corag {
 
-nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const std::string& split,
-                               StoreCatalog* catalog, const ExperimentConfig& config, const Runtime& runtime,
+nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit eval_split, StoreCatalog* catalog,
+                               const ExperimentConfig& config, const Runtime& runtime,
                                const std::filesystem::path& predictions_file) {
-  CORAG_CHECK(split == "test" || split == "dev", "unknown evaluation split '", split, "' (test or dev)");
-  const auto& all = split == "test" ? client.test : client.dev;
+  const auto split = to_string(eval_split);
+  const auto& all = eval_split == EvalSplit::test ? client.test : client.dev;
   CORAG_CHECK(!all.empty(), "client ", client.index, " has no ", split, " questions");
   const auto cap = static_cast<std::size_t>(config.eval.max_questions);
   std::vector<QaRecord> capped;  // a copy only when eval.max_questions cuts the list

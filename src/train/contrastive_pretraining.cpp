@@ -25,7 +25,7 @@ std::pair<std::string, std::string> random_crops(const std::string& text, double
 }
 
 std::string pretraining_query_text(const PretrainRetrieverConfig& config, const std::string& text) {
-  return config.query_format == "reader" ? FidReader::query_text(text) : text;
+  return config.query_format == PretrainQueryFormat::reader ? FidReader::query_text(text) : text;
 }
 
 double pretrain_retriever_contrastive(Retriever& retriever, const std::vector<std::string>& texts,

@@ -7,7 +7,7 @@
 namespace corag {
 
 std::string retriever_query_text(const ModelConfig& config, const std::string& question) {
-  return config.retriever_query == "reader" ? FidReader::query_text(question) : question;
+  return config.retriever_query == RetrieverQuery::reader ? FidReader::query_text(question) : question;
 }
 
 RetrievedPassages retrieve_passages(const torch::Tensor& queries, const std::vector<const DenseStore*>& stores,

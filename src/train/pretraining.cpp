@@ -112,7 +112,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     const auto prefix = out / ".spiece";
     train_sentencepiece("--input=" + text_file.string() + " --model_prefix=" + prefix.string() +
                         " --vocab_size=" + std::to_string(config.tokenizers.spiece_vocab_size) +
-                        " --model_type=" + config.tokenizers.spiece_model_type +
+                        " --model_type=" + to_string(config.tokenizers.spiece_model_type) +
                         " --split_digits=" + (config.tokenizers.spiece_split_digits ? "true" : "false") +
                         // The reader's input (`question: ...? answer: ... title: ... context: ...`)
                         // has colons and question marks, which a corpus of plain prose may lack.

@@ -98,7 +98,7 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
   std::vector<std::vector<std::int64_t>> targets;
   std::size_t target_tokens = 0;
   for (const auto& example : batch) {
-    targets.push_back(reader.target_ids(draw_answer(*example.qa, train.target == "first", answer_rng)));
+    targets.push_back(reader.target_ids(draw_answer(*example.qa, train.target == TrainTarget::first, answer_rng)));
     target_tokens += targets.back().size();
   }
 

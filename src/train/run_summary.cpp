@@ -85,15 +85,15 @@ std::map<std::int64_t, ClientScores>::const_iterator best_point(const std::map<s
 
 }  // namespace
 
-nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records) {
-  const char* key = mode == "collaborative" ? "round" : "step";
-  const bool micro = mode == "centralized";
+nlohmann::json summarize_run(TrainMode mode, const std::vector<nlohmann::json>& records) {
+  const char* key = mode == TrainMode::collaborative ? "round" : "step";
+  const bool micro = mode == TrainMode::centralized;
   const auto tests = scores_by_point(records, "test", key);
   CORAG_CHECK(!tests.empty(), "no test evaluations to summarise");
   const auto average_name = micro ? "micro-averaged" : "client-averaged";
   const auto best = best_point(tests, micro);
   const auto& scores = best->second;
-  nlohmann::json summary = {{"mode", mode}};
+  nlohmann::json summary = {{"mode", to_string(mode)}};
   summary["best"] = {{key, best->first},
                      {"selection", std::string("best ") + average_name + " test EM across eval points"},
                      {"em", scores.em(micro)},

@@ -32,7 +32,7 @@ double pretrain_reader_span_corruption(FidReader& reader, const std::vector<Read
       const auto words = split_words(passages[index].text);
       const auto window = random_word_span(words.size(), static_cast<std::size_t>(config.query_words), rng);
       const auto window_text = join_words(words, window);
-      const auto corrupted = config.masking == "salient"
+      const auto corrupted = config.masking == SpanMasking::salient
                                  ? corrupt_salient_spans(window_text, config.noise_density, rng)
                                  : corrupt_spans(window_text, config.noise_density, config.mean_span, rng);
       const auto query = FidReader::query_text(passages[index].title + ": " + corrupted.input);

@@ -88,15 +88,19 @@ class TrainingRun {
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
     prepare_run_dir();
     metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
-    spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", config_.train.mode, clients_.size(),
+    spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", to_string(config_.train.mode), clients_.size(),
                  config_.data.shots, config_.model.retrieval ? "store " + config_.store.variant : "closed-book",
                  c10::toString(runtime_.compute_dtype), runtime_.device.str());
-    if (config_.train.mode == "local") {
-      run_local();
-    } else if (config_.train.mode == "centralized") {
-      run_centralized();
-    } else {
-      run_collaborative();
+    switch (config_.train.mode) {
+      case TrainMode::local:
+        run_local();
+        break;
+      case TrainMode::centralized:
+        run_centralized();
+        break;
+      case TrainMode::collaborative:
+        run_collaborative();
+        break;
     }
     if (stopped_) {
       spdlog::info("train: stopped after {} checkpoint(s) as asked; continue with --resume", written_);
@@ -147,13 +151,14 @@ class TrainingRun {
     };
     CORAG_CHECK(resume_state_.value("config_hash", std::string()) == hash_, state_file.string(),
                 ": belongs to another config");
-    CORAG_CHECK(resume_state_.value("mode", std::string()) == config_.train.mode, state_file.string(), ": mode ",
-                resume_state_.value("mode", nlohmann::json()).dump(), " is not this run's '", config_.train.mode, "'");
-    if (config_.train.mode == "collaborative") {
+    const auto mode = to_string(config_.train.mode);
+    CORAG_CHECK(resume_state_.value("mode", std::string()) == mode, state_file.string(), ": mode ",
+                resume_state_.value("mode", nlohmann::json()).dump(), " is not this run's '", mode, "'");
+    if (config_.train.mode == TrainMode::collaborative) {
       integer("round", 1, config_.federated.rounds);
     } else {
       integer("step", 1, config_.train.steps);
-      if (config_.train.mode == "local") integer("client", 1, static_cast<std::int64_t>(clients_.size()));
+      if (config_.train.mode == TrainMode::local) integer("client", 1, static_cast<std::int64_t>(clients_.size()));
     }
     const auto recorded = integer("metrics_lines", 0, std::numeric_limits<std::int64_t>::max());
     const auto present = count_lines(metrics_file);
@@ -192,21 +197,22 @@ class TrainingRun {
   /// Scores `clients` on test (and dev), writes their predictions and metrics records.
   void evaluate_point(RagModel& model, const std::vector<const CrabClient*>& clients, const nlohmann::json& point,
                       const std::string& point_name, const std::map<int, LossMeans>& losses) {
-    std::vector<std::string> splits = {"test"};
-    if (config_.eval.dev) splits.push_back("dev");
+    std::vector<EvalSplit> splits = {EvalSplit::test};
+    if (config_.eval.dev) splits.push_back(EvalSplit::dev);
     for (const auto* client : clients) {
-      for (const auto& split : splits) {
-        if (split == "dev" && client->dev.empty()) continue;
+      for (const auto split : splits) {
+        if (split == EvalSplit::dev && client->dev.empty()) continue;
         const auto file = options_.run_dir / "predictions" / point_name /
-                          ("client_" + std::to_string(client->index) + "." + split + ".jsonl");
-        auto record = nlohmann::json{
-            {"mode", config_.train.mode}, {"variant", config_.reported_variant()}, {"shots", config_.data.shots}};
+                          ("client_" + std::to_string(client->index) + "." + to_string(split) + ".jsonl");
+        auto record = nlohmann::json{{"mode", to_string(config_.train.mode)},
+                                     {"variant", config_.reported_variant()},
+                                     {"shots", config_.data.shots}};
         record.update(point);
         record.update(evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file));
         const auto loss = losses.find(client->index);
         record.update((loss != losses.end() ? loss->second : LossMeans{}).json());
         record["wall_s"] = elapsed();
-        spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point_name, client->index, split,
+        spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point_name, client->index, to_string(split),
                      record["em"].get<double>(), record["f1"].get<double>(), record["n"].get<std::int64_t>());
         metrics_->write(record);
       }
@@ -217,7 +223,7 @@ class TrainingRun {
   /// the run should stop here (--stop-after).
   bool checkpoint(RagModel& model, nlohmann::json state, const RagStepper* stepper) {
     state["config_hash"] = hash_;
-    state["mode"] = config_.train.mode;
+    state["mode"] = to_string(config_.train.mode);
     state["metrics_lines"] = count_lines(metrics_->path());
     state["elapsed_s"] = elapsed();
     state["rng"] = "derived from runtime.seed and the client/step/round counters above";
@@ -416,7 +422,7 @@ class TrainingRun {
   }
 
   double client_weight(const CrabClient& client) const {
-    return config_.federated.weighting == "examples" ? static_cast<double>(client.train.size()) : 1.0;
+    return config_.federated.weighting == ClientWeighting::examples ? static_cast<double>(client.train.size()) : 1.0;
   }
 
   StepLosses train_step(RagStepper& stepper, const std::vector<TrainExample>& batch, std::int64_t step,

@@ -37,13 +37,16 @@ torch::Device resolve_device(std::string_view spec, std::string_view key) {
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
 }
 
-torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device, std::string_view key) {
-  if (precision == "fp32") return torch::kFloat32;
-  if (precision == "bf16") {
-    if (device.is_cpu()) spdlog::warn("{}=bf16 on the CPU is slow; fp32 is the usual choice there", key);
-    return torch::kBFloat16;
+torch::ScalarType resolve_precision(Precision precision, const torch::Device& device, std::string_view key) {
+  switch (precision) {
+    case Precision::fp32:
+      return torch::kFloat32;
+    case Precision::bf16:
+      if (device.is_cpu()) spdlog::warn("{}=bf16 on the CPU is slow; fp32 is the usual choice there", key);
+      return torch::kBFloat16;
+    case Precision::automatic:
+      break;
   }
-  CORAG_CHECK(precision == "auto", key, ": unknown precision '", precision, "' (use fp32, bf16 or auto)");
   return device.is_cuda() ? torch::kBFloat16 : torch::kFloat32;
 }
 

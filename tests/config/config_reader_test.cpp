@@ -36,7 +36,7 @@ TEST_CASE("defaults are the paper's settings", "[config]") {
   CHECK(config.data.clients == 8);
   CHECK(config.store.index == "Flat");
   // Atlas's: the reader query is what the retriever embeds, the schedule's floor, AdamW's eps.
-  CHECK(config.model.retriever_query == "reader");
+  CHECK(config.model.retriever_query == RetrieverQuery::reader);
   CHECK(config.train.lr_floor_ratio == 0.1);
   CHECK(config.train.adam_epsilon == 1e-6);
   CHECK(config.eval.include_train_store == false);
@@ -51,7 +51,7 @@ TEST_CASE("configs/crab16, 32 and 64 differ only in data.shots and start from th
     CHECK(config.data.shots == shots);
     CHECK(config.model.reader == "models/atlas-base/reader");
     CHECK(config.model.retriever == "models/atlas-base/retriever");
-    CHECK(config.train.mode == "collaborative");
+    CHECK(config.train.mode == TrainMode::collaborative);
     config.data.shots = 0;
     const auto yaml = config_to_yaml(config);
     if (reference.empty()) reference = yaml;
@@ -69,7 +69,7 @@ TEST_CASE("a config file and --set overrides fill the typed structs", "[config]"
       dir / "c.yaml", {"train.lr=2e-5", "runtime.device=cpu", "data.crab_dir=", "federated.rounds=4"});
   CHECK(config.model.reader == "/models/flan-t5-base");
   CHECK_FALSE(config.model.retrieval);
-  CHECK(config.train.mode == "collaborative");
+  CHECK(config.train.mode == TrainMode::collaborative);
   CHECK(config.train.lr == 2e-5);
   CHECK(config.train.steps == 50);
   CHECK(config.federated.rounds == 4);
@@ -201,7 +201,7 @@ TEST_CASE("the resolved config is complete and reads back to the same config", "
 TEST_CASE("runtime settings are applied in one place", "[config][runtime]") {
   RuntimeConfig runtime;
   runtime.device = "cpu";
-  runtime.precision = "auto";
+  runtime.precision = Precision::automatic;
   runtime.threads = 2;
   runtime.seed = 7;
   const Runtime applied = apply_runtime(runtime);

@@ -93,7 +93,7 @@ ExperimentConfig tiny_experiment_config() {
   config.data.clients = 2;
   config.store.variant = "REL";
   config.store.embeddings = world.embeddings.string();
-  config.train.mode = "collaborative";
+  config.train.mode = TrainMode::collaborative;
   config.train.steps = 4;
   config.train.warmup_steps = 0;
   config.train.eval_every = 2;

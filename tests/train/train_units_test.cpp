@@ -129,7 +129,7 @@ TEST_CASE(
                                         record("round", 2, 1, 40, 45, 10), record("round", 2, 2, 30, 35, 30)};
   // Answer recall@k of the clients: 50 and 70 at round 1, 80 and 90 at round 2.
   for (std::size_t i = 0; i < rounds.size(); ++i) rounds[i]["answer_recall"] = std::vector<double>{50, 70, 80, 90}[i];
-  auto summary = summarize_run("collaborative", rounds);
+  auto summary = summarize_run(TrainMode::collaborative, rounds);
   CHECK(summary["best"]["round"] == 2);
   // The curve: every round with its client-averaged EM and recall.
   REQUIRE(summary["curve"].size() == 2);
@@ -148,7 +148,7 @@ TEST_CASE(
     r.erase("round");
     steps.push_back(r);
   }
-  summary = summarize_run("centralized", steps);
+  summary = summarize_run(TrainMode::centralized, steps);
   CHECK(summary["best"]["step"] == 1);
   CHECK(summary["best"]["em"].get<double>() == Approx(40));
   CHECK(summary["average"]["averaging"] == "micro");
@@ -157,7 +157,7 @@ TEST_CASE(
   CHECK(summary["curve"][1]["answer_recall"].get<double>() == Approx(87.5));
   CHECK(summary["curve"][1]["em"].get<double>() == Approx(32.5));
   // Local follows the same rule: step 2 (mean 35), not each client's own best (50 and 40: 45).
-  summary = summarize_run("local", steps);
+  summary = summarize_run(TrainMode::local, steps);
   CHECK(summary["best"]["step"] == 2);
   CHECK(summary["average"]["em"].get<double>() == Approx(35));
   CHECK(summary["average"]["f1"].get<double>() == Approx(40));
@@ -172,7 +172,7 @@ TEST_CASE(
   steps.push_back(record("step", 1, 2, 80, 81, 5, "dev"));
   steps.push_back(record("step", 2, 1, 20, 21, 5, "dev"));
   steps.push_back(record("step", 2, 2, 20, 21, 5, "dev"));
-  summary = summarize_run("local", steps);
+  summary = summarize_run(TrainMode::local, steps);
   CHECK(summary["best"]["step"] == 2);  // the paper's rule still looks at test
   CHECK(summary["dev_selected"]["step"] == 1);
   CHECK(summary["dev_selected"]["dev_em"].get<double>() == Approx(70));
@@ -180,9 +180,10 @@ TEST_CASE(
   CHECK(summary["dev_selected"]["f1"].get<double>() == Approx(40));
   table = render_summary_table(summary);
   CHECK(table.find("Selected on dev (step 1): test EM 30.00, F1 40.00 (dev EM 70.00)") != std::string::npos);
-  CHECK_THROWS_AS(summarize_run("local", {}), Error);
+  CHECK_THROWS_AS(summarize_run(TrainMode::local, {}), Error);
   // Closed-book records have no recall, and neither has their curve.
-  CHECK_FALSE(summarize_run("centralized", {record("step", 1, 1, 10, 20, 10)})["curve"][0].contains("answer_recall"));
+  CHECK_FALSE(
+      summarize_run(TrainMode::centralized, {record("step", 1, 1, 10, 20, 10)})["curve"][0].contains("answer_recall"));
 }
 
 TEST_CASE("seed summaries: mean and sample standard deviation of the runs' best scores, by hand", "[train]") {

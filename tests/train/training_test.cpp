@@ -100,7 +100,7 @@ void check_same_tensors(const Tensors& a, const Tensors& b) {
 /// Two local steps of one client, evaluated only at the end.
 ExperimentConfig two_local_steps_config() {
   auto config = tiny_experiment_config();
-  config.train.mode = "local";
+  config.train.mode = TrainMode::local;
   config.train.steps = 2;
   config.train.eval_every = 0;
   config.data.clients = 1;
@@ -300,7 +300,7 @@ TEST_CASE("training: Atlas's retrieval searches the reader query in eval mode an
   CHECK(!torch::allclose(scores[0], scores[1]));  // the scores are computed in train mode
 
   auto raw = config;
-  raw.model.retriever_query = "question";
+  raw.model.retriever_query = RetrieverQuery::question;
   RagStepper raw_stepper(model, raw, runtime, LinearSchedule(0, 1, 0.1));
   CHECK(raw_stepper.retrieve(examples).retrieved.rows == hits_of(raw_questions));
 
@@ -333,7 +333,7 @@ TEST_CASE("training: Atlas's retrieval searches the reader query in eval mode an
 TEST_CASE("training: the retriever loss is KLDivLoss's mean over batch x k, as Atlas computes it", "[train]") {
   const auto& world = tiny_crab_world();
   auto config = tiny_experiment_config();
-  config.train.target = "first";
+  config.train.target = TrainTarget::first;
   config.train.temperature_gold = 0.1;
   config.train.temperature_score = 2.0;
   auto model = RagModel::load(world.reader, world.retriever, config.model, torch::kCPU);
@@ -444,10 +444,11 @@ TEST_CASE("training: the 0 % store trains without passages; dev stores and test 
 
 TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an uninterrupted one", "[train]") {
   TempDir dir;
-  for (const char* mode : {"collaborative", "local"}) {
+  for (const auto train_mode : {TrainMode::collaborative, TrainMode::local}) {
+    const auto mode = to_string(train_mode);
     INFO(mode);
     auto config = tiny_experiment_config();
-    config.train.mode = mode;
+    config.train.mode = train_mode;
     config.train.micro_batch_size = 2;  // gradient accumulation on the way
     // keep_checkpoints 1: the checkpoint a run resumed from is pruned by its first new one, and
     // three rounds save once more after that (the tokenizer used to be copied from there).
@@ -518,7 +519,7 @@ TEST_CASE("training: closed-book and centralized runs write the paper's reportin
   TempDir dir;
   auto config = tiny_experiment_config();
   config.model.retrieval = false;
-  config.train.mode = "centralized";
+  config.train.mode = TrainMode::centralized;
   config.eval.dev = true;
   const auto summary = train(config, dir / "run");
   CHECK(summary["mode"] == "centralized");
@@ -552,7 +553,7 @@ TEST_CASE("training: a non-finite loss stops the run before any weight or checkp
     reader.save(dir / "nan-reader");
   }
   config.model.reader = (dir / "nan-reader").string();
-  config.train.mode = "local";
+  config.train.mode = TrainMode::local;
   const auto message = error_message([&] { train(config, dir / "run"); });
   CHECK(message.find("training step 1: the loss is not finite") != std::string::npos);
   CHECK(message.find("client1") != std::string::npos);

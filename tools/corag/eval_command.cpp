@@ -42,7 +42,7 @@ void evaluate_checkpoint(const EvalOptions& options) {
   const Runtime runtime = apply_runtime(config.runtime);
   const std::filesystem::path checkpoint = options.checkpoint;
   const std::filesystem::path out =
-      options.out.empty() ? checkpoint / ("eval-" + config.eval.split) : std::filesystem::path(options.out);
+      options.out.empty() ? checkpoint / ("eval-" + to_string(config.eval.split)) : std::filesystem::path(options.out);
   const OutputLock lock(out, "corag eval");
   const auto retriever = config.model.retrieval ? checkpoint / "retriever" : std::filesystem::path();
   auto model = RagModel::load(checkpoint / "reader", retriever, config.model, runtime.device);
@@ -55,20 +55,20 @@ void evaluate_checkpoint(const EvalOptions& options) {
   const auto clients = load_crab_clients(config.data.crab_dir, config.data.shots, config.data.clients);
   nlohmann::json summary = {{"mode", "eval"},
                             {"checkpoint", checkpoint.string()},
-                            {"split", config.eval.split},
+                            {"split", to_string(config.eval.split)},
                             {"variant", config.reported_variant()}};
   ClientScores scores;
   summary["clients"] = nlohmann::json::array();
   for (const auto& client : clients) {
-    summary["clients"].push_back(
-        evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
-                        out / ("client_" + std::to_string(client.index) + "." + config.eval.split + ".jsonl")));
+    summary["clients"].push_back(evaluate_client(
+        model, client, config.eval.split, catalog.get(), config, runtime,
+        out / ("client_" + std::to_string(client.index) + "." + to_string(config.eval.split) + ".jsonl")));
     scores.add(summary["clients"].back());
   }
   summary["average"] = {
       {"em", scores.em(false)}, {"f1", scores.f1(false)}, {"clients", scores.count()}, {"averaging", "client"}};
   summary["micro"] = {{"em", scores.em(true)}, {"f1", scores.f1(true)}, {"n", scores.questions()}};
-  summary["best"] = {{"selection", checkpoint.string() + " on " + config.eval.split},
+  summary["best"] = {{"selection", checkpoint.string() + " on " + to_string(config.eval.split)},
                      {"em", scores.em(false)},
                      {"f1", scores.f1(false)}};
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");

@@ -16,6 +16,7 @@
 #include "corag/util/input_file.hpp"
 #include "corag/util/output_lock.hpp"
 #include "corag/util/progress_bar.hpp"
+#include "enum_option.hpp"
 #include "runtime_options.hpp"
 
 namespace corag::cli {
@@ -113,12 +114,9 @@ void add_retrieve_command(CLI::App& app) {
   command->add_option("--top-k", options->top_k, "passages per question")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  command
-      ->add_option("--query", options->query.retriever_query,
-                   "what the query encoder embeds: reader (`question: {q} answer: <extra_id_0>`, as Atlas and "
-                   "corag train) or question (the raw question)")
-      ->check(CLI::IsMember({"reader", "question"}))
-      ->capture_default_str();
+  add_enum_option(*command, "--query", options->query.retriever_query,
+                  "what the query encoder embeds: reader (`question: {q} answer: <extra_id_0>`, as Atlas and "
+                  "corag train) or question (the raw question)");
   command->add_option("--out", options->out, "output JSONL")->required();
   command->add_option("--batch-size", options->batch_size, "questions per forward pass")
       ->check(CLI::PositiveNumber)

@@ -4,6 +4,7 @@
 
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/runtime.hpp"
+#include "enum_option.hpp"
 
 namespace corag::cli {
 
@@ -11,9 +12,7 @@ namespace corag::cli {
 /// experiment config; `apply_runtime` then resolves them exactly as a config's `runtime:`.
 inline void add_runtime_options(CLI::App& command, RuntimeConfig& runtime) {
   command.add_option("--device", runtime.device, "cpu, cuda, cuda:N or auto")->capture_default_str();
-  command.add_option("--precision", runtime.precision, "fp32, bf16 or auto (bf16 on CUDA)")
-      ->check(CLI::IsMember({"fp32", "bf16", "auto"}))
-      ->capture_default_str();
+  add_enum_option(command, "--precision", runtime.precision, "fp32, bf16 or auto (bf16 on CUDA)");
   command.add_option("--threads", runtime.threads, "CPU threads (0: one per core)")->capture_default_str();
   command.add_option("--seed", runtime.seed, "random seed")->capture_default_str();
 }

@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "corag/config/enum_names.hpp"
 #include "corag/config/field_rules.hpp"
 
 namespace corag {
@@ -47,8 +48,14 @@ class ConfigReader {
   void field(const char* key, std::int64_t& value, Limits limits = {});
   void field(const char* key, double& value, Limits limits = {});
   void field(const char* key, std::string& value);
-  void field(const char* key, std::string& value, const Choices& choices);
   void field(const char* key, std::vector<std::string>& value);
+  /// An enumerated field, spelt as `enum_names` lists it.
+  template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
+  void field(const char* key, Enum& value) {
+    std::string name = to_string(value);
+    field(key, name, enum_choices<Enum>());
+    value = enum_from_name<Enum>(name, key);  // unchanged when the file's spelling was refused
+  }
 
   /// Adds the problems of a config's cross-field check.
   void add_problems(const std::vector<ConfigProblem>& problems);
@@ -56,6 +63,8 @@ class ConfigReader {
   void finish();
 
  private:
+  /// A string that must be one of `choices` (the spellings of an enum field).
+  void field(const char* key, std::string& value, const Choices& choices);
   void begin_section(const std::string& name);
   void end_section();
   /// The value node of `key` in the current section, or an undefined node.

@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "corag/config/enum_names.hpp"
 #include "corag/config/field_rules.hpp"
 
 namespace corag {
@@ -27,8 +28,13 @@ class ConfigWriter {
   void field(const char* key, bool& value);
   void field(const char* key, std::int64_t& value, Limits = {});
   void field(const char* key, double& value, Limits = {});
-  void field(const char* key, std::string& value, const Choices& = {});
+  void field(const char* key, std::string& value);
   void field(const char* key, std::vector<std::string>& value);
+  template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
+  void field(const char* key, Enum& value) {
+    std::string name = to_string(value);
+    field(key, name);
+  }
 
   std::string text();
 

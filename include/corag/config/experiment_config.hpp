@@ -4,9 +4,56 @@
 #include <string>
 #include <vector>
 
+#include "corag/config/enum_names.hpp"
 #include "corag/config/field_rules.hpp"
+#include "corag/util/precision.hpp"
 
 namespace corag {
+
+/// How the clients train (paper section 3.2): each alone, on the union of their data, or FedAvg.
+enum class TrainMode { local, centralized, collaborative };
+inline const EnumNames<TrainMode>& enum_names(TrainMode) {
+  static const EnumNames<TrainMode> names = {{TrainMode::local, "local"},
+                                             {TrainMode::centralized, "centralized"},
+                                             {TrainMode::collaborative, "collaborative"}};
+  return names;
+}
+
+/// The training answer of a question with several gold answers: a random one each time, or the first.
+enum class TrainTarget { random, first };
+inline const EnumNames<TrainTarget>& enum_names(TrainTarget) {
+  static const EnumNames<TrainTarget> names = {{TrainTarget::random, "random"}, {TrainTarget::first, "first"}};
+  return names;
+}
+
+/// FedAvg's weight of a client's model: its number of training examples, or the same for all.
+enum class ClientWeighting { examples, uniform };
+inline const EnumNames<ClientWeighting>& enum_names(ClientWeighting) {
+  static const EnumNames<ClientWeighting> names = {{ClientWeighting::examples, "examples"},
+                                                   {ClientWeighting::uniform, "uniform"}};
+  return names;
+}
+
+/// What the query encoder embeds: the reader's query (Atlas) or the raw question.
+enum class RetrieverQuery { reader, question };
+inline const EnumNames<RetrieverQuery>& enum_names(RetrieverQuery) {
+  static const EnumNames<RetrieverQuery> names = {{RetrieverQuery::reader, "reader"},
+                                                  {RetrieverQuery::question, "question"}};
+  return names;
+}
+
+/// A client's evaluation split.
+enum class EvalSplit { test, dev };
+inline const EnumNames<EvalSplit>& enum_names(EvalSplit) {
+  static const EnumNames<EvalSplit> names = {{EvalSplit::test, "test"}, {EvalSplit::dev, "dev"}};
+  return names;
+}
+
+inline const EnumNames<Precision>& enum_names(Precision) {
+  static const EnumNames<Precision> names = {
+      {Precision::fp32, "fp32"}, {Precision::bf16, "bf16"}, {Precision::automatic, "auto"}};
+  return names;
+}
 
 // The sections of an experiment config (`corag train --config crab64.yaml`). Defaults are the
 // paper's settings (section 3.2, appendix B). Each section lists its fields once, in `visit`,
@@ -23,7 +70,7 @@ struct ModelConfig {
   double dropout = 0.1;                ///< reader and query encoder (Atlas's --dropout, whole model)
   /// What the query encoder embeds, in training and evaluation alike: `reader`, the reader's
   /// query `question: {q} answer: <extra_id_0>` (Atlas); or `question`, the raw question.
-  std::string retriever_query = "reader";
+  RetrieverQuery retriever_query = RetrieverQuery::reader;
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -34,7 +81,7 @@ struct ModelConfig {
     v.field("text_maxlength", text_maxlength, between(8, 65536));
     v.field("answer_maxlength", answer_maxlength, between(1, 4096));
     v.field("dropout", dropout, Limits{0.0, 1.0, false});
-    v.field("retriever_query", retriever_query, Choices{"reader", "question"});
+    v.field("retriever_query", retriever_query);
   }
 };
 
@@ -68,7 +115,7 @@ struct StoreConfig {
 
 /// Optimisation (Atlas semantics, paper appendix B).
 struct TrainConfig {
-  std::string mode = "local";  ///< local, centralized or collaborative
+  TrainMode mode = TrainMode::local;
   std::int64_t steps = 1000;
   std::int64_t warmup_steps = 20;
   std::int64_t eval_every = 100;  ///< steps between evaluations; 0: only at the end
@@ -83,12 +130,12 @@ struct TrainConfig {
   double clip_grad_norm = 1.0;  ///< 0 disables clipping
   double temperature_gold = 0.01;
   double temperature_score = 0.01;
-  std::string target = "random";  ///< training answer: random gold answer each time, or first
+  TrainTarget target = TrainTarget::random;
   std::int64_t keep_checkpoints = 1;
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("mode", mode, Choices{"local", "centralized", "collaborative"});
+    v.field("mode", mode);
     v.field("steps", steps, at_least(1));
     v.field("warmup_steps", warmup_steps, at_least(0));
     v.field("eval_every", eval_every, at_least(0));
@@ -102,7 +149,7 @@ struct TrainConfig {
     v.field("clip_grad_norm", clip_grad_norm, at_least(0));
     v.field("temperature_gold", temperature_gold, positive());
     v.field("temperature_score", temperature_score, positive());
-    v.field("target", target, Choices{"random", "first"});
+    v.field("target", target);
     v.field("keep_checkpoints", keep_checkpoints, at_least(1));
   }
 };
@@ -113,7 +160,7 @@ struct FederatedConfig {
   std::int64_t local_epochs = 64;
   std::int64_t clients_per_round = 0;  ///< 0: every client (or client_fraction of them)
   double client_fraction = 1.0;
-  std::string weighting = "examples";  ///< aggregate weights: client example counts, or uniform
+  ClientWeighting weighting = ClientWeighting::examples;
   bool save_client_models = false;
 
   template <typename Visitor>
@@ -122,15 +169,15 @@ struct FederatedConfig {
     v.field("local_epochs", local_epochs, at_least(1));
     v.field("clients_per_round", clients_per_round, at_least(0));
     v.field("client_fraction", client_fraction, Limits{0.0, 1.0, true});
-    v.field("weighting", weighting, Choices{"examples", "uniform"});
+    v.field("weighting", weighting);
     v.field("save_client_models", save_client_models);
   }
 };
 
 /// Evaluation (greedy decoding, EM / F1).
 struct EvalConfig {
-  std::string split = "test";  ///< what `corag eval --checkpoint` scores by default
-  bool dev = false;            ///< training also scores each client's dev split on its dev store (selection on dev)
+  EvalSplit split = EvalSplit::test;  ///< what `corag eval --checkpoint` scores by default
+  bool dev = false;  ///< training also scores each client's dev split on its dev store (selection on dev)
   /// Retrieve at evaluation from the union of the client's test (dev) store and its train store
   /// (paper table 5, "Test + Train store") instead of the test (dev) store alone.
   bool include_train_store = false;
@@ -140,7 +187,7 @@ struct EvalConfig {
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("split", split, Choices{"test", "dev"});
+    v.field("split", split);
     v.field("dev", dev);
     v.field("include_train_store", include_train_store);
     v.field("max_questions", max_questions, at_least(0));
@@ -151,15 +198,15 @@ struct EvalConfig {
 
 /// Device, precision, threads and seed: applied in one place (see Runtime).
 struct RuntimeConfig {
-  std::string device = "auto";     ///< cpu, cuda, cuda:N or auto
-  std::string precision = "auto";  ///< fp32, bf16 or auto (bf16 on CUDA, fp32 on CPU)
-  std::int64_t threads = 0;        ///< 0: one per core
+  std::string device = "auto";  ///< cpu, cuda, cuda:N or auto
+  Precision precision = Precision::automatic;
+  std::int64_t threads = 0;  ///< 0: one per core
   std::int64_t seed = 0;
 
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("device", device);
-    v.field("precision", precision, Choices{"fp32", "bf16", "auto"});
+    v.field("precision", precision);
     v.field("threads", threads, between(0, 4096));
     v.field("seed", seed, at_least(0));
   }

@@ -4,9 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "corag/config/enum_names.hpp"
 #include "corag/config/field_rules.hpp"
 
 namespace corag {
+
+/// The class of a top-ranked BM25 passage that lacks the answer.
+enum class TopWithoutAnswer { irrelevant, hard_negative };
+inline const EnumNames<TopWithoutAnswer>& enum_names(TopWithoutAnswer) {
+  static const EnumNames<TopWithoutAnswer> names = {{TopWithoutAnswer::irrelevant, "irrelevant"},
+                                                    {TopWithoutAnswer::hard_negative, "hard_negative"}};
+  return names;
+}
 
 // The config of `crab-build-stores` (configs/crab.yaml). Defaults are the paper's (section 3.1,
 // 3.4, appendix E). Every fraction is of the whole corpus; a train-store sample is capped by
@@ -58,7 +67,7 @@ struct CrabBm25Config {
   /// A top-relevant_depth passage without an answer: `irrelevant` (the paper's literal rule:
   /// relevant = top 5 with the answer, hard negatives = ranks 6-50, irrelevant = the rest) or
   /// `hard_negative` (every retrieved passage that is not relevant).
-  std::string top_without_answer = "irrelevant";
+  TopWithoutAnswer top_without_answer = TopWithoutAnswer::irrelevant;
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -68,7 +77,7 @@ struct CrabBm25Config {
     v.field("b", b, between(0, 1));
     v.field("depth", depth, between(1, 100000));
     v.field("relevant_depth", relevant_depth, between(1, 100000));
-    v.field("top_without_answer", top_without_answer, Choices{"irrelevant", "hard_negative"});
+    v.field("top_without_answer", top_without_answer);
   }
 };
 

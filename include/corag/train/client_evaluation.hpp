@@ -21,8 +21,8 @@ namespace corag {
 /// `{"client", "split", "em", "f1", "n", "eval_store", "answer_recall"?}` (in percent;
 /// answer_recall, with retrieval: questions with an answer in a retrieved passage). `catalog`
 /// may be null for a closed-book model.
-nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, const std::string& split,
-                               StoreCatalog* catalog, const ExperimentConfig& config, const Runtime& runtime,
+nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit split, StoreCatalog* catalog,
+                               const ExperimentConfig& config, const Runtime& runtime,
                                const std::filesystem::path& predictions_file);
 
 }  // namespace corag

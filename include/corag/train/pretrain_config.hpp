@@ -4,10 +4,34 @@
 #include <string>
 #include <vector>
 
+#include "corag/config/enum_names.hpp"
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/field_rules.hpp"
 
 namespace corag {
+
+/// SentencePiece's trainer for the reader's tokenizer.
+enum class SentencePieceModelType { bpe, unigram };
+inline const EnumNames<SentencePieceModelType>& enum_names(SentencePieceModelType) {
+  static const EnumNames<SentencePieceModelType> names = {{SentencePieceModelType::bpe, "bpe"},
+                                                          {SentencePieceModelType::unigram, "unigram"}};
+  return names;
+}
+
+/// How contrastive pretraining embeds the first crop of a pair: as the reader query, or plain.
+enum class PretrainQueryFormat { reader, plain };
+inline const EnumNames<PretrainQueryFormat>& enum_names(PretrainQueryFormat) {
+  static const EnumNames<PretrainQueryFormat> names = {{PretrainQueryFormat::reader, "reader"},
+                                                       {PretrainQueryFormat::plain, "plain"}};
+  return names;
+}
+
+/// Which spans span corruption masks: random ones (T5), or salient ones (names, places, years).
+enum class SpanMasking { random, salient };
+inline const EnumNames<SpanMasking>& enum_names(SpanMasking) {
+  static const EnumNames<SpanMasking> names = {{SpanMasking::random, "random"}, {SpanMasking::salient, "salient"}};
+  return names;
+}
 
 // `corag pretrain` (configs/demo-pretrain.yaml): tokenizers and tiny models of the real
 // architectures trained from random initialisation on a passage corpus.
@@ -30,7 +54,7 @@ struct PretrainTokenizersConfig {
   std::int64_t spiece_vocab_size = 4000;  ///< SentencePiece pieces (T5 adds 100 sentinels)
   /// bpe: SentencePiece's unigram trainer caps its vocabulary on a small corpus of made-up names
   /// (about 1,200 pieces for the demo world, with "was" and "born" split) where BPE keeps words.
-  std::string spiece_model_type = "bpe";
+  SentencePieceModelType spiece_model_type = SentencePieceModelType::bpe;
   /// Digits are single pieces, so a year is spelled the same in a passage ("1709.") and in an
   /// answer ("1709") and can be copied piece by piece.
   bool spiece_split_digits = true;
@@ -40,7 +64,7 @@ struct PretrainTokenizersConfig {
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("spiece_vocab_size", spiece_vocab_size, between(50, 1e6));
-    v.field("spiece_model_type", spiece_model_type, Choices{"bpe", "unigram"});
+    v.field("spiece_model_type", spiece_model_type);
     v.field("spiece_split_digits", spiece_split_digits);
     v.field("wordpiece_vocab_size", wordpiece_vocab_size, between(100, 1e7));
     v.field("wordpiece_min_count", wordpiece_min_count, at_least(1));
@@ -66,7 +90,7 @@ struct PretrainRetrieverConfig {
   /// model.retriever_query: reader, so the retriever learns to look past the template); or
   /// `plain`, the crop alone (Contriever). With `reader`, the tokenizers also learn from the
   /// data.tokenizer_questions in that form.
-  std::string query_format = "reader";
+  PretrainQueryFormat query_format = PretrainQueryFormat::reader;
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -81,7 +105,7 @@ struct PretrainRetrieverConfig {
     v.field("temperature", temperature, positive());
     v.field("crop_min", crop_min, Limits{0.0, 1.0, true});
     v.field("crop_max", crop_max, Limits{0.0, 1.0, true});
-    v.field("query_format", query_format, Choices{"reader", "plain"});
+    v.field("query_format", query_format);
   }
 };
 
@@ -98,9 +122,9 @@ struct PretrainReaderConfig {
   double lr = 1e-3;
   double noise_density = 0.15;
   double mean_span = 3.0;
-  std::int64_t query_words = 24;      ///< the corrupted window of the passage that is the query
-  double dropout = 0.0;               ///< T5 v1.1 pretrains without dropout; fine-tuning sets its own (model.dropout)
-  std::string masking = "random";     ///< random spans (T5), or salient: names, places and years
+  std::int64_t query_words = 24;  ///< the corrupted window of the passage that is the query
+  double dropout = 0.0;           ///< T5 v1.1 pretrains without dropout; fine-tuning sets its own (model.dropout)
+  SpanMasking masking = SpanMasking::random;
   std::int64_t context_passages = 2;  ///< 0: the corrupted passage alone
   /// The uncorrupted source passage is one of the context passages (Atlas filters it out):
   /// then the hidden words can be found in context, which teaches the reader to read and copy
@@ -136,7 +160,7 @@ struct PretrainReaderConfig {
     v.field("mean_span", mean_span, at_least(1));
     v.field("query_words", query_words, between(2, 100000));
     v.field("dropout", dropout, between(0, 1));
-    v.field("masking", masking, Choices{"random", "salient"});
+    v.field("masking", masking);
     v.field("context_passages", context_passages, between(0, 1000));
     v.field("include_source", include_source);
     v.field("source_words", source_words, at_least(0));

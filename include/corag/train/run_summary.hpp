@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "corag/config/experiment_config.hpp"
+
 namespace corag {
 
 /// `value` with two decimals, as the tables print EM and F1 ("12.50").
@@ -48,7 +50,7 @@ class ClientScores {
 /// runs): the learning curve of the run.
 /// Returns `{"mode", "best", "clients": [...at the best point], "average", "curve": [{"round" or
 /// "step", "em", "answer_recall"?}], "dev_selected"?}`.
-nlohmann::json summarize_run(const std::string& mode, const std::vector<nlohmann::json>& records);
+nlohmann::json summarize_run(TrainMode mode, const std::vector<nlohmann::json>& records);
 
 /// The runs of one experiment under several seeds (paper appendix B: "we report the average of
 /// three runs"): per seed its summary's best EM / F1 (and the dev-selected ones when every run

@@ -6,14 +6,16 @@
 
 #include <torch/types.h>
 
+#include "corag/util/precision.hpp"
+
 namespace corag {
 
 /// `cpu`, `cuda`, `cuda:N` or `auto` (CUDA when available, else CPU). Asking for CUDA on a
 /// CPU-only build, or for a GPU index that does not exist, is a corag::Error naming `key`.
 torch::Device resolve_device(std::string_view spec, std::string_view key);
 
-/// `fp32`, `bf16` or `auto` (bf16 on CUDA, fp32 on CPU) as the compute dtype on `device`.
-torch::ScalarType resolve_precision(std::string_view precision, const torch::Device& device, std::string_view key);
+/// The compute dtype of `precision` on `device` (`key` names the setting in warnings).
+torch::ScalarType resolve_precision(Precision precision, const torch::Device& device, std::string_view key);
 
 /// Threads for torch's intra-op pool and OpenMP (FAISS, BLAS); 0 means one per core.
 void set_thread_count(int threads);
