@@ -10,9 +10,9 @@
 # inputs come from one `corag demo --quick` run in WORK_DIR/inputs.
 #
 # Rename kills: each command runs once uninterrupted under strace, which counts its renames (the
-# moments a file or folder takes its final name); then, for every S-th rename k, it is killed
-# once just before rename k (strace delivers SIGKILL on entering it) and once just after (strace
-# holds the process at the exit of rename k and the harness kills it there). Timed kills: the
+# moments a file or folder takes its final name); then, for every S-th rename k and the last, it
+# is killed once just before rename k (strace delivers SIGKILL on entering it) and once just
+# after (strace holds the process at the exit of rename k and the harness kills it there). Timed kills: the
 # demo is killed N times at points spread evenly over its uninterrupted duration.
 #
 # After each kill: no partial file under a final name, and every file the killed tree shares with
@@ -83,22 +83,37 @@ finish() {
   printf '%s %s: %s\n' "$name" "$label" "$state"
 }
 
+# start_group LOG COMMAND...: starts COMMAND in a session of its own, not as a job of this shell
+# (whose kill bash would report), and prints its process id, which is also its group's.
+start_group() {
+  local log=$1
+  shift
+  rm -f "$work/pid"
+  setsid -f bash -c 'echo $$ >"$0"; exec "$@"' "$work/pid" "$@" >"$log" 2>&1
+  until [ -s "$work/pid" ]; do sleep 0.01; done
+  cat "$work/pid"
+}
+
+# kill_group PID: kills the group (the command, its children, strace) and waits until it is gone.
+kill_group() {
+  kill -9 -- "-$1" 2>/dev/null || true
+  while kill -0 "$1" 2>/dev/null; do sleep 0.02; done
+}
+
 # kill_at_rename NAME K before|after: runs NAME under strace and kills it at its K-th rename.
 kill_at_rename() {
   local name=$1 k=$2 side=$3 trace="$work/trace" action pid
   [ "$side" = before ] && action=signal=KILL || action=delay_exit=600s
   rm -f "$trace"
   command_line "$name"
-  setsid strace -qq -o "$trace" -e trace=$renames -e inject=$renames:$action:when="$k" \
-    "${argv[@]}" >"$work/$name.out" 2>&1 &
-  pid=$!
+  pid=$(start_group "$work/$name.out" strace -qq -o "$trace" -e trace=$renames \
+    -e inject=$renames:$action:when="$k" "${argv[@]}")
   if [ "$side" = after ]; then
     while kill -0 "$pid" 2>/dev/null && ! grep -q 'DELAYED' "$trace" 2>/dev/null; do sleep 0.02; done
   else
     while kill -0 "$pid" 2>/dev/null && ! grep -q 'killed by SIGKILL' "$trace" 2>/dev/null; do sleep 0.02; done
   fi
-  kill -9 -- "-$pid" 2>/dev/null || true  # the command, its children (the demo's), strace
-  { wait "$pid"; } 2>/dev/null || true
+  kill_group "$pid"
   if ! grep -q 'DELAYED\|killed by SIGKILL' "$trace"; then
     printf '%s rename %d %s: not reached (the command made fewer renames than before)\n' "$name" "$k" "$side"
     failures=$((failures + 1))
@@ -121,19 +136,20 @@ for name in "${commands[@]}"; do
   "${check_tree[@]}" "$out"
   mv "$out" "$work/reference-$name"
   echo "$name: uninterrupted in $duration s, $count renames"
-  for ((k = 1; k <= count; k += stride)); do
-    kill_at_rename "$name" "$k" before
-    kill_at_rename "$name" "$k" after
+  # Every S-th rename, and always the last (where a finished run's leftovers would show).
+  for ((k = 1; k <= count; k++)); do
+    if (((k - 1) % stride == 0 || k == count)); then
+      kill_at_rename "$name" "$k" before
+      kill_at_rename "$name" "$k" after
+    fi
   done
   if [ "$name" = demo ]; then
     for ((i = 1; i <= timed; i++)); do
       delay=$(awk -v d="$duration" -v i="$i" -v n="$timed" 'BEGIN { printf "%.2f", d * i / (n + 1) }')
       command_line demo
-      setsid "${argv[@]}" >"$work/demo.out" 2>&1 &
-      pid=$!
+      pid=$(start_group "$work/demo.out" "${argv[@]}")
       sleep "$delay"
-      kill -9 -- "-$pid" 2>/dev/null || true
-      { wait "$pid"; } 2>/dev/null || true
+      kill_group "$pid"
       finish demo "timed-$i-at-${delay}s"
     done
   fi
