@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "corag/config/store_variants.hpp"
+#include "corag/crab/crab_layout.hpp"
 #include "corag/crab/crab_splits.hpp"
 #include "corag/crab/crab_stores.hpp"
 #include "corag/crab/passage_classification.hpp"
@@ -103,13 +104,14 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   for (const auto& file : config.data.train_pool) inputs["train_pool"].push_back(describe_file(file));
   if (!config.bm25.run.empty()) inputs["bm25_run"] = describe_file(config.bm25.run);
   const nlohmann::json identity = {{"inputs", inputs}, {"config", resolved_config_yaml}, {"variants", variants}};
-  const auto manifest_path = out / "manifest.json";
+  const CrabLayout layout(out);
+  const auto manifest_path = layout.manifest();
   if (std::filesystem::exists(manifest_path)) {
     const auto previous = read_json_file(manifest_path);
     CORAG_CHECK(previous.value("identity", nlohmann::json()) == identity, out.string(),
                 " holds a CRAB build of other inputs or another config (manifest.json); choose another --out or "
                 "remove it");
-    std::filesystem::remove(out / "build.started");  // left by a kill just after the manifest was written
+    std::filesystem::remove(layout.build_marker());  // left by a kill just after the manifest was written
     spdlog::info("{}: this CRAB build is complete (manifest.json); nothing to do", out.string());
     return previous;
   }
@@ -117,13 +119,13 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   // perhaps of another config: they are written again from scratch so that none of them
   // outlives it. The marker says they are ours to remove; the BM25 table is kept only if it is
   // of this corpus (below).
-  const auto marker = out / "build.started";
-  const char* outputs[] = {"splits", "classification", "stores"};
+  const auto marker = layout.build_marker();
+  const std::filesystem::path outputs[] = {layout.splits(), layout.classification(), layout.stores()};
   if (std::filesystem::exists(marker)) {
-    for (const auto* name : outputs) std::filesystem::remove_all(out / name);
+    for (const auto& folder : outputs) std::filesystem::remove_all(folder);
   } else {
-    for (const auto* name : outputs) {
-      CORAG_CHECK(!std::filesystem::exists(out / name), (out / name).string(),
+    for (const auto& folder : outputs) {
+      CORAG_CHECK(!std::filesystem::exists(folder), folder.string(),
                   " exists but is not from a crab-build-stores run; choose another --out");
     }
     write_file_atomically(marker, identity.dump() + "\n");
@@ -134,7 +136,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
 
   // The passage table (and BM25 index unless given or replaced by a run) of the corpus.
   const std::filesystem::path index_dir =
-      config.bm25.index.empty() ? out / "bm25" : std::filesystem::path(config.bm25.index);
+      config.bm25.index.empty() ? layout.bm25() : std::filesystem::path(config.bm25.index);
   if (config.bm25.index.empty()) {
     // A table left by an earlier, unfinished build is reused only if it is of this very corpus.
     const auto source_file = index_dir / "corpus.json";
@@ -194,13 +196,15 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   nlohmann::json manifest = {{"format", "corag-crab-1"}, {"identity", identity}, {"seed", config.build.seed}};
   const auto shots = config.shot_levels();
   for (std::size_t c = 0; c < clients; ++c) {
-    const auto client = "client_" + std::to_string(c + 1);
+    const auto number = static_cast<std::int64_t>(c + 1);
+    const auto client = CrabLayout::client_name(number);
     for (const auto shot : shots) {
-      write_qa_file(out / "splits" / ("train" + std::to_string(shot)) / (client + ".jsonl"), splits.train[c], shot);
-      manifest["splits"]["train" + std::to_string(shot)][client] = shot;
+      const auto split = CrabLayout::train_split_name(shot);
+      write_qa_file(layout.split_file(split, number), splits.train[c], shot);
+      manifest["splits"][split][client] = shot;
     }
-    write_qa_file(out / "splits/dev" / (client + ".jsonl"), splits.dev[c], splits.dev[c].size());
-    write_qa_file(out / "splits/test" / (client + ".jsonl"), splits.test[c], splits.test[c].size());
+    write_qa_file(layout.split_file("dev", number), splits.dev[c], splits.dev[c].size());
+    write_qa_file(layout.split_file("test", number), splits.test[c], splits.test[c].size());
     manifest["splits"]["dev"][client] = splits.dev[c].size();
     manifest["splits"]["test"][client] = splits.test[c].size();
   }
@@ -212,7 +216,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   std::size_t without_relevant = 0;
   for (std::size_t s = 0; s < 3; ++s) {
     const auto& split = *split_lists[s];
-    write_file_atomically(out / "classification" / (std::string(split_names[s]) + ".jsonl"), [&](std::ostream& file) {
+    write_file_atomically(layout.classification_file(split_names[s]), [&](std::ostream& file) {
       for (std::size_t c = 0; c < clients; ++c) {
         for (std::size_t q = 0; q < split[c].size(); ++q) {
           const auto& classified = by_split[s][c][q];
@@ -234,7 +238,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
 
   std::vector<std::pair<std::string, const RowSet*>> written;
   for (std::size_t c = 0; c < clients; ++c) {
-    const auto client = "client_" + std::to_string(c + 1);
+    const auto client = CrabLayout::client_name(static_cast<std::int64_t>(c + 1));
     manifest["stores"]["test/" + client] = class_counts(stores.test[c], relevant_rows(inputs_by_client.test[c]),
                                                         hard_negative_rows(inputs_by_client.test[c]));
     manifest["stores"]["dev/" + client] = class_counts(stores.dev[c], relevant_rows(inputs_by_client.dev[c]),
@@ -248,9 +252,10 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
   if (wants("REL")) written.push_back({"REL", &stores.rel});
   if (wants("IRR")) written.push_back({"IRR", &stores.irr});
   for (std::size_t c = 0; c < clients; ++c) {
-    if (wants("REL-1")) written.push_back({"REL-1/client_" + std::to_string(c + 1), &stores.rel1[c]});
-    if (wants("SPLIT")) written.push_back({"SPLIT/client_" + std::to_string(c + 1), &stores.split[c]});
-    if (wants("PARTITION")) written.push_back({"PARTITION/client_" + std::to_string(c + 1), &stores.partition[c]});
+    const auto client = CrabLayout::client_name(static_cast<std::int64_t>(c + 1));
+    if (wants("REL-1")) written.push_back({"REL-1/" + client, &stores.rel1[c]});
+    if (wants("SPLIT")) written.push_back({"SPLIT/" + client, &stores.split[c]});
+    if (wants("PARTITION")) written.push_back({"PARTITION/" + client, &stores.partition[c]});
   }
   if (wants("ablations")) {
     for (const auto& [name, rows] : stores.ablations) written.push_back({"ablations/" + name, &rows});
@@ -259,7 +264,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     return name.rfind("test/", 0) == 0 || name.rfind("dev/", 0) == 0;
   };
   for (const auto& [name, rows] : written) {
-    write_ids(out / "stores" / name / "ids.txt", *rows, table);
+    write_ids(layout.store_ids(name), *rows, table);
     if (!held_out(name)) manifest["stores"][name] = train_counts(*rows);
   }
   const auto sample = [&](const SampleSize& size, const char* per) {
@@ -286,8 +291,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     options.seed = static_cast<std::uint64_t>(config.build.seed);
     for (const auto& [name, rows] : written) {
       if (rows->empty()) continue;  // the "empty" ablation: training reads no passages, nothing to search
-      DenseStore::compose({config.stores.embeddings}, out / "stores" / name / "ids.txt",
-                          out / "stores" / name / "faiss", options);
+      DenseStore::compose({config.stores.embeddings}, layout.store_ids(name), layout.store_index(name), options);
     }
   }
   write_file_atomically(manifest_path, manifest.dump(2) + "\n");

@@ -16,6 +16,7 @@
 #include "corag/config/runtime.hpp"
 #include "corag/config/store_variants.hpp"
 #include "corag/crab/crab_builder.hpp"
+#include "corag/crab/crab_layout.hpp"
 #include "corag/crab/synth_config.hpp"
 #include "corag/crab/synthetic_world.hpp"
 #include "corag/models/retriever.hpp"
@@ -386,7 +387,7 @@ std::string run_demo(const DemoOptions& options) {
   std::string built;
   for (const auto& variant : table1_variants()) built += (built.empty() ? "" : ", ") + variant;
   stages.run("CRAB stores " + built + " -> " + crab.string(), [&] {
-    if (fs::exists(crab / "manifest.json")) return true;
+    if (fs::exists(CrabLayout(crab).manifest())) return true;
     build_crab(crab_config, config_to_yaml(crab_config), crab, table1_variants());
     return false;
   });

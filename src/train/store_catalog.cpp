@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "corag/crab/crab_layout.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
@@ -12,7 +13,7 @@ bool same_directory(const std::filesystem::path& a, const std::filesystem::path&
   return std::filesystem::equivalent(a, b, error);
 }
 
-std::filesystem::path client_dir(int client) { return "client_" + std::to_string(client); }
+std::filesystem::path client_dir(int client) { return CrabLayout::client_name(client); }
 
 }  // namespace
 
@@ -28,13 +29,13 @@ StoreCatalog::StoreCatalog(std::filesystem::path crab_dir, std::filesystem::path
 
 std::filesystem::path StoreCatalog::train_store_path(const std::string& variant, int client) const {
   const std::filesystem::path shared = variant;
-  if (std::filesystem::is_regular_file(crab_dir_ / "stores" / shared / "ids.txt")) return shared;
+  if (std::filesystem::is_regular_file(CrabLayout(crab_dir_).store_ids(shared))) return shared;
   return shared / client_dir(client);
 }
 
 const DenseStore* StoreCatalog::train_store(const std::string& variant, int client) {
   const auto relative = train_store_path(variant, client);
-  const auto ids = crab_dir_ / "stores" / relative / "ids.txt";
+  const auto ids = CrabLayout(crab_dir_).store_ids(relative);
   if (std::filesystem::is_regular_file(ids) && std::filesystem::file_size(ids) == 0) return nullptr;
   return &open(relative);
 }
@@ -42,7 +43,7 @@ const DenseStore* StoreCatalog::train_store(const std::string& variant, int clie
 const DenseStore& StoreCatalog::split_store(const std::string& split, int client) {
   CORAG_CHECK(split == "test" || split == "dev", "unknown evaluation split '", split, "' (test or dev)");
   const auto relative = std::filesystem::path(split) / client_dir(client);
-  CORAG_CHECK(split == "test" || std::filesystem::is_regular_file(crab_dir_ / "stores" / relative / "ids.txt"),
+  CORAG_CHECK(split == "test" || std::filesystem::is_regular_file(CrabLayout(crab_dir_).store_ids(relative)),
               crab_dir_.string(),
               " has no dev stores (stores/dev/): rebuild it with this crab-build-stores, or "
               "evaluate without eval.dev");
@@ -63,11 +64,12 @@ const DenseStore& StoreCatalog::split_and_train_store(const std::string& split, 
 const DenseStore& StoreCatalog::open(const std::filesystem::path& relative) {
   auto found = stores_.find(relative);
   if (found != stores_.end()) return *found->second;
-  const auto source = crab_dir_ / "stores" / relative;
-  const auto ids = source / "ids.txt";
+  const CrabLayout layout(crab_dir_);
+  const auto source = layout.stores() / relative;
+  const auto ids = layout.store_ids(relative);
   CORAG_CHECK(std::filesystem::is_regular_file(ids), ids.string(),
               " does not exist: this CRAB build has no such store (crab-build-stores --variants)");
-  const auto built = source / "faiss";
+  const auto built = layout.store_index(relative);
   if (std::filesystem::is_regular_file(built / "meta.json")) {
     auto store = std::make_unique<DenseStore>(built);
     const bool usable = store->index_factory() == index_factory_ &&
