@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include "corag/util/checkpoint_tensors.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 
 namespace corag {
 namespace {
@@ -25,7 +25,7 @@ std::string list_text(const std::vector<std::string>& names) {
 }  // namespace
 
 void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& model_dir, const WeightNameRules& rules) {
-  const CheckpointTensors checkpoint(model_dir);
+  const HfModelTensors checkpoint(model_dir);
   auto parameters = module.named_parameters(/*recurse=*/true);
   std::map<std::string, std::string> source_of;  // parameter name -> checkpoint name
   std::vector<std::string> unexpected;
@@ -94,7 +94,7 @@ void load_hf_weights(torch::nn::Module& module, const std::filesystem::path& mod
 }
 
 void require_weights_cover(const std::filesystem::path& model_dir, std::int64_t parameters) {
-  const CheckpointTensors checkpoint(model_dir);
+  const HfModelTensors checkpoint(model_dir);
   std::int64_t held = 0;
   for (const auto& name : checkpoint.names()) {
     std::int64_t elements = 1;
@@ -111,7 +111,7 @@ void save_hf_weights(const torch::nn::Module& module, const std::filesystem::pat
     tensors.push_back({item.key(), item.value().detach()});
   }
   std::filesystem::create_directories(model_dir);
-  write_checkpoint_tensors(model_dir, tensors);
+  write_hf_model_tensors(model_dir, tensors);
 }
 
 }  // namespace corag

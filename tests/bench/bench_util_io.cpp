@@ -1,6 +1,6 @@
 // Throughput of the foundation's I/O paths, on whatever machine runs it:
 //   bench_util_io [scratch_dir] [qa.jsonl]
-// (a) writing a bert-base-sized checkpoint (~110 M float32 values) with write_checkpoint_tensors,
+// (a) writing a bert-base-sized checkpoint (~110 M float32 values) with write_hf_model_tensors,
 // (b) opening it and reading every value through the zero-copy mapping (cold-ish: just written),
 // (c) streaming + validating a QA JSONL file,
 // (d) opening safetensors headers of 10,000 and 40,000 tensors: the time per tensor should not
@@ -13,7 +13,7 @@
 
 #include <torch/types.h>
 
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 #include "corag/util/qa_reader.hpp"
 #include "corag/util/safetensors_reader.hpp"
 #include "corag/util/safetensors_writer.hpp"
@@ -46,11 +46,11 @@ int main(int argc, char** argv) {
   for (const auto& t : tensors) bytes += static_cast<double>(t.tensor.numel()) * 4;
 
   auto start = std::chrono::steady_clock::now();
-  corag::write_checkpoint_tensors(scratch, tensors);
+  corag::write_hf_model_tensors(scratch, tensors);
   const double write_s = seconds_since(start);
 
   start = std::chrono::steady_clock::now();
-  const corag::CheckpointTensors checkpoint(scratch);
+  const corag::HfModelTensors checkpoint(scratch);
   double checksum = 0;
   for (const auto& name : checkpoint.names()) checksum += checkpoint.tensor(name).sum().item<double>();
   const double read_s = seconds_since(start);

@@ -15,7 +15,7 @@
 #include "corag/models/t5_layer_norm.hpp"
 #include "corag/models/t5_model.hpp"
 #include "corag/models/token_batch.hpp"
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 #include "model_fixtures.hpp"
 #include "test_support.hpp"
 
@@ -206,7 +206,7 @@ TEST_CASE("T5 reader: save/load round trip is bit-identical, in the HF layout", 
     const auto first = reader.model()->named_parameters();
     for (const auto& item : again.model()->named_parameters()) CHECK(torch::equal(item.value(), first[item.key()]));
 
-    const CheckpointTensors tensors(copy);
+    const HfModelTensors tensors(copy);
     const auto names = tensors.names();
     const bool has_lm_head = std::find(names.begin(), names.end(), "lm_head.weight") != names.end();
     CHECK(has_lm_head == v1_1);  // tied embeddings are saved once, as shared.weight
@@ -227,7 +227,7 @@ TEST_CASE("T5 reader: save/load round trip is bit-identical, in the HF layout", 
 TEST_CASE("T5 reader: checkpoints with HF extras load; mismatches are one error naming every tensor", "[models]") {
   TempDir dir;
   const auto original = make_reader(dir, false);
-  const CheckpointTensors source(original);
+  const HfModelTensors source(original);
   const auto rewrite = [&](const std::string& name, const std::function<void(std::vector<NamedTensor>&)>& edit) {
     const auto out = dir / name;
     std::filesystem::create_directories(out);
@@ -236,7 +236,7 @@ TEST_CASE("T5 reader: checkpoints with HF extras load; mismatches are one error 
     std::vector<NamedTensor> tensors;
     for (const auto& tensor_name : source.names()) tensors.push_back({tensor_name, source.tensor(tensor_name).clone()});
     edit(tensors);
-    write_checkpoint_tensors(out, tensors);
+    write_hf_model_tensors(out, tensors);
     return out;
   };
 
@@ -324,14 +324,14 @@ TEST_CASE("hostile config.json: sizes, epsilons and weight dtypes are refused be
              Catch::Contains("config.json: describes a model of") && Catch::Contains("hold"));
   corag::test::write_text(original / "config.json", config_text);
 
-  const CheckpointTensors source(original);
+  const HfModelTensors source(original);
   std::vector<NamedTensor> tensors;
   for (const auto& name : source.names()) {
     auto tensor = source.tensor(name).clone();
     tensors.push_back({name, name == "shared.weight" ? tensor.to(torch::kInt64) : tensor});
   }
   std::filesystem::remove(original / "model.safetensors");
-  write_checkpoint_tensors(original, tensors);
+  write_hf_model_tensors(original, tensors);
   CHECK_THAT(error_message([&] { load_reader(original); }),
              Catch::Contains("shared.weight: dtype I64, not a floating-point type"));
 }
@@ -366,14 +366,14 @@ TEST_CASE("Contriever retriever: round trip, HF prefixes, separate query encoder
   CHECK(!std::filesystem::exists(copy / "passage_encoder"));
 
   // A BertForMaskedLM-style checkpoint: "bert." prefix, MLM head and pooler ignored.
-  const CheckpointTensors source(original);
+  const HfModelTensors source(original);
   std::vector<NamedTensor> tensors;
   for (const auto& name : source.names()) tensors.push_back({"bert." + name, source.tensor(name)});
   tensors.push_back({"cls.predictions.bias", torch::zeros({29})});
   tensors.push_back({"bert.pooler.dense.weight", torch::zeros({32, 32})});
   const auto prefixed = dir / "prefixed";
   std::filesystem::create_directories(prefixed);
-  write_checkpoint_tensors(prefixed, tensors);
+  write_hf_model_tensors(prefixed, tensors);
   std::filesystem::copy_file(original / "config.json", prefixed / "config.json");
   std::filesystem::copy_file(original / "vocab.txt", prefixed / "vocab.txt");
   auto from_prefixed = Retriever::load(prefixed, torch::kCPU);

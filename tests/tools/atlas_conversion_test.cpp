@@ -8,7 +8,7 @@
 
 #include "corag/models/fid_reader.hpp"
 #include "corag/models/retriever.hpp"
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 #include "model_fixtures.hpp"
 #include "test_support.hpp"
 
@@ -25,7 +25,7 @@ const std::string converter = python + CORAG_SOURCE_DIR "/scripts/convert_atlas_
 const std::string writer = python + CORAG_SOURCE_DIR "/tests/tools/write_atlas_checkpoint.py ";
 
 std::map<std::string, torch::Tensor> tensors(const std::filesystem::path& model_dir) {
-  corag::CheckpointTensors file(model_dir);
+  corag::HfModelTensors file(model_dir);
   std::map<std::string, torch::Tensor> out;
   for (const auto& name : file.names()) out[name] = file.tensor(name).clone();
   return out;

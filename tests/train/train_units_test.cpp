@@ -6,9 +6,9 @@
 #include <torch/torch.h>
 
 #include "corag/train/epoch_sampler.hpp"
+#include "corag/train/evaluation.hpp"
 #include "corag/train/linear_schedule.hpp"
 #include "corag/train/perplexity_distillation.hpp"
-#include "corag/train/prediction_scoring.hpp"
 #include "corag/train/pretrain_config.hpp"
 #include "corag/train/run_summary.hpp"
 #include "test_support.hpp"

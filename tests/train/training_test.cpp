@@ -13,16 +13,16 @@
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/text/answer_normalization.hpp"
 #include "corag/train/crab_clients.hpp"
+#include "corag/train/evaluation.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/train/perplexity_distillation.hpp"
-#include "corag/train/rag_evaluator.hpp"
 #include "corag/train/rag_model.hpp"
 #include "corag/train/rag_stepper.hpp"
 #include "corag/train/run_checkpoints.hpp"
 #include "corag/train/span_corruption_pretraining.hpp"
 #include "corag/train/store_catalog.hpp"
 #include "corag/train/trainer.hpp"
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 #include "corag/util/qa_reader.hpp"
 #include "test_support.hpp"
 #include "tiny_crab_world.hpp"
@@ -40,7 +40,7 @@ namespace {
 using Tensors = std::map<std::string, torch::Tensor>;
 
 Tensors read_tensors(const std::filesystem::path& model_dir) {
-  CheckpointTensors file(model_dir);
+  HfModelTensors file(model_dir);
   Tensors tensors;
   for (const auto& name : file.names()) tensors[name] = file.tensor(name).clone();
   return tensors;

@@ -3,7 +3,7 @@
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
 
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 #include "corag/util/safetensors_reader.hpp"
 #include "corag/util/safetensors_writer.hpp"
 #include "test_support.hpp"
@@ -218,58 +218,58 @@ TEST_CASE("checkpoint tensors round trip single-file and sharded", "[util][safet
                                    {"lm_head.weight", torch::randn({32, 64})}};
 
   SECTION("one file, with the metadata transformers requires") {
-    write_checkpoint_tensors(dir.path(), tensors);
+    write_hf_model_tensors(dir.path(), tensors);
     CHECK(std::filesystem::exists(dir / "model.safetensors"));
-    const CheckpointTensors checkpoint(dir.path());
+    const HfModelTensors checkpoint(dir.path());
     CHECK(checkpoint.metadata().at("format") == "pt");
     for (const auto& [name, value] : tensors) CHECK(torch::equal(checkpoint.tensor(name), value));
   }
   SECTION("shards plus index; a later single-file save removes them") {
-    write_checkpoint_tensors(dir.path(), tensors, /*max_shard_bytes=*/20000);
+    write_hf_model_tensors(dir.path(), tensors, /*max_shard_bytes=*/20000);
     CHECK_FALSE(std::filesystem::exists(dir / "model.safetensors"));
     const auto index = nlohmann::json::parse(read_text(dir / "model.safetensors.index.json"));
     CHECK(index["metadata"]["total_size"] == (64 * 64 * 2 + 64 + 32 * 64) * 4);
     CHECK(index["weight_map"]["encoder.w"] == "model-00001-of-00003.safetensors");
     CHECK(index["weight_map"]["decoder.w"] == "model-00002-of-00003.safetensors");
     {
-      const CheckpointTensors checkpoint(dir.path());
+      const HfModelTensors checkpoint(dir.path());
       CHECK(checkpoint.file_count() == 3);
       CHECK(checkpoint.names() == std::vector<std::string>{"decoder.w", "encoder.b", "encoder.w", "lm_head.weight"});
       for (const auto& [name, value] : tensors) CHECK(torch::equal(checkpoint.tensor(name), value));
     }
-    write_checkpoint_tensors(dir.path(), tensors);
+    write_hf_model_tensors(dir.path(), tensors);
     CHECK_FALSE(std::filesystem::exists(dir / "model.safetensors.index.json"));
     CHECK_FALSE(std::filesystem::exists(dir / "model-00001-of-00003.safetensors"));
-    CHECK(CheckpointTensors(dir.path()).file_count() == 1);
+    CHECK(HfModelTensors(dir.path()).file_count() == 1);
   }
   SECTION("a bad index is a clear error") {
-    write_checkpoint_tensors(dir.path(), tensors, 20000);
+    write_hf_model_tensors(dir.path(), tensors, 20000);
     auto index = nlohmann::json::parse(read_text(dir / "model.safetensors.index.json"));
     SECTION("shard outside the directory") {
       index["weight_map"]["encoder.w"] = "../elsewhere.safetensors";
       write_text(dir / "model.safetensors.index.json", index.dump());
-      CHECK_THAT(error_message([&] { CheckpointTensors c(dir.path()); }), Catch::Contains("is not a plain file name"));
+      CHECK_THAT(error_message([&] { HfModelTensors c(dir.path()); }), Catch::Contains("is not a plain file name"));
     }
     SECTION("tensor listed in the wrong shard") {
       index["weight_map"]["encoder.w"] = "model-00002-of-00003.safetensors";
       write_text(dir / "model.safetensors.index.json", index.dump());
-      CHECK_THAT(error_message([&] { CheckpointTensors c(dir.path()); }),
+      CHECK_THAT(error_message([&] { HfModelTensors c(dir.path()); }),
                  Catch::Contains("tensor 'encoder.w' is not in its shard model-00002-of-00003.safetensors"));
     }
     SECTION("a shard holds an unlisted tensor") {
       index["weight_map"].erase("encoder.b");
       write_text(dir / "model.safetensors.index.json", index.dump());
-      CHECK_THAT(error_message([&] { CheckpointTensors c(dir.path()); }),
+      CHECK_THAT(error_message([&] { HfModelTensors c(dir.path()); }),
                  Catch::Contains("holds tensor 'encoder.b' which the index does not map"));
     }
   }
   SECTION("no weights at all") {
-    CHECK_THAT(error_message([&] { CheckpointTensors c(dir.path()); }),
+    CHECK_THAT(error_message([&] { HfModelTensors c(dir.path()); }),
                Catch::Contains("no model.safetensors or model.safetensors.index.json"));
   }
   SECTION("a missing tensor names the directory") {
-    write_checkpoint_tensors(dir.path(), tensors);
-    CHECK_THAT(error_message([&] { CheckpointTensors(dir.path()).tensor("nope"); }),
+    write_hf_model_tensors(dir.path(), tensors);
+    CHECK_THAT(error_message([&] { HfModelTensors(dir.path()).tensor("nope"); }),
                Catch::Contains("no tensor named 'nope'"));
   }
 }

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 #include "corag/util/safetensors_reader.hpp"
 
 namespace corag::cli {
@@ -29,10 +29,10 @@ void add_inspect_command(CLI::App& app) {
     std::vector<const SafetensorsEntry*> entries;
     const SafetensorsMetadata* metadata = nullptr;
     std::string files;
-    std::unique_ptr<CheckpointTensors> checkpoint;
+    std::unique_ptr<HfModelTensors> checkpoint;
     std::unique_ptr<SafetensorsReader> file;
     if (std::filesystem::is_directory(*path)) {
-      checkpoint = std::make_unique<CheckpointTensors>(*path);
+      checkpoint = std::make_unique<HfModelTensors>(*path);
       for (const auto& name : checkpoint->names()) entries.push_back(checkpoint->find(name));
       metadata = &checkpoint->metadata();
       files = " in " + std::to_string(checkpoint->file_count()) + " file(s)";

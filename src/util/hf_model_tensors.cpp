@@ -1,4 +1,4 @@
-#include "corag/util/checkpoint_tensors.hpp"
+#include "corag/util/hf_model_tensors.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -49,7 +49,7 @@ void remove_stale_shards(const fs::path& dir, const std::set<std::string>& keep)
 
 }  // namespace
 
-CheckpointTensors::CheckpointTensors(const fs::path& model_dir) : dir_(model_dir) {
+HfModelTensors::HfModelTensors(const fs::path& model_dir) : dir_(model_dir) {
   const fs::path single = dir_ / kSafetensorsWeightsName;
   const fs::path index_path = dir_ / kSafetensorsIndexName;
   if (fs::exists(single)) {
@@ -85,7 +85,7 @@ CheckpointTensors::CheckpointTensors(const fs::path& model_dir) : dir_(model_dir
   }
 }
 
-std::vector<std::string> CheckpointTensors::names() const {
+std::vector<std::string> HfModelTensors::names() const {
   std::vector<std::string> result;
   result.reserve(file_of_.size());
   for (const auto& [name, file] : file_of_) result.push_back(name);
@@ -93,19 +93,19 @@ std::vector<std::string> CheckpointTensors::names() const {
   return result;
 }
 
-const SafetensorsEntry* CheckpointTensors::find(std::string_view name) const {
+const SafetensorsEntry* HfModelTensors::find(std::string_view name) const {
   const auto it = file_of_.find(std::string(name));
   return it == file_of_.end() ? nullptr : files_[it->second]->find(name);
 }
 
-torch::Tensor CheckpointTensors::tensor(std::string_view name) const {
+torch::Tensor HfModelTensors::tensor(std::string_view name) const {
   const auto it = file_of_.find(std::string(name));
   CORAG_CHECK(it != file_of_.end(), dir_.string(), ": no tensor named '", name, "'");
   return files_[it->second]->tensor(name);
 }
 
-void write_checkpoint_tensors(const fs::path& model_dir, const std::vector<NamedTensor>& tensors,
-                              std::uint64_t max_shard_bytes, SafetensorsMetadata metadata) {
+void write_hf_model_tensors(const fs::path& model_dir, const std::vector<NamedTensor>& tensors,
+                            std::uint64_t max_shard_bytes, SafetensorsMetadata metadata) {
   CORAG_CHECK(max_shard_bytes > 0, "max_shard_bytes must be positive");
   metadata.emplace("format", "pt");
   fs::create_directories(model_dir);

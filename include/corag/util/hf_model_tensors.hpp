@@ -21,9 +21,9 @@ inline constexpr const char* kSafetensorsIndexName = "model.safetensors.index.js
 /// `model.safetensors.index.json` maps (the single file wins when both exist, as in
 /// `transformers`). The index is validated: shard names must be plain files in the directory,
 /// each listed tensor must be in its shard, and no shard may hold an unlisted tensor.
-class CheckpointTensors {
+class HfModelTensors {
  public:
-  explicit CheckpointTensors(const std::filesystem::path& model_dir);
+  explicit HfModelTensors(const std::filesystem::path& model_dir);
 
   /// All tensor names, sorted.
   std::vector<std::string> names() const;
@@ -46,7 +46,7 @@ class CheckpointTensors {
 /// `model.safetensors.index.json` (index written last, so a reader never sees an index whose
 /// shards are missing). Weight files of the other layout left by an earlier save are removed.
 /// `{"format": "pt"}` is added to the metadata, which `transformers` requires.
-void write_checkpoint_tensors(const std::filesystem::path& model_dir, const std::vector<NamedTensor>& tensors,
-                              std::uint64_t max_shard_bytes = 5'000'000'000ULL, SafetensorsMetadata metadata = {});
+void write_hf_model_tensors(const std::filesystem::path& model_dir, const std::vector<NamedTensor>& tensors,
+                            std::uint64_t max_shard_bytes = 5'000'000'000ULL, SafetensorsMetadata metadata = {});
 
 }  // namespace corag
