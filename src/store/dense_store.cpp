@@ -102,6 +102,13 @@ nlohmann::json layout_json(const std::filesystem::path& corpus, std::size_t coun
           {"chunk_rows", options.chunk_rows}};
 }
 
+/// `vectors` [n, dim] as float32 rows for FAISS; `storage` holds the converted copy while they are used.
+FloatRows float_rows(const torch::Tensor& vectors, torch::Tensor& storage) {
+  storage = vectors.to(torch::kCPU, torch::kFloat32).contiguous();
+  CORAG_CHECK(storage.dim() == 2, "FAISS needs [n, dim] vectors, got ", storage.dim(), " dimensions");
+  return {storage.data_ptr<float>(), storage.size(0), storage.size(1)};
+}
+
 void write_rows(const std::filesystem::path& path, const std::vector<std::uint64_t>& rows) {
   write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(rows.data()), rows.size() * 8));
 }
@@ -119,13 +126,16 @@ std::string write_index(const std::filesystem::path& dir, const StoreBuildOption
     sample.resize(std::min(sample.size(), options.train_sample));
     std::sort(sample.begin(), sample.end());
     spdlog::info("training FAISS index '{}' on {} vectors", options.index_factory, sample.size());
-    index.train(matrix.gather(sample));
+    torch::Tensor storage;
+    index.train(float_rows(matrix.gather(sample), storage));
   }
   ProgressBar progress("faiss index", rows.size(), "vectors");
   for (std::size_t begin = 0; begin < rows.size(); begin += kBlockRows) {
     const auto end = std::min(rows.size(), begin + kBlockRows);
-    index.add(matrix.gather(std::vector<std::uint64_t>(rows.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                       rows.begin() + static_cast<std::ptrdiff_t>(end))));
+    torch::Tensor storage;
+    index.add(float_rows(matrix.gather(std::vector<std::uint64_t>(rows.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                                  rows.begin() + static_cast<std::ptrdiff_t>(end))),
+                         storage));
     progress.advance(end - begin);
   }
   progress.finish();
@@ -335,7 +345,8 @@ void DenseStore::require_finite(const torch::Tensor& scores) const {
 
 std::vector<std::vector<ScoredRow>> DenseStore::search(const torch::Tensor& queries, std::size_t k) const {
   require_finite(queries);
-  auto hits = index_->search(queries, k);
+  torch::Tensor storage;
+  auto hits = index_->search(float_rows(queries, storage), k);
   for (auto& list : hits) {
     for (auto& hit : list) {
       CORAG_CHECK(std::isfinite(hit.score), dir_.string(),

@@ -12,8 +12,6 @@
 #include <regex>
 #include <sstream>
 
-#include <torch/torch.h>
-
 #include "corag/store/faiss_structure.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
@@ -23,8 +21,6 @@ namespace {
 
 /// FAISS 1.7.3 spells the id type faiss::Index::idx_t (newer releases: faiss::idx_t).
 using FaissId = faiss::Index::idx_t;
-
-torch::Tensor contiguous_float(const torch::Tensor& x) { return x.to(torch::kCPU, torch::kFloat32).contiguous(); }
 
 /// FAISS's factory parser accepts numbers its indexes cannot take and then crashes or hangs in
 /// add or search (HNSW0 and PQ0 crash, HNSW1 hangs, IVF0 aborts), so the factories corag builds
@@ -110,14 +106,13 @@ FaissIndex FaissIndex::create(const std::string& factory, std::int64_t dim) {
   return FaissIndex(std::move(index));
 }
 
-void FaissIndex::train(const torch::Tensor& vectors) {
-  const auto data = contiguous_float(vectors);
-  CORAG_CHECK(data.dim() == 2 && data.size(0) > 0 && data.size(1) == index_->d, "FAISS train: need [n, ", index_->d,
-              "] vectors");
+void FaissIndex::train(const FloatRows& vectors) {
+  CORAG_CHECK(vectors.rows > 0 && vectors.dim == index_->d, "FAISS train: need [n, ", index_->d, "] vectors, got [",
+              vectors.rows, ", ", vectors.dim, "]");
   try {
-    index_->train(data.size(0), data.data_ptr<float>());
+    index_->train(vectors.rows, vectors.data);
   } catch (const faiss::FaissException& e) {
-    throw_error("training the FAISS index on ", data.size(0), " vectors failed: ", e.what());
+    throw_error("training the FAISS index on ", vectors.rows, " vectors failed: ", e.what());
   }
 }
 
@@ -140,25 +135,23 @@ FaissIndex FaissIndex::read(const std::filesystem::path& path) {
 
 bool FaissIndex::needs_training() const { return !index_->is_trained; }
 
-void FaissIndex::add(const torch::Tensor& vectors) {
-  const auto data = contiguous_float(vectors);
-  CORAG_CHECK(data.dim() == 2 && data.size(1) == index_->d, "FAISS add: vectors of dim ", data.size(-1),
+void FaissIndex::add(const FloatRows& vectors) {
+  CORAG_CHECK(vectors.rows >= 0 && vectors.dim == index_->d, "FAISS add: vectors of dim ", vectors.dim,
               " into an index of dim ", index_->d);
-  index_->add(data.size(0), data.data_ptr<float>());
+  index_->add(vectors.rows, vectors.data);
 }
 
-std::vector<std::vector<ScoredRow>> FaissIndex::search(const torch::Tensor& queries, std::size_t k) const {
-  const auto data = contiguous_float(queries);
-  CORAG_CHECK(data.dim() == 2 && data.size(1) == index_->d, "FAISS search: queries of dim ", data.size(-1),
+std::vector<std::vector<ScoredRow>> FaissIndex::search(const FloatRows& queries, std::size_t k) const {
+  CORAG_CHECK(queries.rows >= 0 && queries.dim == index_->d, "FAISS search: queries of dim ", queries.dim,
               " against an index of dim ", index_->d);
-  const auto n = data.size(0);
+  const auto n = queries.rows;
   const auto kept =
       static_cast<FaissId>(std::min<std::size_t>(k, static_cast<std::size_t>(std::max<FaissId>(index_->ntotal, 0))));
   std::vector<std::vector<ScoredRow>> results(static_cast<std::size_t>(n));
   if (kept == 0 || n == 0) return results;
   std::vector<float> distances(static_cast<std::size_t>(n * kept));
   std::vector<FaissId> labels(static_cast<std::size_t>(n * kept));
-  index_->search(n, data.data_ptr<float>(), kept, distances.data(), labels.data());
+  index_->search(n, queries.data, kept, distances.data(), labels.data());
   for (std::int64_t q = 0; q < n; ++q) {
     auto& hits = results[static_cast<std::size_t>(q)];
     for (FaissId j = 0; j < kept; ++j) {

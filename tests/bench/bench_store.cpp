@@ -128,11 +128,12 @@ int main(int argc, char** argv) {
     const double read_seconds = time_once([&] { sink = vectors.sum().item<float>(); });
     std::printf("(b) memory read (torch sum over the matrix): %.2f GB/s\n", bytes / read_seconds / 1e9);
     auto index = corag::FaissIndex::create("Flat", dim);
-    index.add(vectors);
+    index.add({vectors.data_ptr<float>(), vectors.size(0), dim});
     for (const std::int64_t batch : {1, 64}) {
       const auto queries = torch::randn({batch, dim});
-      index.search(queries, 50);
-      const double faiss_seconds = time_once([&] { index.search(queries, 50); });
+      const corag::FloatRows query_rows{queries.data_ptr<float>(), batch, dim};
+      index.search(query_rows, 50);
+      const double faiss_seconds = time_once([&] { index.search(query_rows, 50); });
       const double torch_seconds = time_once([&] { torch::matmul(queries, vectors.t()).topk(50, 1); });
       std::printf(
           "(b) exact search %zu x %lld, batch %lld, top-50: FAISS Flat %.2f queries/s (scan %.2f GB/s), "

@@ -28,16 +28,21 @@ namespace {
 
 constexpr std::int64_t kDim = 16;
 
-torch::Tensor vectors(std::int64_t n, std::uint64_t seed) {
-  torch::manual_seed(seed);
-  return torch::randn({n, kDim});
-}
+/// `n` random vectors of kDim, as FaissIndex takes them.
+struct RandomVectors {
+  RandomVectors(std::int64_t n, std::uint64_t seed) {
+    torch::manual_seed(seed);
+    values = torch::randn({n, kDim}).contiguous();
+  }
+  operator FloatRows() const { return {values.data_ptr<float>(), values.size(0), kDim}; }
+  torch::Tensor values;
+};
 
 /// Builds `factory` over 300 vectors and writes it to `path`.
 void build(const std::string& factory, const std::filesystem::path& path) {
   auto index = FaissIndex::create(factory, kDim);
-  if (index.needs_training()) index.train(vectors(300, 1));
-  index.add(vectors(300, 1));
+  if (index.needs_training()) index.train(RandomVectors(300, 1));
+  index.add(RandomVectors(300, 1));
   index.write(path);
 }
 
@@ -65,13 +70,13 @@ faiss::ArrayInvertedLists& lists_of(faiss::Index& index) {
 
 TEST_CASE("faiss structure: every kind of index corag builds reads back and searches as before", "[store]") {
   TempDir dir;
-  const auto queries = vectors(6, 2);
+  const RandomVectors queries(6, 2);
   for (const auto* factory : {"Flat", "HNSW8", "HNSW8,SQ8", "IVF4,Flat", "IVF4_HNSW4,Flat", "IVF4,PQ4x4", "IVF4,SQ8",
                               "IVF4,SQfp16", "PQ4x4", "SQ4", "OPQ4,IVF4,PQ4x4", "PCA8,Flat"}) {
     INFO(factory);
     auto built = FaissIndex::create(factory, kDim);
-    if (built.needs_training()) built.train(vectors(300, 1));
-    built.add(vectors(300, 1));
+    if (built.needs_training()) built.train(RandomVectors(300, 1));
+    built.add(RandomVectors(300, 1));
     const auto expected = built.search(queries, 5);
     built.write(dir / "index.faiss");
     const auto read = FaissIndex::read(dir / "index.faiss");

@@ -1,7 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.hpp"
-#include "corag/util/tool_main.hpp"
+#include "tool_main.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"corag: collaborative retrieval-augmented generation (CoRAG / CRAB) toolkit"};

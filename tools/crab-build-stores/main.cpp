@@ -10,7 +10,7 @@
 #include "corag/crab/crab_builder.hpp"
 #include "corag/util/input_file.hpp"
 #include "corag/util/output_lock.hpp"
-#include "corag/util/tool_main.hpp"
+#include "tool_main.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{

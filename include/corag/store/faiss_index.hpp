@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <torch/types.h>
-
 #include "corag/store/scored_row.hpp"
 
 namespace faiss {
@@ -16,6 +14,13 @@ struct Index;
 }
 
 namespace corag {
+
+/// Float32 vectors, row-major, borrowed from the caller: `rows` x `dim` values at `data`.
+struct FloatRows {
+  const float* data = nullptr;
+  std::int64_t rows = 0;
+  std::int64_t dim = 0;
+};
 
 /// A FAISS inner-product index built from a factory string (`Flat`, `IVF4096,PQ64`, `HNSW32`,
 /// ...), stored in FAISS's own file format (Python's `faiss.read_index` opens it). Positions in
@@ -31,11 +36,11 @@ class FaissIndex {
 
   bool needs_training() const;
   /// Trains on `vectors` [n, dim].
-  void train(const torch::Tensor& vectors);
-  /// Appends vectors [n, dim] (converted to contiguous float32).
-  void add(const torch::Tensor& vectors);
-  /// Top-k rows per query ([q, dim] float32), in rank order; fewer when the index is smaller.
-  std::vector<std::vector<ScoredRow>> search(const torch::Tensor& queries, std::size_t k) const;
+  void train(const FloatRows& vectors);
+  /// Appends `vectors` [n, dim].
+  void add(const FloatRows& vectors);
+  /// Top-k rows per query of `queries` [q, dim], in rank order; fewer when the index is smaller.
+  std::vector<std::vector<ScoredRow>> search(const FloatRows& queries, std::size_t k) const;
   /// Writes the index atomically.
   void write(const std::filesystem::path& path) const;
 

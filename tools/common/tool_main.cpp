@@ -1,4 +1,4 @@
-#include "corag/util/tool_main.hpp"
+#include "tool_main.hpp"
 
 #include <cstdio>
 #include <exception>

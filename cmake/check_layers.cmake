@@ -1,0 +1,26 @@
+# Fails when a file of a library layer includes a header of a layer above it (the layers, bottom
+# to top, are CORAG_LAYERS). Run at build time by every layer's library (CMakeLists.txt), so a
+# wrong include fails the build.
+#   cmake -DROOT=<source dir> -DLAYERS=util,config,... -DSTAMP=<file> -P check_layers.cmake
+string(REPLACE "," ";" LAYERS "${LAYERS}")
+set(problems "")
+foreach(layer IN LISTS LAYERS)
+  list(FIND LAYERS ${layer} rank)
+  file(GLOB_RECURSE files ${ROOT}/include/corag/${layer}/*.hpp ${ROOT}/src/${layer}/*.cpp ${ROOT}/src/${layer}/*.hpp)
+  foreach(file IN LISTS files)
+    file(STRINGS ${file} includes REGEX "^#include \"corag/[a-z_]+/")
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^#include \"corag/([a-z_]+)/.*" "\\1" used "${line}")
+      list(FIND LAYERS ${used} used_rank)
+      if(used_rank GREATER rank)
+        file(RELATIVE_PATH relative ${ROOT} ${file})
+        list(APPEND problems "${relative}: layer ${layer} includes corag/${used}/, a layer above it")
+      endif()
+    endforeach()
+  endforeach()
+endforeach()
+if(problems)
+  list(JOIN problems "\n  " text)
+  message(FATAL_ERROR "layering (bottom to top: ${LAYERS}):\n  ${text}")
+endif()
+file(WRITE ${STAMP} "ok\n")
