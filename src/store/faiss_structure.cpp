@@ -110,18 +110,8 @@ class StructureCheck {
     this->index(*index.quantizer, index.d, role + "'s quantizer");
     require(index.nprobe >= 1 && index.nprobe <= index.nlist, role, ": nprobe ", index.nprobe, " of ", index.nlist,
             " lists");
-    std::size_t code_size = 0;
-    if (dynamic_cast<const faiss::IndexIVFFlat*>(&index) != nullptr) {
-      code_size = static_cast<std::size_t>(index.d) * sizeof(float);
-    } else if (const auto* pq = dynamic_cast<const faiss::IndexIVFPQ*>(&index)) {
-      product_quantizer(pq->pq, index.d, role);
-      code_size = pq->pq.code_size;
-    } else if (const auto* sq = dynamic_cast<const faiss::IndexIVFScalarQuantizer*>(&index)) {
-      scalar_quantizer(sq->sq, index.d, role);
-      code_size = sq->sq.code_size;
-    } else {
-      fail(role, " is a kind of inverted-file index corag does not build");
-    }
+    const auto code_size =
+        checked_code_size<faiss::IndexIVFFlat, faiss::IndexIVFPQ, faiss::IndexIVFScalarQuantizer>(index, role);
     require(index.code_size == code_size, role, ": code size ", index.code_size, ", ", code_size, " expected");
     const auto* lists = dynamic_cast<const faiss::ArrayInvertedLists*>(index.invlists);
     require(lists != nullptr && lists->nlist == index.nlist && lists->code_size == code_size &&
@@ -141,21 +131,27 @@ class StructureCheck {
   }
 
   void flat_codes(const faiss::IndexFlatCodes& index, const std::string& role) const {
-    std::size_t code_size = 0;
-    if (dynamic_cast<const faiss::IndexFlat*>(&index) != nullptr) {
-      code_size = static_cast<std::size_t>(index.d) * sizeof(float);
-    } else if (const auto* pq = dynamic_cast<const faiss::IndexPQ*>(&index)) {
-      product_quantizer(pq->pq, index.d, role);
-      code_size = pq->pq.code_size;
-    } else if (const auto* sq = dynamic_cast<const faiss::IndexScalarQuantizer*>(&index)) {
-      scalar_quantizer(sq->sq, index.d, role);
-      code_size = sq->sq.code_size;
-    } else {
-      fail(role, " is a kind of flat index corag does not build");
-    }
+    const auto code_size =
+        checked_code_size<faiss::IndexFlat, faiss::IndexPQ, faiss::IndexScalarQuantizer>(index, role);
     require(index.code_size == code_size, role, ": code size ", index.code_size, ", ", code_size, " expected");
     require(index.codes.size() == static_cast<std::size_t>(index.ntotal) * code_size, role, ": ", index.codes.size(),
             " bytes of codes for ", index.ntotal, " vectors of ", code_size, " bytes");
+  }
+
+  /// The bytes per vector of an index whose codes are float32 values (`Floats`), product-quantized
+  /// (`ProductQuantized`) or scalar-quantized (`ScalarQuantized`), its quantizer checked first.
+  template <typename Floats, typename ProductQuantized, typename ScalarQuantized>
+  std::size_t checked_code_size(const faiss::Index& index, const std::string& role) const {
+    if (dynamic_cast<const Floats*>(&index) != nullptr) return static_cast<std::size_t>(index.d) * sizeof(float);
+    if (const auto* pq = dynamic_cast<const ProductQuantized*>(&index)) {
+      product_quantizer(pq->pq, index.d, role);
+      return pq->pq.code_size;
+    }
+    if (const auto* sq = dynamic_cast<const ScalarQuantized*>(&index)) {
+      scalar_quantizer(sq->sq, index.d, role);
+      return sq->sq.code_size;
+    }
+    fail(role, " is a kind of index corag does not build");
   }
 
   void product_quantizer(const faiss::ProductQuantizer& pq, std::int64_t d, const std::string& role) const {
