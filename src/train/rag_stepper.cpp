@@ -88,76 +88,97 @@ TrainingRetrieval RagStepper::retrieve(const std::vector<TrainExample>& examples
 
 StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t step, std::uint64_t step_seed) {
   CORAG_CHECK(!batch.empty(), "training step ", step, " has an empty batch");
-  const auto& train = config_.train;
-  FidReader& reader = model_.reader();
-  const bool retrieval = config_.model.retrieval;
-  const auto k = static_cast<std::int64_t>(config_.model.n_context);
-
-  Rng answer_rng(derive_seed(step_seed, "answers"));
-  torch::manual_seed(derive_seed(step_seed, "dropout"));
-  std::vector<std::vector<std::int64_t>> targets;
+  const auto targets = draw_targets(batch, step_seed);
   std::size_t target_tokens = 0;
-  for (const auto& example : batch) {
-    targets.push_back(reader.target_ids(draw_answer(*example.qa, train.target == TrainTarget::first, answer_rng)));
-    target_tokens += targets.back().size();
-  }
+  for (const auto& target : targets) target_tokens += target.size();
 
   model_.train(true);
   optimizer_->zero_grad();
+  const auto& train = config_.train;
   const std::size_t micro =
       train.micro_batch_size > 0 ? static_cast<std::size_t>(train.micro_batch_size) : batch.size();
   StepLosses losses;
   auto mark = Clock::now();
   for (std::size_t begin = 0; begin < batch.size(); begin += micro) {
-    const auto end = std::min(batch.size(), begin + micro);
-    const std::vector<std::vector<std::int64_t>> micro_targets(targets.begin() + static_cast<std::ptrdiff_t>(begin),
-                                                               targets.begin() + static_cast<std::ptrdiff_t>(end));
-    std::vector<ReaderExample> examples;
-    for (std::size_t i = begin; i < end; ++i) examples.push_back({batch[i].qa->question, {}});
+    const auto part =
+        accumulate_micro_batch(batch, targets, begin, std::min(batch.size(), begin + micro), target_tokens, step, mark);
+    losses.reader += part.reader;
+    losses.retriever += part.retriever;
+  }
+  update_weights(step);
+  timings_.optimizer += seconds_since(mark);
+  ++timings_.steps;
+  return losses;
+}
 
-    AutocastScope autocast(runtime_.device, runtime_.compute_dtype);
-    torch::Tensor retriever_loss;
-    if (retrieval) {
-      auto training = retrieve(
-          {batch.begin() + static_cast<std::ptrdiff_t>(begin), batch.begin() + static_cast<std::ptrdiff_t>(end)});
-      for (std::size_t i = 0; i < examples.size(); ++i) {
-        for (auto& passage : training.retrieved.passages[i]) examples[i].passages.push_back(std::move(passage));
-      }
-      timings_.retrieval += seconds_since(mark);
+std::vector<std::vector<std::int64_t>> RagStepper::draw_targets(const std::vector<TrainExample>& batch,
+                                                                std::uint64_t step_seed) {
+  Rng answer_rng(derive_seed(step_seed, "answers"));
+  torch::manual_seed(derive_seed(step_seed, "dropout"));
+  std::vector<std::vector<std::int64_t>> targets;
+  for (const auto& example : batch) {
+    targets.push_back(
+        model_.reader().target_ids(draw_answer(*example.qa, config_.train.target == TrainTarget::first, answer_rng)));
+  }
+  return targets;
+}
 
-      torch::Tensor passage_nll;
-      {
-        // Atlas scores each passage with the reader in eval mode and without gradient.
-        torch::NoGradGuard no_grad;
-        reader.model()->eval();
-        passage_nll = pad_columns(reader.passage_nll(reader.encode(examples), micro_targets).to(torch::kFloat32), k);
-        reader.model()->train();
-      }
-      // torch.nn.KLDivLoss() as Atlas calls it: the 'mean' reduction over all batch x k terms.
-      retriever_loss = perplexity_distillation_loss(training.scores, passage_nll, training.retrieved.mask,
-                                                    train.temperature_gold, train.temperature_score) /
-                       static_cast<double>(batch.size() * static_cast<std::size_t>(k));
-      timings_.distillation += seconds_since(mark);
+StepLosses RagStepper::accumulate_micro_batch(const std::vector<TrainExample>& batch,
+                                              const std::vector<std::vector<std::int64_t>>& targets, std::size_t begin,
+                                              std::size_t end, std::size_t target_tokens, std::int64_t step,
+                                              std::chrono::steady_clock::time_point& mark) {
+  FidReader& reader = model_.reader();
+  const auto& train = config_.train;
+  const auto k = static_cast<std::int64_t>(config_.model.n_context);
+  const std::vector<std::vector<std::int64_t>> micro_targets(targets.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                             targets.begin() + static_cast<std::ptrdiff_t>(end));
+  std::vector<ReaderExample> examples;
+  for (std::size_t i = begin; i < end; ++i) examples.push_back({batch[i].qa->question, {}});
+
+  AutocastScope autocast(runtime_.device, runtime_.compute_dtype);
+  torch::Tensor retriever_loss;
+  if (config_.model.retrieval) {
+    auto training = retrieve(
+        {batch.begin() + static_cast<std::ptrdiff_t>(begin), batch.begin() + static_cast<std::ptrdiff_t>(end)});
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+      for (auto& passage : training.retrieved.passages[i]) examples[i].passages.push_back(std::move(passage));
     }
+    timings_.retrieval += seconds_since(mark);
 
-    const auto reader_loss =
-        target_token_nll_sum(reader.fid_nll(reader.encode(examples), micro_targets), micro_targets) /
-        static_cast<double>(target_tokens);
-    auto loss = reader_loss;
-    if (retriever_loss.defined()) loss = loss + retriever_loss;
-    const double reader_value = reader_loss.item<double>();
-    const double retriever_value = retriever_loss.defined() ? retriever_loss.item<double>() : 0.0;
-    CORAG_CHECK(
-        std::isfinite(reader_value) && std::isfinite(retriever_value), "training step ", step + 1,
-        ": the loss is not finite (reader ", reader_value, ", retriever ", retriever_value,
-        "); stopping before the weights change (lower train.lr or train.retriever_lr, check the checkpoints' weights)");
-    losses.reader += reader_value;
-    losses.retriever += retriever_value;
-    timings_.forward += seconds_since(mark);
-    loss.backward();
-    timings_.backward += seconds_since(mark);
+    torch::Tensor passage_nll;
+    {
+      // Atlas scores each passage with the reader in eval mode and without gradient.
+      torch::NoGradGuard no_grad;
+      reader.model()->eval();
+      passage_nll = pad_columns(reader.passage_nll(reader.encode(examples), micro_targets).to(torch::kFloat32), k);
+      reader.model()->train();
+    }
+    // torch.nn.KLDivLoss() as Atlas calls it: the 'mean' reduction over all batch x k terms.
+    retriever_loss = perplexity_distillation_loss(training.scores, passage_nll, training.retrieved.mask,
+                                                  train.temperature_gold, train.temperature_score) /
+                     static_cast<double>(batch.size() * static_cast<std::size_t>(k));
+    timings_.distillation += seconds_since(mark);
   }
 
+  const auto reader_loss = target_token_nll_sum(reader.fid_nll(reader.encode(examples), micro_targets), micro_targets) /
+                           static_cast<double>(target_tokens);
+  auto loss = reader_loss;
+  if (retriever_loss.defined()) loss = loss + retriever_loss;
+  StepLosses losses;
+  losses.reader = reader_loss.item<double>();
+  losses.retriever = retriever_loss.defined() ? retriever_loss.item<double>() : 0.0;
+  CORAG_CHECK(
+      std::isfinite(losses.reader) && std::isfinite(losses.retriever), "training step ", step + 1,
+      ": the loss is not finite (reader ", losses.reader, ", retriever ", losses.retriever,
+      "); stopping before the weights change (lower train.lr or train.retriever_lr, check the checkpoints' weights)");
+  timings_.forward += seconds_since(mark);
+  loss.backward();
+  timings_.backward += seconds_since(mark);
+  return losses;
+}
+
+void RagStepper::update_weights(std::int64_t step) {
+  const auto& train = config_.train;
   if (train.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, train.clip_grad_norm);
   // Group 0 is the reader's, group 1 (with a retriever) the query encoder's.
   const double peak[] = {train.lr, train.retriever_lr};
@@ -167,9 +188,6 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
   }
   optimizer_->step();
   optimizer_->zero_grad();
-  timings_.optimizer += seconds_since(mark);
-  ++timings_.steps;
-  return losses;
 }
 
 namespace {

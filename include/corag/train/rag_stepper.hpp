@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -81,6 +82,19 @@ class RagStepper {
   const torch::optim::AdamW& optimizer() const { return *optimizer_; }
 
  private:
+  /// The training answer of each example (drawn, or the first) as target ids; seeds the step's
+  /// dropout too, so that all of a step's randomness comes from `step_seed`.
+  std::vector<std::vector<std::int64_t>> draw_targets(const std::vector<TrainExample>& batch, std::uint64_t step_seed);
+  /// Examples [begin, end) of `batch`: retrieval and the distillation loss (with a retriever), the
+  /// reader's loss over `target_tokens` (the whole batch's), backward. Gradients accumulate;
+  /// returns the part's loss values. `mark` times the phases.
+  StepLosses accumulate_micro_batch(const std::vector<TrainExample>& batch,
+                                    const std::vector<std::vector<std::int64_t>>& targets, std::size_t begin,
+                                    std::size_t end, std::size_t target_tokens, std::int64_t step,
+                                    std::chrono::steady_clock::time_point& mark);
+  /// Clips the gradients, sets step `step`'s learning rates, steps AdamW.
+  void update_weights(std::int64_t step);
+
   RagModel& model_;
   const ExperimentConfig& config_;
   Runtime runtime_;
