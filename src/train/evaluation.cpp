@@ -87,8 +87,9 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSp
   const DenseStore* store = nullptr;
   if (model.has_retriever()) {
     CORAG_CHECK(catalog != nullptr, "a retrieval model needs the CRAB stores to evaluate");
-    store = config.eval.include_train_store ? &catalog->split_and_train_store(split, config.store.variant, client.index)
-                                            : &catalog->split_store(split, client.index);
+    store = config.eval.include_train_store
+                ? &catalog->split_and_train_store(eval_split, config.store.variant, client.index)
+                : &catalog->split_store(eval_split, client.index);
   }
   const auto evaluation = evaluate_questions(model, questions, store, config, runtime,
                                              "eval client " + std::to_string(client.index) + " " + split);

@@ -119,34 +119,30 @@ void pretrain_retriever(const PretrainConfig& config, const std::vector<std::str
 std::vector<std::vector<std::size_t>> reader_contexts(const PretrainConfig& config, const Runtime& runtime,
                                                       const fs::path& out) {
   const auto& t = config.reader;
-  const auto retriever_dir = out / "retriever";
   std::vector<std::vector<std::size_t>> context;
-  if (t.context_passages > 0) {
-    // Each passage's nearest other passages under the pretrained retriever (after the passage
-    // itself with include_source).
-    auto retriever = Retriever::load(retriever_dir, runtime.device);
-    const auto store_dir = out / "pretrain_store";
-    // A scratch store: one left by an interrupted run is rebuilt, not refused.
-    fs::remove_all(store_dir);
-    StoreBuildOptions options;
-    options.batch_size = 64;
-    DenseStore::build(retriever, config.data.corpus, store_dir, options);
-    const DenseStore store(store_dir);
-    const auto k = static_cast<std::size_t>(t.context_passages);
-    for (std::size_t begin = 0; begin < store.size(); begin += 1024) {
-      const auto end = std::min(store.size(), begin + 1024);
-      const auto hits = store.top_k(store.embeddings(begin, end), k + 1, runtime.device, runtime.compute_dtype);
-      for (std::size_t i = begin; i < end; ++i) {
-        std::vector<std::size_t> others;
-        if (t.include_source) others.push_back(i);
-        for (const auto& hit : hits[i - begin]) {
-          if (hit.row != i && others.size() < k) others.push_back(hit.row);
-        }
-        context.push_back(std::move(others));
+  if (t.context_passages == 0) return context;
+  auto retriever = Retriever::load(out / "retriever", runtime.device);
+  const auto store_dir = out / "pretrain_store";
+  // A scratch store: one left by an interrupted run is rebuilt, not refused.
+  fs::remove_all(store_dir);
+  StoreBuildOptions options;
+  options.batch_size = 64;
+  DenseStore::build(retriever, config.data.corpus, store_dir, options);
+  const DenseStore store(store_dir);
+  const auto k = static_cast<std::size_t>(t.context_passages);
+  for (std::size_t begin = 0; begin < store.size(); begin += 1024) {
+    const auto end = std::min(store.size(), begin + 1024);
+    const auto hits = store.top_k(store.embeddings(begin, end), k + 1, runtime.device, runtime.compute_dtype);
+    for (std::size_t i = begin; i < end; ++i) {
+      std::vector<std::size_t> others;
+      if (t.include_source) others.push_back(i);
+      for (const auto& hit : hits[i - begin]) {
+        if (hit.row != i && others.size() < k) others.push_back(hit.row);
       }
+      context.push_back(std::move(others));
     }
-    fs::remove_all(store_dir);
   }
+  fs::remove_all(store_dir);
   return context;
 }
 

@@ -59,10 +59,7 @@ std::filesystem::path RunCheckpoints::write(nlohmann::json state,
 void RunCheckpoints::prune() const {
   auto found = complete_checkpoints(dir_);
   while (static_cast<std::int64_t>(found.size()) > keep_) {
-    const auto retired = dir_ / ("." + found.front().filename().string() + ".tmp");
-    std::filesystem::remove_all(retired);
-    std::filesystem::rename(found.front(), retired);
-    std::filesystem::remove_all(retired);
+    remove_directory_atomically(found.front());
     found.erase(found.begin());
   }
 }

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "corag/crab/crab_layout.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
@@ -13,14 +12,12 @@ bool same_directory(const std::filesystem::path& a, const std::filesystem::path&
   return std::filesystem::equivalent(a, b, error);
 }
 
-std::filesystem::path client_dir(int client) { return CrabLayout::client_name(client); }
-
 }  // namespace
 
 StoreCatalog::StoreCatalog(std::filesystem::path crab_dir, std::filesystem::path embeddings_root,
                            std::string index_factory, std::filesystem::path compose_dir,
                            std::string encoder_fingerprint, std::string retriever_name)
-    : crab_dir_(std::move(crab_dir)),
+    : crab_(std::move(crab_dir)),
       embeddings_root_(std::move(embeddings_root)),
       index_factory_(std::move(index_factory)),
       compose_dir_(std::move(compose_dir)),
@@ -29,30 +26,28 @@ StoreCatalog::StoreCatalog(std::filesystem::path crab_dir, std::filesystem::path
 
 std::filesystem::path StoreCatalog::train_store_path(const std::string& variant, int client) const {
   const std::filesystem::path shared = variant;
-  if (std::filesystem::is_regular_file(CrabLayout(crab_dir_).store_ids(shared))) return shared;
-  return shared / client_dir(client);
+  if (std::filesystem::is_regular_file(crab_.store_ids(shared))) return shared;
+  return shared / CrabLayout::client_name(client);
 }
 
 const DenseStore* StoreCatalog::train_store(const std::string& variant, int client) {
   const auto relative = train_store_path(variant, client);
-  const auto ids = CrabLayout(crab_dir_).store_ids(relative);
+  const auto ids = crab_.store_ids(relative);
   if (std::filesystem::is_regular_file(ids) && std::filesystem::file_size(ids) == 0) return nullptr;
   return &open(relative);
 }
 
-const DenseStore& StoreCatalog::split_store(const std::string& split, int client) {
-  CORAG_CHECK(split == "test" || split == "dev", "unknown evaluation split '", split, "' (test or dev)");
-  const auto relative = std::filesystem::path(split) / client_dir(client);
-  CORAG_CHECK(split == "test" || std::filesystem::is_regular_file(CrabLayout(crab_dir_).store_ids(relative)),
-              crab_dir_.string(),
+const DenseStore& StoreCatalog::split_store(EvalSplit split, int client) {
+  const auto relative = std::filesystem::path(to_string(split)) / CrabLayout::client_name(client);
+  CORAG_CHECK(split == EvalSplit::test || std::filesystem::is_regular_file(crab_.store_ids(relative)),
+              crab_.root().string(),
               " has no dev stores (stores/dev/): rebuild it with this crab-build-stores, or "
               "evaluate without eval.dev");
   return open(relative);
 }
 
-const DenseStore& StoreCatalog::split_and_train_store(const std::string& split, const std::string& variant,
-                                                      int client) {
-  const auto relative = std::filesystem::path(split + "+train") / client_dir(client) / variant;
+const DenseStore& StoreCatalog::split_and_train_store(EvalSplit split, const std::string& variant, int client) {
+  const auto relative = std::filesystem::path(to_string(split) + "+train") / CrabLayout::client_name(client) / variant;
   const auto found = stores_.find(relative);
   if (found != stores_.end()) return *found->second;
   const auto& evaluation = split_store(split, client);
@@ -64,12 +59,11 @@ const DenseStore& StoreCatalog::split_and_train_store(const std::string& split, 
 const DenseStore& StoreCatalog::open(const std::filesystem::path& relative) {
   auto found = stores_.find(relative);
   if (found != stores_.end()) return *found->second;
-  const CrabLayout layout(crab_dir_);
-  const auto source = layout.stores() / relative;
-  const auto ids = layout.store_ids(relative);
+  const auto source = crab_.stores() / relative;
+  const auto ids = crab_.store_ids(relative);
   CORAG_CHECK(std::filesystem::is_regular_file(ids), ids.string(),
               " does not exist: this CRAB build has no such store (crab-build-stores --variants)");
-  const auto built = layout.store_index(relative);
+  const auto built = crab_.store_index(relative);
   if (std::filesystem::is_regular_file(built / "meta.json")) {
     auto store = std::make_unique<DenseStore>(built);
     const bool usable = store->index_factory() == index_factory_ &&

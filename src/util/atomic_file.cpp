@@ -152,18 +152,34 @@ void AtomicFileWriter::commit() {
   fsync_directory(target_.parent_path());
 }
 
+namespace {
+
+/// Renames an existing `dir` to its hidden temporary sibling and returns that; empty when `dir`
+/// does not exist.
+fs::path move_aside(const fs::path& dir) {
+  if (!fs::exists(dir)) return {};
+  const auto retired = dir.parent_path() / ("." + dir.filename().string() + ".old.tmp");
+  fs::remove_all(retired);
+  fs::rename(dir, retired);
+  return retired;
+}
+
+}  // namespace
+
+void remove_directory_atomically(const fs::path& dir) {
+  const auto retired = move_aside(dir);
+  if (!retired.empty()) fs::remove_all(retired);
+}
+
 void write_directory_atomically(const fs::path& target, const std::function<void(const fs::path&)>& fill) {
   const auto temporary = target.parent_path() / ("." + target.filename().string() + ".tmp");
   fs::remove_all(temporary);
   fs::create_directories(temporary);
   fill(temporary);
-  // An existing target is moved aside under a temporary name before it is removed, so a kill
-  // never leaves it half-removed under its final name.
-  const auto retired = target.parent_path() / ("." + target.filename().string() + ".old.tmp");
-  fs::remove_all(retired);
-  if (fs::exists(target)) fs::rename(target, retired);
+  // The old target is removed only once the new one has its name.
+  const auto retired = move_aside(target);
   fs::rename(temporary, target);
-  fs::remove_all(retired);
+  if (!retired.empty()) fs::remove_all(retired);
 }
 
 std::size_t remove_stale_temporaries(const fs::path& dir) {

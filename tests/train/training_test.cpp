@@ -455,7 +455,7 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     config.train.keep_checkpoints = 1;
     config.federated.rounds = 3;
     config.federated.local_epochs = 1;
-    const auto whole = dir / (std::string(mode) + "-whole"), split = dir / (std::string(mode) + "-split");
+    const auto whole = dir / (mode + "-whole"), split = dir / (mode + "-split");
     const auto summary = train(config, whole);
     REQUIRE_FALSE(summary.is_null());
     CHECK(train(config, split, false, 1).is_null());
@@ -468,7 +468,7 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     const auto state_file = last_checkpoint(split) / "state" / "state.json";
     const auto state_text = corag::test::read_text(state_file);
     auto edited = nlohmann::json::parse(state_text);
-    edited[std::string(mode) == "local" ? "step" : "round"] = 99;
+    edited[train_mode == TrainMode::local ? "step" : "round"] = 99;
     corag::test::write_text(state_file, edited.dump());
     CHECK_THAT(error_message([&] { train(config, split, true); }),
                Catch::Contains("state.json") && Catch::Contains("for this run, got 99"));
@@ -493,13 +493,13 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     const auto optimizer = [&](const std::filesystem::path& run) {
       return last_checkpoint(run) / "state" / "optimizer.safetensors";
     };
-    if (std::string(mode) == "local") {
+    if (train_mode == TrainMode::local) {
       REQUIRE(std::filesystem::exists(optimizer(whole)));
       CHECK(corag::test::read_text(optimizer(split)) == corag::test::read_text(optimizer(whole)));
     }
     // Killed between the last checkpoint's rename and the pruning (so before the summary too): one
     // checkpoint too many, which the resumed run prunes before it writes the summary.
-    const auto late = dir / (std::string(mode) + "-late");
+    const auto late = dir / (mode + "-late");
     std::filesystem::copy(whole, late, std::filesystem::copy_options::recursive);
     std::filesystem::remove(late / "summary.json");
     std::filesystem::copy(last_checkpoint(late), late / "checkpoints" / "ckpt-000000",

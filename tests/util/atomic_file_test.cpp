@@ -60,6 +60,11 @@ TEST_CASE("an atomic directory replaces the old one whole, or leaves it as it wa
   CHECK(entries_in(dir / "model") == 1);
   // Only the half-filled temporary of the failed attempt was left, and replacing removed it.
   CHECK(entries_in(dir.path()) == 1);
+
+  remove_directory_atomically(dir / "model");
+  CHECK(entries_in(dir.path()) == 0);
+  remove_directory_atomically(dir / "model");  // already gone: nothing to do
+  CHECK(entries_in(dir.path()) == 0);
 }
 
 TEST_CASE("atomic write into an unwritable place is a clear error", "[util][atomic]") {

@@ -40,8 +40,9 @@ void evaluate_checkpoint(const EvalOptions& options) {
   const auto config = load_config<ExperimentConfig>(options.config, overrides);
   const Runtime runtime = apply_runtime(config.runtime);
   const std::filesystem::path checkpoint = options.checkpoint;
+  const auto split = to_string(config.eval.split);
   const std::filesystem::path out =
-      options.out.empty() ? checkpoint / ("eval-" + to_string(config.eval.split)) : std::filesystem::path(options.out);
+      options.out.empty() ? checkpoint / ("eval-" + split) : std::filesystem::path(options.out);
   const OutputLock lock(out, "corag eval");
   const auto retriever = config.model.retrieval ? checkpoint / "retriever" : std::filesystem::path();
   auto model = RagModel::load(checkpoint / "reader", retriever, config.model, runtime.device);
@@ -52,24 +53,21 @@ void evaluate_checkpoint(const EvalOptions& options) {
                                              retriever.string());
   }
   const auto clients = load_crab_clients(config.data.crab_dir, config.data.shots, config.data.clients);
-  nlohmann::json summary = {{"mode", "eval"},
-                            {"checkpoint", checkpoint.string()},
-                            {"split", to_string(config.eval.split)},
-                            {"variant", config.reported_variant()}};
+  nlohmann::json summary = {
+      {"mode", "eval"}, {"checkpoint", checkpoint.string()}, {"split", split}, {"variant", config.reported_variant()}};
   ClientScores scores;
   summary["clients"] = nlohmann::json::array();
   for (const auto& client : clients) {
-    summary["clients"].push_back(evaluate_client(
-        model, client, config.eval.split, catalog.get(), config, runtime,
-        out / ("client_" + std::to_string(client.index) + "." + to_string(config.eval.split) + ".jsonl")));
+    summary["clients"].push_back(
+        evaluate_client(model, client, config.eval.split, catalog.get(), config, runtime,
+                        out / ("client_" + std::to_string(client.index) + "." + split + ".jsonl")));
     scores.add(summary["clients"].back());
   }
   summary["average"] = {
       {"em", scores.em(false)}, {"f1", scores.f1(false)}, {"clients", scores.count()}, {"averaging", "client"}};
   summary["micro"] = {{"em", scores.em(true)}, {"f1", scores.f1(true)}, {"n", scores.questions()}};
-  summary["best"] = {{"selection", checkpoint.string() + " on " + to_string(config.eval.split)},
-                     {"em", scores.em(false)},
-                     {"f1", scores.f1(false)}};
+  summary["best"] = {
+      {"selection", checkpoint.string() + " on " + split}, {"em", scores.em(false)}, {"f1", scores.f1(false)}};
   write_file_atomically(out / "summary.json", summary.dump(2) + "\n");
   if (options.json) {
     std::cout << summary.dump() << "\n";

@@ -45,7 +45,7 @@ Enum enum_from_name(const std::string& name, const std::string& what) {
     if (name == entry.name) return entry.value;
   }
   std::string list;
-  for (const auto& entry : enum_names(Enum{})) list += (list.empty() ? "" : ", ") + std::string(entry.name);
+  for (const auto& choice : enum_choices<Enum>()) list += (list.empty() ? "" : ", ") + choice;
   throw_error(what, ": must be one of ", list, "; got '", name, "'");
 }
 

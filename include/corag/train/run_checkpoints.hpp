@@ -23,9 +23,8 @@ class RunCheckpoints {
   /// Writes the next checkpoint: `fill(folder)` writes the models (and optimizer), then
   /// `state` goes to `state/state.json` with its `sequence`. Returns the checkpoint's path.
   std::filesystem::path write(nlohmann::json state, const std::function<void(const std::filesystem::path&)>& fill);
-  /// Removes all but the newest `keep` complete checkpoints. Each is first renamed to a hidden
-  /// temporary folder (which `remove_stale_temporaries` clears), so a kill mid-removal never
-  /// leaves a partial checkpoint under its name. `write` prunes; a resumed run prunes first,
+  /// Removes all but the newest `keep` complete checkpoints (remove_directory_atomically: a kill
+  /// mid-removal never leaves a partial checkpoint under its name). `write` prunes; a resumed run prunes first,
   /// since a kill between a checkpoint's rename and the pruning leaves one too many.
   void prune() const;
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "corag/config/experiment_config.hpp"
+#include "corag/crab/crab_layout.hpp"
 #include "corag/store/dense_store.hpp"
 
 namespace corag {
@@ -28,11 +30,11 @@ class StoreCatalog {
   /// ablations/x); null when its id list is empty (the "0 % store" of paper table 5: the
   /// client trains without passages).
   const DenseStore* train_store(const std::string& variant, int client);
-  /// The evaluation store of `client` on `split` ("test" or "dev").
-  const DenseStore& split_store(const std::string& split, int client);
+  /// The evaluation store of `client` on `split`.
+  const DenseStore& split_store(EvalSplit split, int client);
   /// The union of `client`'s `split` store and its train store under `variant` (paper table 5,
   /// "Test + Train store"), composed once.
-  const DenseStore& split_and_train_store(const std::string& split, const std::string& variant, int client);
+  const DenseStore& split_and_train_store(EvalSplit split, const std::string& variant, int client);
 
  private:
   std::filesystem::path train_store_path(const std::string& variant, int client) const;
@@ -42,7 +44,8 @@ class StoreCatalog {
   const DenseStore& open_composed(const std::filesystem::path& relative, const std::vector<std::filesystem::path>& from,
                                   const std::optional<std::filesystem::path>& ids, const std::filesystem::path& root);
 
-  std::filesystem::path crab_dir_, embeddings_root_;
+  CrabLayout crab_;
+  std::filesystem::path embeddings_root_;
   std::string index_factory_;
   std::filesystem::path compose_dir_;
   std::string encoder_fingerprint_, retriever_name_;

@@ -43,6 +43,11 @@ class AtomicFileWriter {
 void write_directory_atomically(const std::filesystem::path& target,
                                 const std::function<void(const std::filesystem::path&)>& fill);
 
+/// Removes a directory so that a kill never leaves it half-removed under its name: it is first
+/// renamed to a hidden temporary sibling (`.NAME.old.tmp`, which remove_stale_temporaries clears).
+/// Nothing to do when it does not exist.
+void remove_directory_atomically(const std::filesystem::path& dir);
+
 /// Removes, anywhere under `dir`, the temporaries of writers that did not finish (a kill):
 /// AtomicFileWriter's `.NAME.tmp-XXXXXX` files and write_directory_atomically's `.NAME.tmp`
 /// folders. Only safe while no writer is at work there (OutputLock calls it). Returns how many.
