@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets corag up if needed (apt packages + build) and runs the main job on the embedded default:
+# Sets corag up if needed (apt packages + build) and runs the main job on configs/demo-*.yaml:
 # `corag demo`, the whole CoRAG pipeline on a synthetic world (synth -> pretraining -> corpus
 # embeddings -> CRAB stores -> closed-book / local / centralized / collaborative training) and
 # the paper's tables 1 and 3 for that world. Output: $CORAG_DEMO_OUT (default runs/demo); a

@@ -60,7 +60,8 @@ std::string ConfigDocument::locate(const std::string& key, const YAML::Node& nod
       if (overridden.rfind(key + ".", 0) == 0) return origin;
     }
   }
-  const std::string name = file.empty() ? "config" : file;
+  const auto base = base_files.find(key);
+  const std::string name = base != base_files.end() ? base->second : file.empty() ? "config" : file;
   if (node.IsDefined() && node.Mark().line >= 0) return name + ":" + std::to_string(node.Mark().line + 1);
   return name;
 }
@@ -85,23 +86,84 @@ void refuse_repeated_keys(const YAML::Node& map, const std::string& file, const 
   }
 }
 
+constexpr const char* kExtendsKey = "extends";
+constexpr std::size_t kMaxBaseDepth = 16;
+
+/// `file` as a mapping of sections, read over the base it extends. `chain` holds the files that
+/// extend it, to refuse a cycle; `sources` gets the file of each section and key.
+YAML::Node load_config_file(const std::filesystem::path& file, std::vector<std::filesystem::path>& chain,
+                            std::map<std::string, std::string>& sources) {
+  CORAG_CHECK(std::filesystem::is_regular_file(file), file.string(), ": config file not found");
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::Exception& e) {
+    throw_error(file.string(), ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg);
+  }
+  if (root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  CORAG_CHECK(root.IsMap(), file.string(), ":", root.Mark().line + 1,
+              ": a config file must be a mapping of sections (model:, train:, ...)");
+  refuse_repeated_keys(root, file.string(), "");
+  const YAML::Node extends = root[kExtendsKey];
+  if (!extends) {
+    for (const auto& section : root) {
+      const auto name = section.first.Scalar();
+      sources[name] = file.string();
+      if (section.second.IsMap()) {
+        for (const auto& item : section.second) sources[name + "." + item.first.Scalar()] = file.string();
+      }
+    }
+    return root;
+  }
+  const auto where = file.string() + ":" + std::to_string(extends.Mark().line + 1);
+  CORAG_CHECK(extends.IsScalar() && !extends.Scalar().empty(), where, ": 'extends' must name a config file");
+  const auto base_file = file.parent_path() / extends.Scalar();
+  chain.push_back(std::filesystem::weakly_canonical(file));
+  for (const auto& extending : chain) {
+    CORAG_CHECK(extending != std::filesystem::weakly_canonical(base_file), where, ": extends ", base_file.string(),
+                ", which is itself or extends back to it (a cycle)");
+  }
+  CORAG_CHECK(chain.size() <= kMaxBaseDepth, where, ": more than ", kMaxBaseDepth, " configs extend one another");
+  YAML::Node merged = load_config_file(base_file, chain, sources);
+  chain.pop_back();
+  for (const auto& section : root) {
+    const auto name = section.first.Scalar();
+    if (name == kExtendsKey) continue;
+    YAML::Node target = merged[name];
+    if (section.second.IsMap() && target && target.IsMap()) {
+      for (const auto& item : section.second) {
+        target[item.first.Scalar()] = item.second;
+        sources[name + "." + item.first.Scalar()] = file.string();
+      }
+      continue;
+    }
+    merged[name] = section.second;
+    for (auto it = sources.begin(); it != sources.end();) {
+      it = it->first.rfind(name + ".", 0) == 0 ? sources.erase(it) : std::next(it);
+    }
+    sources[name] = file.string();
+    if (section.second.IsMap()) {
+      for (const auto& item : section.second) sources[name + "." + item.first.Scalar()] = file.string();
+    }
+  }
+  return merged;
+}
+
 }  // namespace
 
 ConfigDocument load_config_document(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   ConfigDocument document;
   document.file = file.string();
-  if (!file.empty()) {
-    CORAG_CHECK(std::filesystem::is_regular_file(file), file.string(), ": config file not found");
-    try {
-      document.root = YAML::LoadFile(file.string());
-    } catch (const YAML::Exception& e) {
-      throw_error(file.string(), ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg);
+  if (file.empty()) {
+    document.root = YAML::Node(YAML::NodeType::Map);
+  } else {
+    std::vector<std::filesystem::path> chain;
+    std::map<std::string, std::string> sources;
+    document.root = load_config_file(file, chain, sources);
+    for (const auto& [key, source] : sources) {
+      if (source != document.file) document.base_files[key] = source;
     }
   }
-  if (document.root.IsNull()) document.root = YAML::Node(YAML::NodeType::Map);
-  CORAG_CHECK(document.root.IsMap(), document.locate("", document.root),
-              ": a config file must be a mapping of sections (model:, train:, ...)");
-  refuse_repeated_keys(document.root, file.string(), "");
 
   for (const std::string& assignment : overrides) {
     const std::string origin = "--set " + assignment;

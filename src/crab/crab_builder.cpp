@@ -11,7 +11,7 @@
 #include "corag/crab/crab_stores.hpp"
 #include "corag/crab/passage_classification.hpp"
 #include "corag/store/bm25_index.hpp"
-#include "corag/store/dense_store.hpp"
+#include "corag/store/store_composition.hpp"
 #include "corag/store/trec_run.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
@@ -342,7 +342,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     options.seed = static_cast<std::uint64_t>(config.build.seed);
     for (const auto& [name, rows] : written) {
       if (rows->empty()) continue;  // the "empty" ablation: training reads no passages, nothing to search
-      DenseStore::compose({config.stores.embeddings}, layout.store_ids(name), layout.store_index(name), options);
+      compose_store({config.stores.embeddings}, layout.store_ids(name), layout.store_index(name), options);
     }
   }
   write_file_atomically(layout.manifest(), manifest.dump(2) + "\n");

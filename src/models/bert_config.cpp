@@ -6,19 +6,8 @@ namespace corag {
 
 BertConfig BertConfig::from_file(const HfConfigFile& file) {
   BertConfig c;
-  // Bounds far above any published BERT and below sizes that would allocate more than memory holds.
-  c.vocab_size = file.integer("vocab_size", c.vocab_size, 1, 1 << 22);
-  c.hidden_size = file.integer("hidden_size", c.hidden_size, 1, 1 << 15);
-  c.num_hidden_layers = file.integer("num_hidden_layers", c.num_hidden_layers, 1, 256);
-  c.num_attention_heads = file.integer("num_attention_heads", c.num_attention_heads, 1, 1024);
-  c.intermediate_size = file.integer("intermediate_size", c.intermediate_size, 1, 1 << 17);
-  c.max_position_embeddings = file.integer("max_position_embeddings", c.max_position_embeddings, 2, 1 << 20);
-  c.type_vocab_size = file.integer("type_vocab_size", c.type_vocab_size, 1, 1 << 10);
-  c.pad_token_id = file.integer("pad_token_id", c.pad_token_id, 0);
-  c.layer_norm_eps = file.number("layer_norm_eps", c.layer_norm_eps, 1e-30, 1);
-  c.hidden_dropout_prob = file.number("hidden_dropout_prob", c.hidden_dropout_prob, 0, 1);
-  c.attention_probs_dropout_prob = file.number("attention_probs_dropout_prob", c.attention_probs_dropout_prob, 0, 1);
-  c.initializer_range = file.number("initializer_range", c.initializer_range, 0, 1e6);
+  HfConfigFieldReader reader(file);
+  fields(c, reader);
   const auto activation = file.text("hidden_act", "gelu");
   CORAG_CHECK(activation == "gelu", file.source(), ": 'hidden_act' is '", activation,
               "'; only 'gelu' (exact, as in BERT and Contriever) is supported");
@@ -45,18 +34,8 @@ nlohmann::json BertConfig::to_json() const {
   nlohmann::json json = extra;
   json["model_type"] = "bert";
   json["architectures"] = {"BertModel"};
-  json["vocab_size"] = vocab_size;
-  json["hidden_size"] = hidden_size;
-  json["num_hidden_layers"] = num_hidden_layers;
-  json["num_attention_heads"] = num_attention_heads;
-  json["intermediate_size"] = intermediate_size;
-  json["max_position_embeddings"] = max_position_embeddings;
-  json["type_vocab_size"] = type_vocab_size;
-  json["pad_token_id"] = pad_token_id;
-  json["layer_norm_eps"] = layer_norm_eps;
-  json["hidden_dropout_prob"] = hidden_dropout_prob;
-  json["attention_probs_dropout_prob"] = attention_probs_dropout_prob;
-  json["initializer_range"] = initializer_range;
+  HfConfigFieldWriter writer(json);
+  fields(*this, writer);
   json["hidden_act"] = "gelu";
   json["position_embedding_type"] = "absolute";
   return json;

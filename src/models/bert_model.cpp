@@ -1,5 +1,6 @@
 #include "corag/models/bert_model.hpp"
 
+#include "corag/models/module_state_copy.hpp"
 #include "corag/models/token_batch.hpp"
 #include "corag/util/error.hpp"
 
@@ -57,6 +58,12 @@ void BertModelImpl::initialize(std::uint64_t seed) {
 
 WeightNameRules BertModelImpl::weight_name_rules() {
   return {{"bert.", "model."}, {"pooler.", "cls.", "embeddings.position_ids"}, {}};
+}
+
+std::shared_ptr<torch::nn::Module> BertModelImpl::clone(const c10::optional<torch::Device>& device) const {
+  auto copy = std::make_shared<BertModelImpl>(config_);
+  copy_module_state(*this, *copy, device);
+  return copy;
 }
 
 }  // namespace corag

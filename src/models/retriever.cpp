@@ -97,15 +97,7 @@ torch::Tensor Retriever::query_embeddings(const std::vector<std::string>& texts)
 
 void Retriever::separate_encoders() {
   if (!encoders_shared()) return;
-  BertModel copy(passage_encoder_->config());
-  copy->to(passage_encoder_->parameters().front().device());
-  copy->train(passage_encoder_->is_training());
-  {
-    torch::NoGradGuard no_grad;
-    const auto source = passage_encoder_->named_parameters();
-    for (auto& item : copy->named_parameters()) item.value().copy_(source[item.key()]);
-  }
-  query_encoder_ = copy;
+  query_encoder_ = BertModel(std::dynamic_pointer_cast<BertModelImpl>(passage_encoder_->clone()));
   for (auto& parameter : passage_encoder_->parameters()) parameter.set_requires_grad(false);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "corag/models/module_state_copy.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
@@ -94,6 +95,12 @@ torch::Tensor shift_right(const torch::Tensor& labels, std::int64_t start_id, st
     shifted.narrow(1, 1, labels.size(1) - 1).copy_(labels.narrow(1, 0, labels.size(1) - 1));
   }
   return shifted.masked_fill(shifted == -100, pad_id);
+}
+
+std::shared_ptr<torch::nn::Module> T5ModelImpl::clone(const c10::optional<torch::Device>& device) const {
+  auto copy = std::make_shared<T5ModelImpl>(config_);
+  copy_module_state(*this, *copy, device);
+  return copy;
 }
 
 }  // namespace corag

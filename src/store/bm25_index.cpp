@@ -13,6 +13,7 @@
 
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/json_object_reader.hpp"
 #include "corag/util/json_strict.hpp"
 #include "corag/util/parallel_workers.hpp"
 #include "corag/util/progress_bar.hpp"
@@ -143,19 +144,15 @@ Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
   CORAG_CHECK(std::filesystem::is_regular_file(meta_file), meta_file.string(),
               ": missing (build the index with `corag bm25 build`)");
   const auto meta = read_json_file(meta_file);
-  std::uint64_t total_postings = 0;
-  try {
-    CORAG_CHECK(meta.at("format") == "corag-bm25-1", "unknown format ", meta.at("format").dump());
-    count_ = meta.at("passages").get<std::size_t>();
-    total_postings = meta.at("postings").get<std::uint64_t>();
-    average_length_ = meta.at("average_length").get<double>();
-    options_.k1 = meta.at("k1").get<double>();
-    options_.b = meta.at("b").get<double>();
-    options_.analyzer = {meta.at("lowercase").get<bool>(), meta.at("stopwords").get<bool>(),
-                         meta.at("stem").get<bool>()};
-  } catch (const nlohmann::json::exception& e) {
-    throw_error(meta_file.string(), ": ", e.what());
-  }
+  const JsonObjectReader fields(meta, meta_file.string());
+  CORAG_CHECK(fields.text("format") == "corag-bm25-1", meta_file.string(), ": unknown format '", fields.text("format"),
+              "'");
+  count_ = fields.unsigned_integer("passages");
+  const std::uint64_t total_postings = fields.unsigned_integer("postings");
+  average_length_ = fields.number("average_length");
+  options_.k1 = fields.number("k1");
+  options_.b = fields.number("b");
+  options_.analyzer = {fields.flag("lowercase"), fields.flag("stopwords"), fields.flag("stem")};
   CORAG_CHECK(count_ <= std::numeric_limits<std::uint32_t>::max(), meta_file.string(), ": ", count_,
               " passages, more than a u32 row can name");
   CORAG_CHECK(std::isfinite(average_length_) && average_length_ >= 0 && std::isfinite(options_.k1) &&

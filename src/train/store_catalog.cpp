@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "corag/store/store_composition.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
@@ -88,7 +89,7 @@ const DenseStore& StoreCatalog::open_composed(const std::filesystem::path& relat
     spdlog::info("composing store {} ({})", relative.string(), index_factory_);
     StoreBuildOptions options;
     options.index_factory = index_factory_;
-    DenseStore::compose(from, ids, composed, options);
+    compose_store(from, ids, composed, options);
   }
   auto store = std::make_unique<DenseStore>(composed);
   CORAG_CHECK(store->index_factory() == index_factory_ && same_directory(store->root(), root), composed.string(),

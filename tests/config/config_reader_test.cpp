@@ -59,6 +59,40 @@ TEST_CASE("configs/crab16, 32 and 64 differ only in data.shots and start from th
   }
 }
 
+TEST_CASE("a config extends a base config key by key; errors name the file that set the key", "[config]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "bases");
+  write_text(dir / "bases/root.yaml", "model:\n  n_context: 4\n  retrieval: no\ntrain:\n  lr: 1.0e-3\n  steps: 9\n");
+  write_text(dir / "bases/middle.yaml", "extends: root.yaml\ntrain:\n  steps: 20\n");
+  write_text(dir / "top.yaml", "extends: bases/middle.yaml\nmodel:\n  n_context: 8\n");
+  const auto config = load_config<ExperimentConfig>(dir / "top.yaml", {"train.lr=2e-5"});
+  CHECK(config.model.n_context == 8);   // top.yaml
+  CHECK_FALSE(config.model.retrieval);  // root.yaml, beside top.yaml's model key
+  CHECK(config.train.steps == 20);      // middle.yaml over root.yaml
+  CHECK(config.train.lr == 2e-5);       // --set over all of them
+  // A bad value set in a base is reported at its own file and line.
+  write_text(dir / "bases/root.yaml", "model:\n  n_context: 4\n  retrieval: no\ntrain:\n  lr: -1\n  steps: 9\n");
+  CHECK_THAT(error_message([&] { load_config<ExperimentConfig>(dir / "top.yaml", {}); }),
+             Catch::Contains((dir / "bases/root.yaml").string() + ":5"));
+  // A section written as a scalar replaces the base's section (and is then refused as one).
+  write_text(dir / "flat.yaml", "extends: bases/middle.yaml\ntrain: 3\n");
+  CHECK_THAT(error_message([&] { load_config<ExperimentConfig>(dir / "flat.yaml", {}); }),
+             Catch::Contains("flat.yaml:2"));
+  // Cycles, a missing base and a base that is not a file name are errors naming the file.
+  write_text(dir / "a.yaml", "extends: b.yaml\n");
+  write_text(dir / "b.yaml", "extends: a.yaml\n");
+  CHECK_THAT(error_message([&] { load_config<ExperimentConfig>(dir / "a.yaml", {}); }),
+             Catch::Contains("b.yaml:1: extends") && Catch::Contains("a cycle"));
+  write_text(dir / "self.yaml", "extends: self.yaml\n");
+  CHECK_THAT(error_message([&] { load_config<ExperimentConfig>(dir / "self.yaml", {}); }), Catch::Contains("a cycle"));
+  write_text(dir / "lost.yaml", "extends: nowhere.yaml\n");
+  CHECK_THAT(error_message([&] { load_config<ExperimentConfig>(dir / "lost.yaml", {}); }),
+             Catch::Contains("nowhere.yaml: config file not found"));
+  write_text(dir / "list.yaml", "extends: [a.yaml]\n");
+  CHECK_THAT(error_message([&] { load_config<ExperimentConfig>(dir / "list.yaml", {}); }),
+             Catch::Contains("list.yaml:1: 'extends' must name a config file"));
+}
+
 TEST_CASE("a config file and --set overrides fill the typed structs", "[config]") {
   TempDir dir;
   write_text(dir / "c.yaml",

@@ -8,6 +8,7 @@
 #include "corag/models/random_checkpoint.hpp"
 #include "corag/models/retriever.hpp"
 #include "corag/store/dense_store.hpp"
+#include "corag/store/store_composition.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
@@ -41,7 +42,7 @@ const Stores& stores() {
     std::ofstream ids(dir / "ids.txt");
     ids << "p1\np4\np7\n";
     ids.close();
-    corag::DenseStore::compose({dir / "root"}, dir / "ids.txt", dir / "composed", options);
+    corag::compose_store({dir / "root"}, dir / "ids.txt", dir / "composed", options);
     return Stores{dir / "root", dir / "composed", retriever.embed_queries({"capital of france", "river"}, 2)};
   }();
   return built;

@@ -2,7 +2,7 @@
 #include "corag/config/config_reader.hpp"
 #include "corag/config/experiment_config.hpp"
 #include "corag/crab/crab_config.hpp"
-#include "corag/crab/synth_config.hpp"
+#include "corag/demo/synth_config.hpp"
 #include "corag/train/pretrain_config.hpp"
 #include "fuzz_support.hpp"
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "corag/store/bm25_index.hpp"
 #include "corag/store/passage_table.hpp"
 #include "corag/store/text_analyzer.hpp"
@@ -163,6 +165,18 @@ TEST_CASE("BM25: a damaged index is refused at open, never read out of bounds", 
   CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }),
              Catch::Contains("bm25.terms") && Catch::Contains("outside the postings"));
   restore();
+
+  // bm25.json read through the typed reader: a wrong type or a missing key names the file and key.
+  const auto meta = test::read_text(dir / "index/bm25.json");
+  auto edited = nlohmann::json::parse(meta);
+  edited["k1"] = "0.9";
+  write_text(dir / "index/bm25.json", edited.dump());
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }),
+             Catch::Contains("bm25.json: 'k1' must be a finite number, got \"0.9\""));
+  edited.erase("k1");
+  write_text(dir / "index/bm25.json", edited.dump());
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }), Catch::Contains("bm25.json: missing 'k1'"));
+  write_text(dir / "index/bm25.json", meta);
 
   // Every single-byte change of either file opens cleanly or is refused: a search over what opens
   // returns rows of the table only.

@@ -8,6 +8,7 @@
 #include "corag/models/retriever.hpp"
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/store/dense_store.hpp"
+#include "corag/store/store_composition.hpp"
 #include "corag/util/rng.hpp"
 #include "corag/util/safetensors_reader.hpp"
 #include "corag/util/safetensors_writer.hpp"
@@ -119,7 +120,7 @@ TEST_CASE("dense store: compose gives the results of building the subset from sc
   }
   write_text(dir / "ids.txt", ids);
   write_text(dir / "subset.jsonl", subset);
-  DenseStore::compose({dir / "full"}, dir / "ids.txt", dir / "composed", small_chunks());
+  compose_store({dir / "full"}, dir / "ids.txt", dir / "composed", small_chunks());
   DenseStore::build(retriever, dir / "subset.jsonl", dir / "scratch", small_chunks());
   const DenseStore composed(dir / "composed"), scratch(dir / "scratch");
   REQUIRE(composed.size() == 50);
@@ -135,15 +136,15 @@ TEST_CASE("dense store: compose gives the results of building the subset from sc
   }
   // Union of two composed stores; a store over another root cannot join them.
   write_text(dir / "ids2.txt", "d1\nd2\nd0\n");
-  DenseStore::compose({dir / "full"}, dir / "ids2.txt", dir / "small", small_chunks());
-  DenseStore::compose({dir / "composed", dir / "small"}, std::nullopt, dir / "union", small_chunks());
+  compose_store({dir / "full"}, dir / "ids2.txt", dir / "small", small_chunks());
+  compose_store({dir / "composed", dir / "small"}, std::nullopt, dir / "union", small_chunks());
   CHECK(DenseStore(dir / "union").size() == 52);
   CHECK_THAT(error_message([&] {
-               DenseStore::compose({dir / "composed", dir / "scratch"}, std::nullopt, dir / "bad", {});
+               compose_store({dir / "composed", dir / "scratch"}, std::nullopt, dir / "bad", {});
              }),
              Catch::Contains("root store"));
   write_text(dir / "unknown.txt", "d1\nnope\n");
-  CHECK_THAT(error_message([&] { DenseStore::compose({dir / "full"}, dir / "unknown.txt", dir / "bad", {}); }),
+  CHECK_THAT(error_message([&] { compose_store({dir / "full"}, dir / "unknown.txt", dir / "bad", {}); }),
              Catch::Contains("unknown.txt:2") && Catch::Contains("'nope'"));
 }
 
@@ -269,10 +270,10 @@ TEST_CASE("dense store: a damaged HNSW index is refused before FAISS reads it; c
   }
 
   write_text(dir / "ids.txt", "d1\nd2\n");
-  DenseStore::compose({dir / "store"}, dir / "ids.txt", dir / "part", small_chunks());
+  compose_store({dir / "store"}, dir / "ids.txt", dir / "part", small_chunks());
   for (const auto* target : {"store", "part"}) {
     INFO(target);
-    CHECK_THAT(error_message([&] { DenseStore::compose({dir / "part"}, std::nullopt, dir / target, small_chunks()); }),
+    CHECK_THAT(error_message([&] { compose_store({dir / "part"}, std::nullopt, dir / target, small_chunks()); }),
                Catch::Contains("already holds a store"));
   }
   CHECK(read_text(dir / "store/index.faiss") == original);

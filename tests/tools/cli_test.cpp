@@ -72,7 +72,7 @@ TEST_CASE("corag data-check validates the real NQ-open files", "[e2e][cli]") {
   const std::string nq = CORAG_NQ_OPEN_DIR;
   const Result result = run(dir, corag_cli + " data-check --qa " + nq + "/NQ-open.dev.jsonl");
   CHECK(result.exit_code == 0);
-  CHECK_THAT(result.out, Catch::Contains("3610 questions (0 with id)"));
+  CHECK_THAT(result.out, Catch::Contains("1000 questions (0 with id)"));
 
   write_text(dir / "bad.jsonl", "{\"question\": \"q\", \"answers\": [\"a\"]}\n{\"question\": \"q2\"}\n");
   const Result bad = run(dir, corag_cli + " data-check --qa " + (dir / "bad.jsonl").string());

@@ -99,6 +99,38 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   result = run_command(dir, demo + " --seed 1");
   CHECK(result.exit_code == 1);
   CHECK(result.err.find("other settings") != std::string::npos);
+
+  // The demo ran the committed configs/demo*.yaml, built into corag, and kept them.
+  std::size_t configs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(PROJECT_CONFIG_DIR)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("demo", 0) != 0) continue;
+    INFO(name);
+    CHECK(read_text(out / "configs" / "source" / name) == read_text(entry.path()));
+    ++configs;
+  }
+  CHECK(configs == 8);
+  CHECK_FALSE(std::filesystem::exists(out / "configs" / ".source.tmp"));
+
+  // --configs: a folder of edited copies. Edited settings are another demo for the same OUT, and a
+  // config the demo cannot run is refused, naming its file, before anything is written.
+  const auto mine = dir / "mine";
+  std::filesystem::create_directories(mine);
+  for (const auto& entry : std::filesystem::directory_iterator(out / "configs" / "source")) {
+    std::filesystem::copy_file(entry.path(), mine / entry.path().filename());
+  }
+  corag::test::write_text(mine / "demo-quick-train.yaml", "extends: demo-train.yaml\neval:\n  max_questions: 5\n");
+  result = run_command(dir, demo + " --configs " + mine.string());
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("other settings"));
+  corag::test::write_text(mine / "demo-quick-crab.yaml", "extends: demo-crab.yaml\nsplits:\n  shots: [4]\n");
+  const auto other = dir / "other";
+  result = run_command(
+      dir, std::string(CORAG_CLI_PATH) + " demo --quick --configs " + mine.string() + " --out " + other.string());
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err,
+             Catch::Contains((mine / "demo-quick-crab.yaml").string() + ": the demo needs two shot levels"));
+  CHECK_FALSE(std::filesystem::exists(other / "world"));
 }
 
 TEST_CASE("an output folder is written by one corag process at a time; a killed one leaves no lock or temporaries",

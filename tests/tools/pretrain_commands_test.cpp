@@ -15,8 +15,8 @@ using corag::test::write_text;
 TEST_CASE("corag synth and corag pretrain: a world and models trained from scratch on it", "[e2e][pretrain]") {
   TempDir dir;
   const std::string cli = CORAG_CLI_PATH;
-  auto result = run_command(dir, cli + " synth --config " + std::string(PROJECT_CONFIG_DIR) + "/synth.yaml --out " +
-                                     (dir / "world").string() +
+  auto result = run_command(dir, cli + " synth --config " + std::string(PROJECT_CONFIG_DIR) +
+                                     "/demo-world.yaml --out " + (dir / "world").string() +
                                      " --set world.people=40 --set world.places=8 --set world.organisations=8"
                                      " --set world.works=10 --set world.festivals=2 --set world.noise_passages=20"
                                      " --set world.questions=80");
@@ -45,7 +45,7 @@ TEST_CASE("corag synth and corag pretrain: a world and models trained from scrat
   CHECK(retriever.dim() == 64);
   CHECK(retriever.embed_queries({"Where was he born?"}, 1).size(1) == 64);
   auto reader = corag::FidReader::load(dir / "models" / "reader", torch::kCPU);
-  CHECK(reader.model()->config().d_model == 128);
+  CHECK(reader.model()->config().d_model == 64);        // reader.d_model of configs/demo-pretrain.yaml
   CHECK(reader.model()->config().dropout_rate == 0.0);  // reader.dropout
   CHECK(reader.tokenizer().vocab_size() == reader.model()->config().vocab_size);
   // Digits are single pieces (tokenizers.spiece_split_digits): a year is four pieces more than a digit.

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "commands.hpp"
-#include "corag/train/demo_pipeline.hpp"
+#include "corag/demo/demo_pipeline.hpp"
 #include "corag/util/output_lock.hpp"
 
 namespace corag::cli {
@@ -21,6 +21,11 @@ void add_demo_command(CLI::App& app) {
   command->add_option("--seed", options->seed, "seed of the world, pretraining, splits and runs")
       ->capture_default_str();
   command->add_flag("--quick", options->quick, "toy sizes and a few steps per stage (the test suite's end-to-end run)");
+  command
+      ->add_option("--configs", options->configs,
+                   "folder with the demo's config files, demo-{world,pretrain,crab,train}.yaml and their demo-quick-* "
+                   "(default: configs/demo*.yaml as built into corag, copied to OUT/configs/source/)")
+      ->check(CLI::ExistingDirectory);
   options->jobs = std::max(1U, std::thread::hardware_concurrency());
   command
       ->add_option("--jobs", options->jobs,

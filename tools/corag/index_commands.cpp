@@ -10,6 +10,7 @@
 #include "corag/models/weights_fingerprint.hpp"
 #include "corag/store/dense_store.hpp"
 #include "corag/store/retrieval_output.hpp"
+#include "corag/store/store_composition.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
@@ -22,22 +23,20 @@
 namespace corag::cli {
 namespace {
 
-void add_index_build_options(CLI::App& command, StoreBuildOptions& options, std::string& dtype) {
+void add_index_build_options(CLI::App& command, StoreBuildOptions& options) {
   command.add_option("--index", options.index_factory, "FAISS factory string: Flat (exact), IVF4096,PQ64, HNSW32, ...")
       ->capture_default_str();
   command.add_option("--train-sample", options.train_sample, "vectors sampled to train IVF/PQ indexes")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  command.add_option("--dtype", dtype, "embeddings on disk: float32 or float16")
-      ->check(CLI::IsMember({"float32", "float16"}))
-      ->capture_default_str();
+  add_enum_option(command, "--dtype", options.dtype, "embeddings on disk");
 }
 
 }  // namespace
 
 void add_index_command(CLI::App& app) {
   struct Options {
-    std::string retriever, passages, out, dtype = "float32", ids;
+    std::string retriever, passages, out, ids;
     std::vector<std::string> from;
     StoreBuildOptions store;
     RuntimeConfig runtime;
@@ -58,13 +57,12 @@ void add_index_command(CLI::App& app) {
   build->add_option("--chunk-rows", options->store.chunk_rows, "passages per embedding chunk (the unit of resuming)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  add_index_build_options(*build, options->store, options->dtype);
+  add_index_build_options(*build, options->store);
   add_runtime_options(*build, options->runtime);
   build->callback([options] {
     require_output_outside(options->out, options->retriever);
     const OutputLock lock(options->out, "corag index build");
     const Runtime runtime = apply_runtime(options->runtime);
-    options->store.dtype = options->dtype == "float16" ? torch::kFloat16 : torch::kFloat32;
     options->store.seed = runtime.seed;
     auto retriever = Retriever::load(options->retriever, runtime.device);
     retriever.passage_encoder()->to(runtime.compute_dtype);
@@ -80,13 +78,13 @@ void add_index_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   compose->add_option("--out", options->out, "new store directory")->required();
   compose->add_option("--seed", options->store.seed, "training sample seed")->capture_default_str();
-  add_index_build_options(*compose, options->store, options->dtype);
+  add_index_build_options(*compose, options->store);
   compose->callback([options] {
     std::vector<std::filesystem::path> from(options->from.begin(), options->from.end());
     for (const auto& source : from) require_output_outside(options->out, source);
     const OutputLock lock(options->out, "corag index compose");
-    DenseStore::compose(from, options->ids.empty() ? std::nullopt : std::optional<std::filesystem::path>(options->ids),
-                        options->out, options->store);
+    compose_store(from, options->ids.empty() ? std::nullopt : std::optional<std::filesystem::path>(options->ids),
+                  options->out, options->store);
   });
 }
 

@@ -5,7 +5,7 @@
 
 #include "commands.hpp"
 #include "corag/config/config_reader.hpp"
-#include "corag/crab/synthetic_world.hpp"
+#include "corag/demo/synthetic_world.hpp"
 
 namespace corag::cli {
 
@@ -16,7 +16,7 @@ void add_synth_command(CLI::App& app) {
   };
   auto options = std::make_shared<Options>();
   auto* command = app.add_subcommand("synth", "generate the synthetic knowledge world: passages.jsonl and qa.jsonl");
-  command->add_option("-c,--config", options->config, "YAML (configs/synth.yaml; omit for the defaults)")
+  command->add_option("-c,--config", options->config, "YAML (configs/demo-world.yaml; omit for the defaults)")
       ->check(CLI::ExistingFile);
   command->add_option("--set", options->overrides, "override: world.key=value (repeatable)");
   command->add_option("--out", options->out, "world directory")->required();

@@ -20,6 +20,8 @@ struct ConfigDocument {
   std::string file;  ///< "" when there is no file (defaults + overrides only)
   YAML::Node root;
   std::map<std::string, std::string> overrides;  ///< "train.lr" -> "--set train.lr=abc"
+  /// "train" and "train.lr" -> the file that set them, where it is not `file` (a base config).
+  std::map<std::string, std::string> base_files;
 
   /// "file:line" of `node`, or the --set that produced `key`.
   std::string locate(const std::string& key, const YAML::Node& node) const;
@@ -27,7 +29,10 @@ struct ConfigDocument {
 
 /// Reads `file` (may be empty: all defaults) and applies each `section.key=value` of
 /// `overrides` in order; a value is parsed as YAML (`[a, b]` is a list). Syntax errors name the
-/// file, line and column, or the --set.
+/// file, line and column, or the --set. A file whose top-level `extends:` names another config
+/// (relative to the file's folder) is read over that base, key by key: a key it sets replaces
+/// the base's, a section it writes as anything but a mapping replaces the base's section. Bases
+/// may extend further bases; a cycle is an error.
 ConfigDocument load_config_document(const std::filesystem::path& file, const std::vector<std::string>& overrides);
 
 /// Fills a config struct from a ConfigDocument through the struct's `visit`. Collects every

@@ -28,6 +28,9 @@ class BertModelImpl : public torch::nn::Module {
   void initialize(std::uint64_t seed);
 
   const BertConfig& config() const { return config_; }
+  /// A deep copy: the same config, copies of every parameter and buffer (on `device` when
+  /// given), the same training mode; `std::dynamic_pointer_cast<BertModelImpl>` of the result.
+  std::shared_ptr<torch::nn::Module> clone(const c10::optional<torch::Device>& device = c10::nullopt) const override;
 
   /// Names `transformers` may put in a BERT checkpoint around the encoder's own tensors.
   static WeightNameRules weight_name_rules();

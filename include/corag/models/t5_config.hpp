@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "corag/models/hf_config_file.hpp"
+#include "corag/models/hf_config_fields.hpp"
 
 namespace corag {
 
@@ -41,6 +41,36 @@ struct T5Config {
   std::int64_t decoder_start_token_id = 0;
   nlohmann::json extra = nlohmann::json::object();  ///< other keys of config.json, kept on save
 
+  /// The config.json fields with their bounds, for HfConfigFieldReader and HfConfigFieldWriter.
+  /// Bounds lie far above any published T5 (mT5-XXL: vocabulary 250,112, d_model 4,096, d_ff
+  /// 10,240, 24 layers, 64 heads) and below sizes that would allocate more than memory holds.
+  template <typename Self, typename Visitor>
+  static void fields(Self& c, Visitor& v) {
+    v.integer("vocab_size", c.vocab_size, 3, 1 << 22);
+    v.integer("d_model", c.d_model, 1, 1 << 15);
+    v.integer("d_kv", c.d_kv, 1, 1 << 12);
+    v.integer("d_ff", c.d_ff, 1, 1 << 17);
+    v.integer("num_layers", c.num_layers, 1, 256);
+    v.defaults_to(c.num_decoder_layers, c.num_layers);
+    v.integer("num_decoder_layers", c.num_decoder_layers, 1, 256);
+    v.integer("num_heads", c.num_heads, 1, 1024);
+    v.integer("relative_attention_num_buckets", c.relative_attention_num_buckets, 4, 1 << 12);
+    v.integer("relative_attention_max_distance", c.relative_attention_max_distance, 2, 1 << 20);
+    v.number("dropout_rate", c.dropout_rate, 0, 1);
+    v.number("layer_norm_epsilon", c.layer_norm_epsilon, 1e-30, 1);
+    v.number("initializer_factor", c.initializer_factor, 1e-30, 1e6);
+    v.text("feed_forward_proj", c.feed_forward_proj);
+    v.flag("tie_word_embeddings", c.tie_word_embeddings);
+    v.defaults_to(c.scale_decoder_outputs, c.tie_word_embeddings);
+    v.flag("scale_decoder_outputs", c.scale_decoder_outputs);
+    v.integer("pad_token_id", c.pad_token_id, 0, kNoUpperBound);
+    v.integer("eos_token_id", c.eos_token_id, 0, kNoUpperBound);
+    v.defaults_to(c.decoder_start_token_id, c.pad_token_id);
+    v.integer("decoder_start_token_id", c.decoder_start_token_id, 0, kNoUpperBound);
+  }
+
+  /// Reads and checks `config.json` (the activation named by `feed_forward_proj`, token ids
+  /// inside the vocabulary).
   static T5Config from_file(const HfConfigFile& file);
   nlohmann::json to_json() const;
   /// Elements of all parameters of T5ForConditionalGeneration with this config (the tied

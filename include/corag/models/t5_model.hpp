@@ -32,6 +32,9 @@ class T5ModelImpl : public torch::nn::Module {
   void initialize(std::uint64_t seed, double relative_bias_std = 0.0);
 
   const T5Config& config() const { return config_; }
+  /// A deep copy: the same config, copies of every parameter and buffer (on `device` when
+  /// given), the same training mode; `std::dynamic_pointer_cast<T5ModelImpl>` of the result.
+  std::shared_ptr<torch::nn::Module> clone(const c10::optional<torch::Device>& device = c10::nullopt) const override;
   static WeightNameRules weight_name_rules();
 
  private:

@@ -13,24 +13,16 @@
 #include "corag/store/faiss_index.hpp"
 #include "corag/store/passage_table.hpp"
 #include "corag/store/scored_row.hpp"
+#include "corag/store/store_build_options.hpp"
 
 namespace corag {
 
 class Retriever;
 
-struct StoreBuildOptions {
-  std::string index_factory = "Flat";         ///< FAISS factory string; Flat = exact inner product
-  torch::ScalarType dtype = torch::kFloat32;  ///< embeddings on disk: float32 or float16
-  std::size_t batch_size = 64;                ///< passages per forward pass
-  std::size_t chunk_rows = 65536;             ///< passages per embedding chunk (the unit of resuming)
-  std::size_t train_sample = 262144;          ///< vectors sampled to train IVF/PQ factories
-  std::uint64_t seed = 0;                     ///< training sample
-};
-
 /// A searchable passage store (DESIGN.md "Store directory"): `meta.json`, the embedding matrix,
 /// `index.faiss`, and either its own passage table (a *root* store, made by `build`) or
 /// `rows.bin`, sorted u64 rows into a root store's table and embeddings (a *composed* store,
-/// made by `compose` without re-embedding anything).
+/// made by `compose_store` without re-embedding anything).
 class DenseStore {
  public:
   /// Embeds every passage of `corpus` with the retriever's passage encoder into a root store.
@@ -38,11 +30,6 @@ class DenseStore {
   /// and embeds only the rest (a different corpus, encoder or layout there is an error).
   static void build(Retriever& retriever, const std::filesystem::path& corpus, const std::filesystem::path& out,
                     const StoreBuildOptions& options);
-  /// A store of the union of the `from` stores' passages (all over the same root store), cut
-  /// to the passage ids listed in `ids_file` (one per line) when given; unknown ids are errors.
-  static void compose(const std::vector<std::filesystem::path>& from,
-                      const std::optional<std::filesystem::path>& ids_file, const std::filesystem::path& out,
-                      const StoreBuildOptions& options);
 
   explicit DenseStore(const std::filesystem::path& dir);
   ~DenseStore();
@@ -57,6 +44,8 @@ class DenseStore {
   const PassageTable& table() const { return *table_; }
   /// Root-table rows of this store's passages, ascending.
   const std::vector<std::uint64_t>& rows() const { return rows_; }
+  /// The root store's embedding matrix, which a composed store's rows index.
+  const EmbeddingChunks& root_embeddings() const { return *chunks_; }
   /// float32 embeddings [n, dim] of store positions [begin, end).
   torch::Tensor embeddings(std::size_t begin, std::size_t end) const;
   /// float32 embeddings [rows.size(), dim] of root-table rows (search hits), in the given order.

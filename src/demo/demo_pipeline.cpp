@@ -1,4 +1,4 @@
-#include "corag/train/demo_pipeline.hpp"
+#include "corag/demo/demo_pipeline.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -17,8 +17,9 @@
 #include "corag/config/store_variants.hpp"
 #include "corag/crab/crab_builder.hpp"
 #include "corag/crab/crab_layout.hpp"
-#include "corag/crab/synth_config.hpp"
-#include "corag/crab/synthetic_world.hpp"
+#include "corag/demo/demo_configs.hpp"
+#include "corag/demo/synth_config.hpp"
+#include "corag/demo/synthetic_world.hpp"
 #include "corag/models/retriever.hpp"
 #include "corag/store/dense_store.hpp"
 #include "corag/train/pretraining.hpp"
@@ -26,6 +27,7 @@
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/child_process.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/fnv1a.hpp"
 #include "corag/util/json_strict.hpp"
 
 namespace corag {
@@ -42,82 +44,64 @@ std::vector<std::string> table1_variants() {
   return variants;
 }
 
-/// The embedded default: each stage's `--set` overrides over its config's defaults, sized for
-/// a 2-core CPU (tiny models run fastest single-threaded).
-struct DemoPlan {
-  Overrides synth, pretrain, crab, train;
-  std::string few_shots, many_shots;  ///< the two shot levels of table 3; table 1 uses many_shots
-  std::int64_t clients = 4;
-  std::int64_t batch_size = 16;
-  std::int64_t epochs = 8;  ///< passes over each client's questions in every regime
-  std::int64_t rounds = 2;  ///< FedAvg rounds, each of epochs / rounds local epochs
+/// Each stage's config file: configs/demo-*.yaml, or demo-quick-*.yaml.
+struct DemoConfigFiles {
+  fs::path world, pretrain, crab, train;
 };
 
-DemoPlan demo_plan(const DemoOptions& options) {
-  const auto seed = std::to_string(options.seed);
+DemoConfigFiles demo_config_files(const fs::path& config_dir, bool quick) {
+  const std::string prefix = quick ? "demo-quick-" : "demo-";
+  return {config_dir / (prefix + "world.yaml"), config_dir / (prefix + "pretrain.yaml"),
+          config_dir / (prefix + "crab.yaml"), config_dir / (prefix + "train.yaml")};
+}
+
+/// The shape of the demo's runs, read from its CRAB and training configs.
+struct DemoPlan {
+  std::string few_shots, many_shots;  ///< the two shot levels of table 3; table 1 uses many_shots
+  std::int64_t clients = 0;
+  std::int64_t batch_size = 0;
+  std::int64_t epochs = 0;  ///< passes over each client's questions in every regime: rounds x local epochs
+};
+
+DemoPlan demo_plan(const DemoConfigFiles& files, const CrabConfig& crab, const ExperimentConfig& train) {
+  CORAG_CHECK(crab.splits.shots.size() == 2, files.crab.string(),
+              ": the demo needs two shot levels in splits.shots (table 3's columns), got ", crab.splits.shots.size());
+  CORAG_CHECK(train.data.clients == crab.splits.clients, files.train.string(), ": data.clients ", train.data.clients,
+              " differs from splits.clients ", crab.splits.clients, " of ", files.crab.string());
   DemoPlan plan;
-  plan.synth = {"world.seed=" + seed};
-  // The retriever finds the asked-about passage only after many in-batch negatives (batch 128);
-  // the reader learns to copy from context only with short sources (32 words) and thousands of
-  // steps, and then reads one passage in the runs (README, "The demo", for what was measured).
-  plan.pretrain = {"retriever.steps=400",
-                   "retriever.batch_size=128",
-                   "retriever.lr=3e-3",
-                   "reader.d_model=64",
-                   "reader.d_kv=16",
-                   "reader.steps=6000",
-                   "reader.lr=3e-3",
-                   "reader.masking=salient",
-                   "reader.noise_density=0.5",
-                   "reader.query_words=16",
-                   "reader.context_passages=1",
-                   "reader.source_words=32",
-                   "reader.relative_bias_init_std=2",
-                   "runtime.threads=1",
-                   "runtime.seed=" + seed};
-  plan.crab = {"splits.clients=" + std::to_string(plan.clients),
-               "splits.dev_size=0",
-               "splits.test_size=320",
-               "bm25.depth=50",
-               "bm25.relevant_depth=5",
-               "stores.test_fraction=0.025",
-               "stores.rel1_client=" + std::to_string(plan.clients),
-               "build.threads=1",
-               "build.seed=" + seed};
-  plan.train = {"model.n_context=1",
-                "model.text_maxlength=128",
-                "model.answer_maxlength=16",
-                "data.clients=" + std::to_string(plan.clients),
-                "store.index=Flat",
-                "train.warmup_steps=0",
-                "train.lr=3e-3",
-                "train.retriever_lr=5e-5",
-                "train.temperature_gold=0.1",
-                "train.temperature_score=0.1",
-                "eval.max_new_tokens=12",
-                "eval.batch_size=20",
-                "eval.max_questions=40",
-                "runtime.threads=1",
-                "runtime.seed=" + seed};
-  plan.few_shots = "16";
-  plan.many_shots = "64";
-  if (options.quick) {
-    plan.synth.insert(plan.synth.end(),
-                      {"world.people=100", "world.places=16", "world.organisations=16", "world.works=20",
-                       "world.festivals=4", "world.noise_passages=100", "world.questions=400"});
-    plan.pretrain.insert(plan.pretrain.end(),
-                         {"tokenizers.spiece_vocab_size=1000", "retriever.steps=30", "reader.steps=30"});
-    plan.crab.insert(plan.crab.end(), {"splits.test_size=12"});
-    plan.train.insert(plan.train.end(), {"eval.max_questions=6"});
-    plan.few_shots = "4";
-    plan.many_shots = "8";
-    plan.batch_size = 4;
-    plan.epochs = 1;
-    plan.rounds = 1;
-  }
-  plan.crab.push_back("splits.shots=[" + plan.few_shots + ", " + plan.many_shots + "]");
-  plan.train.push_back("train.batch_size=" + std::to_string(plan.batch_size));
+  plan.few_shots = crab.splits.shots.front();
+  plan.many_shots = crab.splits.shots.back();
+  plan.clients = crab.splits.clients;
+  plan.batch_size = train.train.batch_size;
+  plan.epochs = train.federated.rounds * train.federated.local_epochs;
   return plan;
+}
+
+/// Where the built-in configs are written to be read (a config's `extends` names a file beside
+/// it); they become OUT/configs/source/ once the demo in OUT is known to be this one.
+fs::path built_in_config_scratch(const fs::path& out) { return out / "configs" / ".source.tmp"; }
+
+/// The folder the demo reads its configs from: `options.configs`, or a fresh copy of the
+/// configs/demo*.yaml built into corag.
+fs::path demo_config_dir(const DemoOptions& options) {
+  if (!options.configs.empty()) return options.configs;
+  const auto dir = built_in_config_scratch(options.out);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& [name, text] : built_in_demo_configs()) write_file_atomically(dir / name, text);
+  return dir;
+}
+
+/// Every demo*.yaml of `config_dir`, names and texts in name order: what the demo's stages follow from.
+std::string demo_config_texts(const fs::path& config_dir) {
+  std::map<std::string, fs::path> files;
+  for (const auto& entry : fs::directory_iterator(config_dir)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("demo", 0) == 0 && entry.path().extension() == ".yaml") files.emplace(name, entry.path());
+  }
+  std::string texts;
+  for (const auto& [name, path] : files) texts += name + "\n" + read_file(path) + "\n";
+  return texts;
 }
 
 /// Logs each stage as it starts and records how long it took and whether it was reused, in the
@@ -176,12 +160,12 @@ std::vector<DemoRun> demo_runs(const DemoPlan& plan) {
   return runs;
 }
 
-/// Every regime makes `plan.epochs` passes over each client's questions.
+/// Every regime makes `plan.epochs` passes over each client's questions; collaborative's rounds
+/// and local epochs are the training config's own.
 Overrides regime_overrides(const DemoPlan& plan, const DemoRun& run) {
   Overrides out = {"data.shots=" + run.shots, "store.variant=" + run.variant};
   if (run.regime == "collaborative") {
-    out.insert(out.end(), {"train.mode=collaborative", "federated.rounds=" + std::to_string(plan.rounds),
-                           "federated.local_epochs=" + std::to_string(plan.epochs / plan.rounds)});
+    out.push_back("train.mode=collaborative");
     return out;
   }
   // Local trains each client on its own questions; centralized (and closed-book) on all of them.
@@ -329,38 +313,49 @@ std::string run_demo(const DemoOptions& options) {
   const auto embeddings = out / "embeddings";
   const auto crab = out / "crab";
   // Every stage's config is resolved (and checked) before any work starts.
-  const auto plan = demo_plan(options);
-  const auto synth_config = load_config<SynthConfig>("", plan.synth);
+  const auto config_dir = demo_config_dir(options);
+  const auto files = demo_config_files(config_dir, options.quick);
+  const auto seed = std::to_string(options.seed);
+  const auto synth_config = load_config<SynthConfig>(files.world, {"world.seed=" + seed});
   const auto pretrain_config = load_config<PretrainConfig>(
-      "", joined(plan.pretrain, {"data.corpus=" + (world / "passages.jsonl").string(),
-                                 "data.tokenizer_questions=[" + (world / "qa.train_pool.jsonl").string() + "]"}));
+      files.pretrain, {"runtime.seed=" + seed, "data.corpus=" + (world / "passages.jsonl").string(),
+                       "data.tokenizer_questions=[" + (world / "qa.train_pool.jsonl").string() + "]"});
   const auto crab_config = load_config<CrabConfig>(
-      "", joined(plan.crab,
-                 {"data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
-                  "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),
-                  "data.corpus=" + (world / "passages.jsonl").string(), "stores.embeddings=" + embeddings.string()}));
-  const Overrides paths = {"model.reader=" + (models / "reader").string(),
-                           "model.retriever=" + (models / "retriever").string(), "data.crab_dir=" + crab.string(),
-                           "store.embeddings=" + embeddings.string()};
+      files.crab, {"build.seed=" + seed, "data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
+                   "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),
+                   "data.corpus=" + (world / "passages.jsonl").string(), "stores.embeddings=" + embeddings.string()});
+  const Overrides run_settings = {"runtime.seed=" + seed, "model.reader=" + (models / "reader").string(),
+                                  "model.retriever=" + (models / "retriever").string(),
+                                  "data.crab_dir=" + crab.string(), "store.embeddings=" + embeddings.string()};
+  const auto plan = demo_plan(files, crab_config, load_config<ExperimentConfig>(files.train, run_settings));
   const auto runs = demo_runs(plan);
   std::vector<ExperimentConfig> run_configs;
   for (const auto& run : runs) {
     run_configs.push_back(
-        load_config<ExperimentConfig>("", joined(joined(plan.train, paths), regime_overrides(plan, run))));
+        load_config<ExperimentConfig>(files.train, joined(run_settings, regime_overrides(plan, run))));
   }
 
-  // The plan is a function of the seed and --quick: another demo's stages must not be reused.
-  const auto settings = nlohmann::json{{"seed", options.seed}, {"quick", options.quick}}.dump();
+  // The stages follow from the seed and the config files: another demo's stages must not be reused.
+  const auto settings =
+      nlohmann::json{
+          {"seed", options.seed}, {"quick", options.quick}, {"configs", fnv1a_hex(demo_config_texts(config_dir))}}
+          .dump();
   const auto settings_file = out / "demo.settings";
   if (fs::exists(settings_file)) {
     const auto existing = read_file(settings_file);
-    CORAG_CHECK(existing == settings, out.string(), " holds a demo run with other settings (", existing,
-                "); choose another --out");
+    if (existing != settings) {
+      if (options.configs.empty()) fs::remove_all(built_in_config_scratch(out));
+      throw_error(out.string(), " holds a demo run with other settings (", existing, "; now ", settings,
+                  "); choose another --out");
+    }
   } else {
     fs::create_directories(out);
     write_file_atomically(settings_file, settings);
   }
-  fs::create_directories(out / "configs");
+  if (options.configs.empty()) {
+    remove_directory_atomically(out / "configs" / "source");
+    fs::rename(built_in_config_scratch(out), out / "configs" / "source");
+  }
   write_file_atomically(out / "configs" / "synth.yaml", config_to_yaml(synth_config));
   write_file_atomically(out / "configs" / "pretrain.yaml", config_to_yaml(pretrain_config));
   write_file_atomically(out / "configs" / "crab.yaml", config_to_yaml(crab_config));

@@ -1,4 +1,4 @@
-#include "corag/crab/synthetic_world.hpp"
+#include "corag/demo/synthetic_world.hpp"
 
 #include <algorithm>
 #include <cctype>

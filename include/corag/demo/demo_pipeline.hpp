@@ -13,6 +13,10 @@ struct DemoOptions {
   std::filesystem::path out;  ///< everything the demo writes: world/, models/, embeddings/, crab/, runs/, tables.md
   std::int64_t seed = 0;      ///< the world, pretraining, CRAB splits and every run
   bool quick = false;         ///< a toy-sized world and a few steps per stage: the test suite's end-to-end run
+  /// A folder with the demo's config files (demo-world.yaml, demo-pretrain.yaml, demo-crab.yaml,
+  /// demo-train.yaml, and the demo-quick-*.yaml of --quick); empty: the copies of configs/
+  /// built into corag, written to OUT/configs/source/ and read from there.
+  std::filesystem::path configs;
   /// The `corag` executable that trains the runs as child processes (`corag train --config
   /// OUT/configs/runs/NAME.yaml --out OUT/runs/NAME`, its log in OUT/logs/NAME.log), `jobs` at a
   /// time. Every run is single-threaded and seeded by its own config, so the results do not
@@ -21,7 +25,7 @@ struct DemoOptions {
   std::int64_t jobs = 1;
 };
 
-/// `corag demo`: the whole CoRAG pipeline on the embedded default, every stage through the same
+/// `corag demo`: the whole CoRAG pipeline on its config files, every stage through the same
 /// library calls as its own tool: `corag synth` -> `corag pretrain` -> `corag index build` ->
 /// `crab-build-stores` (REL, IRR, REL-1, SPLIT) -> `corag train` for closed-book, local,
 /// centralized and collaborative RAG at two shot levels on REL, and local + collaborative on

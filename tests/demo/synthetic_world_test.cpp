@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "corag/crab/synthetic_world.hpp"
+#include "corag/demo/synthetic_world.hpp"
 #include "corag/text/answer_normalization.hpp"
 #include "corag/util/qa_reader.hpp"
 #include "test_support.hpp"

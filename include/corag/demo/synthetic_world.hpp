@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "corag/crab/synth_config.hpp"
+#include "corag/demo/synth_config.hpp"
 
 namespace corag {
 

@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "corag/train/demo_pipeline.hpp"
+#include "corag/demo/demo_pipeline.hpp"
 #include "test_support.hpp"
 
 namespace {
