@@ -303,42 +303,60 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
   return out.str();
 }
 
-std::string run_demo(const DemoOptions& options) {
-  CORAG_CHECK(!options.out.empty(), "corag demo needs an output directory");
-  CORAG_CHECK(!options.trainer.empty(), "corag demo needs the corag executable that trains its runs");
-  CORAG_CHECK(options.jobs >= 1, "corag demo: --jobs must be at least 1, got ", options.jobs);
-  const auto& out = options.out;
-  const auto world = out / "world";
-  const auto models = out / "models";
-  const auto embeddings = out / "embeddings";
-  const auto crab = out / "crab";
-  // Every stage's config is resolved (and checked) before any work starts.
-  const auto config_dir = demo_config_dir(options);
-  const auto files = demo_config_files(config_dir, options.quick);
-  const auto seed = std::to_string(options.seed);
-  const auto synth_config = load_config<SynthConfig>(files.world, {"world.seed=" + seed});
-  const auto pretrain_config = load_config<PretrainConfig>(
-      files.pretrain, {"runtime.seed=" + seed, "data.corpus=" + (world / "passages.jsonl").string(),
-                       "data.tokenizer_questions=[" + (world / "qa.train_pool.jsonl").string() + "]"});
-  const auto crab_config = load_config<CrabConfig>(
-      files.crab, {"build.seed=" + seed, "data.train_pool=[" + (world / "qa.train_pool.jsonl").string() + "]",
-                   "data.test_pool=" + (world / "qa.test_pool.jsonl").string(),
-                   "data.corpus=" + (world / "passages.jsonl").string(), "stores.embeddings=" + embeddings.string()});
-  const Overrides run_settings = {"runtime.seed=" + seed, "model.reader=" + (models / "reader").string(),
-                                  "model.retriever=" + (models / "retriever").string(),
-                                  "data.crab_dir=" + crab.string(), "store.embeddings=" + embeddings.string()};
-  const auto plan = demo_plan(files, crab_config, load_config<ExperimentConfig>(files.train, run_settings));
-  const auto runs = demo_runs(plan);
-  std::vector<ExperimentConfig> run_configs;
-  for (const auto& run : runs) {
-    run_configs.push_back(
-        load_config<ExperimentConfig>(files.train, joined(run_settings, regime_overrides(plan, run))));
-  }
+namespace {
 
-  // The stages follow from the seed and the config files: another demo's stages must not be reused.
+/// Where each stage writes, under the demo's output folder.
+struct DemoPaths {
+  explicit DemoPaths(const fs::path& out)
+      : out(out), world(out / "world"), models(out / "models"), embeddings(out / "embeddings"), crab(out / "crab") {}
+  fs::path out, world, models, embeddings, crab;
+};
+
+/// Every stage's config, resolved (and so checked) before any work starts.
+struct DemoConfigs {
+  fs::path dir;  ///< the folder the config files were read from
+  SynthConfig synth;
+  PretrainConfig pretrain;
+  CrabConfig crab;
+  DemoPlan plan;
+  std::vector<DemoRun> runs;
+  std::vector<ExperimentConfig> run_configs;  ///< one per run
+};
+
+DemoConfigs resolve_demo_configs(const DemoOptions& options, const DemoPaths& paths) {
+  DemoConfigs configs;
+  configs.dir = demo_config_dir(options);
+  const auto files = demo_config_files(configs.dir, options.quick);
+  const auto seed = std::to_string(options.seed);
+  const auto passages = (paths.world / "passages.jsonl").string();
+  const auto train_pool = (paths.world / "qa.train_pool.jsonl").string();
+  configs.synth = load_config<SynthConfig>(files.world, {"world.seed=" + seed});
+  configs.pretrain = load_config<PretrainConfig>(files.pretrain, {"runtime.seed=" + seed, "data.corpus=" + passages,
+                                                                  "data.tokenizer_questions=[" + train_pool + "]"});
+  configs.crab = load_config<CrabConfig>(
+      files.crab, {"build.seed=" + seed, "data.train_pool=[" + train_pool + "]",
+                   "data.test_pool=" + (paths.world / "qa.test_pool.jsonl").string(), "data.corpus=" + passages,
+                   "stores.embeddings=" + paths.embeddings.string()});
+  const Overrides run_settings = {"runtime.seed=" + seed, "model.reader=" + (paths.models / "reader").string(),
+                                  "model.retriever=" + (paths.models / "retriever").string(),
+                                  "data.crab_dir=" + paths.crab.string(),
+                                  "store.embeddings=" + paths.embeddings.string()};
+  configs.plan = demo_plan(files, configs.crab, load_config<ExperimentConfig>(files.train, run_settings));
+  configs.runs = demo_runs(configs.plan);
+  for (const auto& run : configs.runs) {
+    configs.run_configs.push_back(
+        load_config<ExperimentConfig>(files.train, joined(run_settings, regime_overrides(configs.plan, run))));
+  }
+  return configs;
+}
+
+/// Takes `out` for this demo: refuses one holding another demo's stages (they follow from the
+/// seed and the config files), then records the configs it runs with.
+void claim_output(const DemoOptions& options, const DemoConfigs& configs) {
+  const auto& out = options.out;
   const auto settings =
       nlohmann::json{
-          {"seed", options.seed}, {"quick", options.quick}, {"configs", fnv1a_hex(demo_config_texts(config_dir))}}
+          {"seed", options.seed}, {"quick", options.quick}, {"configs", fnv1a_hex(demo_config_texts(configs.dir))}}
           .dump();
   const auto settings_file = out / "demo.settings";
   if (fs::exists(settings_file)) {
@@ -356,42 +374,59 @@ std::string run_demo(const DemoOptions& options) {
     remove_directory_atomically(out / "configs" / "source");
     fs::rename(built_in_config_scratch(out), out / "configs" / "source");
   }
-  write_file_atomically(out / "configs" / "synth.yaml", config_to_yaml(synth_config));
-  write_file_atomically(out / "configs" / "pretrain.yaml", config_to_yaml(pretrain_config));
-  write_file_atomically(out / "configs" / "crab.yaml", config_to_yaml(crab_config));
+  write_file_atomically(out / "configs" / "synth.yaml", config_to_yaml(configs.synth));
+  write_file_atomically(out / "configs" / "pretrain.yaml", config_to_yaml(configs.pretrain));
+  write_file_atomically(out / "configs" / "crab.yaml", config_to_yaml(configs.crab));
+}
 
-  const auto demo_start = StageLog::Clock::now();
-  StageLog stages(4 + runs.size());
-  stages.run("synthetic world -> " + world.string(), [&] {
-    if (fs::exists(world / "world.json")) return true;
-    generate_synthetic_world(synth_config.world, world);
+/// The stages before training: world, pretraining, corpus embeddings and CRAB stores, each
+/// reused when its output is complete.
+void prepare_inputs(const DemoConfigs& configs, const DemoPaths& paths, StageLog& stages) {
+  stages.run("synthetic world -> " + paths.world.string(), [&] {
+    if (fs::exists(paths.world / "world.json")) return true;
+    generate_synthetic_world(configs.synth.world, paths.world);
     return false;
   });
-  stages.run("pretraining tokenizers, retriever and reader -> " + models.string(), [&] {
-    const bool reused = fs::exists(models / "pretrain.json");
-    run_pretraining(pretrain_config, config_to_yaml(pretrain_config), models);
+  stages.run("pretraining tokenizers, retriever and reader -> " + paths.models.string(), [&] {
+    const bool reused = fs::exists(paths.models / "pretrain.json");
+    run_pretraining(configs.pretrain, config_to_yaml(configs.pretrain), paths.models);
     return reused;
   });
-  stages.run("embedding the corpus -> " + embeddings.string(), [&] {
-    if (fs::exists(embeddings / "meta.json")) return true;
-    const Runtime runtime = apply_runtime(pretrain_config.runtime);
-    auto retriever = Retriever::load(models / "retriever", runtime.device);
-    DenseStore::build(retriever, world / "passages.jsonl", embeddings, StoreBuildOptions{});
+  stages.run("embedding the corpus -> " + paths.embeddings.string(), [&] {
+    if (fs::exists(paths.embeddings / "meta.json")) return true;
+    const Runtime runtime = apply_runtime(configs.pretrain.runtime);
+    auto retriever = Retriever::load(paths.models / "retriever", runtime.device);
+    DenseStore::build(retriever, paths.world / "passages.jsonl", paths.embeddings, StoreBuildOptions{});
     return false;
   });
   std::string built;
   for (const auto& variant : table1_variants()) built += (built.empty() ? "" : ", ") + variant;
-  stages.run("CRAB stores " + built + " -> " + crab.string(), [&] {
-    if (fs::exists(CrabLayout(crab).manifest())) return true;
-    build_crab(crab_config, config_to_yaml(crab_config), crab, table1_variants());
+  stages.run("CRAB stores " + built + " -> " + paths.crab.string(), [&] {
+    if (fs::exists(CrabLayout(paths.crab).manifest())) return true;
+    build_crab(configs.crab, config_to_yaml(configs.crab), paths.crab, table1_variants());
     return false;
   });
+}
+
+}  // namespace
+
+std::string run_demo(const DemoOptions& options) {
+  CORAG_CHECK(!options.out.empty(), "corag demo needs an output directory");
+  CORAG_CHECK(!options.trainer.empty(), "corag demo needs the corag executable that trains its runs");
+  CORAG_CHECK(options.jobs >= 1, "corag demo: --jobs must be at least 1, got ", options.jobs);
+  const DemoPaths paths(options.out);
+  const auto configs = resolve_demo_configs(options, paths);
+  claim_output(options, configs);
+
+  const auto demo_start = StageLog::Clock::now();
+  StageLog stages(4 + configs.runs.size());
+  prepare_inputs(configs, paths, stages);
   std::map<std::string, nlohmann::json> summaries;
-  train_runs_in_children(options, runs, run_configs, stages, summaries);
-  const auto tables = render_demo_tables(summaries, plan.few_shots, plan.many_shots);
-  write_file_atomically(out / "tables.md", tables);
+  train_runs_in_children(options, configs.runs, configs.run_configs, stages, summaries);
+  const auto tables = render_demo_tables(summaries, configs.plan.few_shots, configs.plan.many_shots);
+  write_file_atomically(paths.out / "tables.md", tables);
   write_file_atomically(
-      out / "demo.json",
+      paths.out / "demo.json",
       nlohmann::json{{"seed", options.seed},
                      {"quick", options.quick},
                      {"jobs", options.jobs},
