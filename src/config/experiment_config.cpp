@@ -33,4 +33,14 @@ std::vector<ConfigProblem> ExperimentConfig::check() const {
   return problems;
 }
 
+std::vector<InputPath> ExperimentConfig::input_paths() const {
+  std::vector<InputPath> inputs = {{"model.reader", model.reader, InputKind::directory},
+                                   {"data.crab_dir", data.crab_dir, InputKind::directory}};
+  if (model.retrieval) {
+    inputs.push_back({"model.retriever", model.retriever, InputKind::directory});
+    inputs.push_back({"store.embeddings", store.embeddings, InputKind::directory});
+  }
+  return inputs;
+}
+
 }  // namespace corag

@@ -309,6 +309,7 @@ nlohmann::json build_crab(const CrabConfig& config, const std::string& resolved_
     CORAG_CHECK(std::find(known.begin(), known.end(), variant) != known.end(), "--variants: unknown variant '", variant,
                 "' (", store_variant_list(", ", {"ablations"}), ")");
   }
+  require_config_inputs(config.input_paths(), "crab-build-stores");
   nlohmann::json inputs = {{"corpus", describe_file(config.data.corpus)},
                            {"test_pool", describe_file(config.data.test_pool)}};
   for (const auto& file : config.data.train_pool) inputs["train_pool"].push_back(describe_file(file));

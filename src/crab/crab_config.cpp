@@ -46,6 +46,17 @@ std::vector<ConfigProblem> CrabConfig::check() const {
   return problems;
 }
 
+std::vector<InputPath> CrabConfig::input_paths() const {
+  std::vector<InputPath> inputs;
+  for (const auto& pool : data.train_pool) inputs.push_back({"data.train_pool", pool, InputKind::file});
+  inputs.push_back({"data.test_pool", data.test_pool, InputKind::file});
+  inputs.push_back({"data.corpus", data.corpus, InputKind::file});
+  inputs.push_back({"bm25.index", bm25.index, InputKind::directory});
+  inputs.push_back({"bm25.run", bm25.run, InputKind::file});
+  inputs.push_back({"stores.embeddings", stores.embeddings, InputKind::directory});
+  return inputs;
+}
+
 std::vector<std::size_t> CrabConfig::shot_levels() const {
   std::vector<std::size_t> levels;
   for (const auto& shot : splits.shots) levels.push_back(static_cast<std::size_t>(std::stoull(shot)));

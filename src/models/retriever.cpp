@@ -109,6 +109,7 @@ void Retriever::save(const std::filesystem::path& model_dir) const {
     std::filesystem::remove_all(passage_dir);
   } else {
     save_bert_model(passage_encoder_, passage_dir);
+    tokenizer_.save(passage_dir);  // a model directory HF's from_pretrained opens on its own
   }
 }
 

@@ -185,6 +185,14 @@ std::vector<ConfigProblem> PretrainConfig::check() const {
   return problems;
 }
 
+std::vector<InputPath> PretrainConfig::input_paths() const {
+  std::vector<InputPath> inputs = {{"data.corpus", data.corpus, InputKind::file}};
+  for (const auto& questions : data.tokenizer_questions) {
+    inputs.push_back({"data.tokenizer_questions", questions, InputKind::file});
+  }
+  return inputs;
+}
+
 nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& resolved_config_yaml,
                                const fs::path& out) {
   const auto hash = fnv1a_hex(resolved_config_yaml);
@@ -197,6 +205,7 @@ nlohmann::json run_pretraining(const PretrainConfig& config, const std::string& 
     spdlog::info("pretrain: reusing {}", out.string());
     return done;
   }
+  require_config_inputs(config.input_paths(), "corag pretrain");
   if (fs::exists(progress_marker)) {
     CORAG_CHECK(read_file(progress_marker) == hash, out.string(),
                 " holds an unfinished pretraining with another config; remove it or choose another --out");

@@ -84,6 +84,7 @@ class TrainingRun {
         start_(Clock::now()) {}
 
   nlohmann::json run() {
+    require_config_inputs(config_.input_paths(), "corag train");
     runtime_ = apply_runtime(config_.runtime);
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
     prepare_run_dir();

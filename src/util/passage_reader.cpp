@@ -37,11 +37,24 @@ bool PassageReader::next(Passage& passage) {
     if (!jsonl_->next(value_)) return false;
     const std::string where = jsonl_->location();
     CORAG_CHECK(value_.is_object(), where, ": expected a JSON object, got ", value_.type_name());
-    refuse_misspelt_keys(value_, {"id", "title", "text"}, where);
+    refuse_misspelt_keys(value_, {"id", "title", "text", "contents"}, where);
     passage.id = optional_id_field(value_, "id", where);
     CORAG_CHECK(!passage.id.empty(), where, ": missing 'id'");
-    passage.title = optional_string_field(value_, "title", where);
-    passage.text = required_string_field(value_, "text", where);
+    if (!value_.contains("contents")) {
+      passage.title = optional_string_field(value_, "title", where);
+      passage.text = required_string_field(value_, "text", where);
+      return true;
+    }
+    CORAG_CHECK(!value_.contains("text") && !value_.contains("title"), where,
+                ": has both Pyserini's 'contents' and 'text' or 'title'; a line is one format or the other");
+    // Pyserini's JsonCollection: the title and the text as the lines of `contents`, the way
+    // `pyserini.encode --fields title text` splits it (trailing white space dropped); one line is
+    // the text alone.
+    auto contents = required_string_field(value_, "contents", where);
+    contents.erase(contents.find_last_not_of(" \t\r\n") + 1);
+    const auto newline = contents.find('\n');
+    passage.title = newline == std::string::npos ? "" : contents.substr(0, newline);
+    passage.text = newline == std::string::npos ? contents : contents.substr(newline + 1);
     return true;
   }
   if (!tsv_->next(fields_)) return false;

@@ -271,3 +271,26 @@ TEST_CASE("store variants: one list, named variants and one-level ablations", "[
     CHECK_FALSE(is_store_variant(name));
   }
 }
+
+TEST_CASE("input paths a config names are checked by key before work starts", "[config]") {
+  TempDir dir;
+  write_text(dir / "file.txt", "x");
+  std::filesystem::create_directories(dir / "folder");
+  auto config = load_config<ExperimentConfig>("", {});
+  config.model.reader = (dir / "folder").string();
+  config.data.crab_dir = (dir / "file.txt").string();   // a file where a folder is needed
+  config.model.retriever = (dir / "missing").string();  // missing
+  config.store.embeddings = (dir / "folder").string();
+  const auto message = error_message([&] { require_config_inputs(config.input_paths(), "corag train"); });
+  CHECK(message ==
+        "corag train: 2 inputs named by the config cannot be read:\n  data.crab_dir: " + (dir / "file.txt").string() +
+            ": not a folder\n  model.retriever: " + (dir / "missing").string() + ": no such folder");
+  // Closed-book runs read no retriever or store; unset paths are left to the config check.
+  config.model.retrieval = false;
+  config.data.crab_dir = (dir / "folder").string();
+  CHECK_NOTHROW(require_config_inputs(config.input_paths(), "corag train"));
+  CHECK_THAT(error_message([&] {
+               require_config_inputs({{"data.test_pool", (dir / "folder").string(), InputKind::file}}, "x");
+             }),
+             Catch::Contains("data.test_pool: " + (dir / "folder").string() + ": not a regular file"));
+}

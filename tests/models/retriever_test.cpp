@@ -75,6 +75,8 @@ TEST_CASE("Contriever retriever: round trip, HF prefixes, separate query encoder
   CHECK(!torch::allclose(retriever.embed_queries({"the book"}, 1), passages));
   const auto separate = dir / "separate";
   retriever.save(separate);
+  // Each encoder's directory is a whole HF BERT directory, tokenizer included.
+  CHECK(read_text(separate / "passage_encoder" / "vocab.txt") == read_text(tiny_vocab_file()));
   auto reloaded = Retriever::load(separate, torch::kCPU);
   CHECK(!reloaded.encoders_shared());
   check_close(reloaded.embed_passages({"the book"}, 1), passages, 0.0);

@@ -90,4 +90,18 @@ TEST_CASE("crab-build-stores reports every config problem at once and exits 1", 
                              Catch::Contains("data.test_pool") && Catch::Contains("splits.test_size"));
   CHECK(!std::filesystem::exists(dir / "out"));
   CHECK(run(dir, std::string(CORAG_CRAB_BUILD_STORES_PATH)).exit_code == 2);  // --config and --out are required
+
+  // A path that does not exist is named by its config key, before anything is written (it was an
+  // "internal error: filesystem error" without the key).
+  write_text(dir / "corpus.jsonl", "{\"id\": \"1\", \"text\": \"t\"}\n");
+  write_text(dir / "paths.yaml", "data:\n  corpus: " + (dir / "corpus.jsonl").string() +
+                                     "\n  test_pool: " + (dir / "nope.jsonl").string() + "\n  train_pool: [" +
+                                     (dir / "corpus.jsonl").string() +
+                                     "]\nbm25:\n  run: " + (dir / "nope.trec").string() + "\n");
+  const Result missing = run(dir, std::string(CORAG_CRAB_BUILD_STORES_PATH) + " --config " +
+                                      (dir / "paths.yaml").string() + " --out " + (dir / "out").string());
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("data.test_pool: " + (dir / "nope.jsonl").string() + ": no such file") &&
+                              Catch::Contains("bm25.run: " + (dir / "nope.trec").string() + ": no such file"));
+  CHECK(!std::filesystem::exists(dir / "out"));
 }

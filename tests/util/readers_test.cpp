@@ -132,6 +132,20 @@ TEST_CASE("passage reader reads JSONL and DPR TSV corpora", "[util][readers]") {
   CHECK((passage.id == "p2" && passage.title.empty()));
   CHECK_FALSE(jsonl.next(passage));
 
+  // Pyserini's JsonCollection: `contents` of two lines is title and text (pyserini.encode
+  // --fields title text), of one line the text; mixing the two formats in a line is refused.
+  write_text(dir / "pyserini.jsonl",
+             "{\"id\": \"doc1\", \"contents\": \"Aaron\\nAaron is a prophet.\\n\"}\n"
+             "{\"id\": 7, \"contents\": \"No title here.\"}\n"
+             "{\"id\": \"x\", \"contents\": \"T\\nbody\", \"text\": \"other\"}\n");
+  PassageReader pyserini(dir / "pyserini.jsonl");
+  REQUIRE(pyserini.next(passage));
+  CHECK((passage.id == "doc1" && passage.title == "Aaron" && passage.text == "Aaron is a prophet."));
+  REQUIRE(pyserini.next(passage));
+  CHECK((passage.id == "7" && passage.title.empty() && passage.text == "No title here."));
+  CHECK_THAT(error_message([&] { pyserini.next(passage); }),
+             Catch::Contains("pyserini.jsonl:3: has both Pyserini's 'contents' and 'text'"));
+
   PassageReader tsv(dir / "psgs.tsv");
   CHECK(tsv.format() == CorpusFormat::dpr_tsv);
   REQUIRE(tsv.next(passage));

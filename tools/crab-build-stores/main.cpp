@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.callback([&] {
     const auto config = corag::load_config<corag::CrabConfig>(config_file, overrides);
+    corag::require_config_inputs(config.input_paths(), "crab-build-stores");  // before --out is made
     corag::require_output_outside(out, config.stores.embeddings);
     corag::require_output_outside(out, config.bm25.index);
     const corag::OutputLock lock(out, "crab-build-stores");

@@ -6,6 +6,7 @@
 
 #include "corag/config/enum_names.hpp"
 #include "corag/config/field_rules.hpp"
+#include "corag/config/input_paths.hpp"
 #include "corag/util/precision.hpp"
 
 namespace corag {
@@ -235,6 +236,9 @@ struct ExperimentConfig {
 
   /// Rules that involve more than one field, or a value's syntax beyond its type.
   std::vector<ConfigProblem> check() const;
+  /// The models, CRAB build and store the config names as inputs (require_config_inputs
+  /// checks them); the retriever and store only when the run retrieves.
+  std::vector<InputPath> input_paths() const;
   /// What reports name as the run's store: store.variant, or "closed-book" without retrieval.
   std::string reported_variant() const { return model.retrieval ? store.variant : "closed-book"; }
 };

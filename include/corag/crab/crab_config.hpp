@@ -6,6 +6,7 @@
 
 #include "corag/config/enum_names.hpp"
 #include "corag/config/field_rules.hpp"
+#include "corag/config/input_paths.hpp"
 
 namespace corag {
 
@@ -127,6 +128,8 @@ struct CrabConfig {
   }
 
   std::vector<ConfigProblem> check() const;
+  /// The files and folders the config names as inputs (require_config_inputs checks them).
+  std::vector<InputPath> input_paths() const;
   /// `splits.shots` as numbers (check() guarantees positive and ascending).
   std::vector<std::size_t> shot_levels() const;
 };

@@ -187,6 +187,8 @@ struct PretrainConfig {
     v.section("runtime", runtime);
   }
   std::vector<ConfigProblem> check() const;
+  /// The files the config names as inputs (require_config_inputs checks them).
+  std::vector<InputPath> input_paths() const;
 };
 
 }  // namespace corag

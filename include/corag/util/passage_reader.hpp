@@ -21,7 +21,7 @@ struct Passage {
 
 /// The two corpus formats of DESIGN.md.
 enum class CorpusFormat {
-  jsonl,    ///< `{"id": str|int, "title": str, "text": str}` per line
+  jsonl,    ///< `{"id": str|int, "title": str, "text": str}` or Pyserini's `{"id", "contents": "title\ntext"}`
   dpr_tsv,  ///< DPR's psgs_w100.tsv: header `id<TAB>text<TAB>title`, csv-style quoting
 };
 
