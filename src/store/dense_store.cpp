@@ -102,6 +102,7 @@ void DenseStore::build(Retriever& retriever, const std::filesystem::path& corpus
 
   std::vector<std::uint64_t> all_rows(table.size());
   std::iota(all_rows.begin(), all_rows.end(), 0);
+  write_store_docids(out / store_files::kDocids, all_rows, table);
   const auto checksum = write_store_index(
       out, options, EmbeddingChunks(out, table.size(), retriever.dim(), options.chunk_rows, scalar_type(options.dtype)),
       all_rows);

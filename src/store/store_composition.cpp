@@ -61,6 +61,7 @@ void compose_store(const std::vector<std::filesystem::path>& from, const std::op
 
   std::filesystem::create_directories(out);
   write_store_rows(out / store_files::kRows, rows);
+  write_store_docids(out / store_files::kDocids, rows, first.table());
   const auto checksum = write_store_index(out, options, first.root_embeddings(), rows);
   const nlohmann::json meta = {
       {"format", store_files::kFormat},

@@ -6,6 +6,7 @@
 
 #include "corag/store/embedding_chunks.hpp"
 #include "corag/store/faiss_index.hpp"
+#include "corag/store/passage_table.hpp"
 #include "corag/store/tensor_rows.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
@@ -52,6 +53,13 @@ StoreMeta StoreMeta::read(const std::filesystem::path& file) {
 
 void write_store_rows(const std::filesystem::path& path, const std::vector<std::uint64_t>& rows) {
   write_file_atomically(path, std::string_view(reinterpret_cast<const char*>(rows.data()), rows.size() * 8));
+}
+
+void write_store_docids(const std::filesystem::path& path, const std::vector<std::uint64_t>& rows,
+                        const PassageTable& table) {
+  write_file_atomically(path, [&](std::ostream& out) {
+    for (const auto row : rows) out << table.at(row).id << '\n';
+  });
 }
 
 std::string write_store_index(const std::filesystem::path& dir, const StoreBuildOptions& options,

@@ -1,4 +1,6 @@
 // `corag bm25 build|search`, `corag index build|compose` and `corag retrieve` as a user runs them.
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "model_fixtures.hpp"
@@ -99,6 +101,29 @@ TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refus
   REQUIRE(retrieved.size() == 1);
   REQUIRE(retrieved[0]["passages"].size() == 2);  // the composed store holds two passages
   for (const auto& passage : retrieved[0]["passages"]) CHECK((passage["id"] == "p3" || passage["id"] == "p1"));
+  // Beside each index.faiss, the passage id of index row i on line i (Pyserini's `docid`).
+  CHECK(read_text(dir / "store/docid") == "p0\np1\np2\np3\n");
+  CHECK(read_text(dir / "sub/docid") == "p1\np3\n");
+  // The same hits as a TREC run (qid: the line number of a question without id), and their answer
+  // recall@k: neither passage of the composed store holds the answer "x".
+  REQUIRE(run_command(dir, corag_cli + " retrieve --store " + (dir / "sub").string() + " --retriever " +
+                               (dir / "bert").string() + " --queries " + (dir / "q.jsonl").string() +
+                               " --top-k 5 --format trec --tag mine --out " + (dir / "r.trec").string())
+              .exit_code == 0);
+  std::istringstream trec(read_text(dir / "r.trec"));
+  for (int rank = 1; rank <= 2; ++rank) {
+    std::string qid, q0, docid, tag;
+    int line_rank = 0;
+    double score = 0;
+    trec >> qid >> q0 >> docid >> line_rank >> score >> tag;
+    CHECK((qid == "1" && q0 == "Q0" && line_rank == rank && tag == "mine"));
+    CHECK(docid == retrieved[0]["passages"][rank - 1]["id"]);
+    CHECK(score == Approx(retrieved[0]["passages"][rank - 1]["score"].get<double>()).margin(1e-6));  // 6 decimals
+  }
+  const auto recall =
+      run_command(dir, corag_cli + " eval --retrieval " + (dir / "r.jsonl").string() + " --recall-at 1,2 --json");
+  REQUIRE(recall.exit_code == 0);
+  CHECK(nlohmann::json::parse(recall.out) == nlohmann::json{{"n", 1}, {"recall@1", 0.0}, {"recall@2", 0.0}});
   // --out naming the queries file would replace it: refused, the queries kept.
   const auto onto_input = run_command(dir, corag_cli + " retrieve --store " + (dir / "sub").string() + " --retriever " +
                                                (dir / "bert").string() + " --queries " + (dir / "q.jsonl").string() +

@@ -5,17 +5,18 @@
 #include "commands.hpp"
 #include "corag/store/bm25_index.hpp"
 #include "corag/store/retrieval_output.hpp"
-#include "corag/store/trec_run.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/input_file.hpp"
 #include "corag/util/output_lock.hpp"
+#include "enum_option.hpp"
 
 namespace corag::cli {
 
 void add_bm25_command(CLI::App& app) {
   struct Options {
-    std::string passages, out, index, queries, format = "jsonl", tag = "corag-bm25";
+    std::string passages, out, index, queries, tag = "corag-bm25";
+    RetrievalFormat format = RetrievalFormat::jsonl;
     Bm25Options bm25;
     bool no_stem = false, no_stopwords = false;
     std::size_t top_k = 50;
@@ -53,9 +54,9 @@ void add_bm25_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   search->add_option("--out", options->out, "output file")->required();
-  search->add_option("--format", options->format, "jsonl (reader input) or trec (qid Q0 docid rank score tag)")
-      ->check(CLI::IsMember({"jsonl", "trec"}))
-      ->capture_default_str();
+  add_enum_option(*search, "--format", options->format,
+                  "jsonl (reader input) or trec (a TREC run: qid Q0 docid rank score tag; qid = the question's id "
+                  "or line number)");
   search->add_option("--tag", options->tag, "run tag of TREC lines")->capture_default_str();
   search->add_option("--threads", options->threads, "worker threads (0: one per core)")->capture_default_str();
   search->callback([options] {
@@ -72,12 +73,7 @@ void add_bm25_command(CLI::App& app) {
     const auto hits = index.search(texts, options->top_k, options->threads);
     write_file_atomically(options->out, [&](std::ostream& out) {
       for (std::size_t i = 0; i < queries.size(); ++i) {
-        if (options->format == "trec") {
-          write_trec_hits(out, queries[i].id.empty() ? std::to_string(i + 1) : queries[i].id, hits[i], table,
-                          options->tag);
-        } else {
-          out << retrieval_line(queries[i], hits[i], table).dump() << '\n';
-        }
+        write_retrieval_hits(out, options->format, queries[i], i, hits[i], table, options->tag);
       }
     });
   });

@@ -7,6 +7,7 @@
 #include "corag/config/config_reader.hpp"
 #include "corag/config/runtime.hpp"
 #include "corag/models/weights_fingerprint.hpp"
+#include "corag/store/answer_recall.hpp"
 #include "corag/train/evaluation.hpp"
 #include "corag/train/run_summary.hpp"
 #include "corag/util/atomic_file.hpp"
@@ -17,7 +18,8 @@ namespace corag::cli {
 namespace {
 
 struct EvalOptions {
-  std::string predictions, gold;
+  std::string predictions, gold, retrieval;
+  std::vector<std::size_t> recall_ks = {1, 5, 20, 100};
   std::string checkpoint, config, split, variant, out;
   std::vector<std::string> overrides;
   bool json = false;
@@ -30,6 +32,20 @@ void score_predictions(const EvalOptions& options) {
               << "\n";
   } else {
     std::printf("EM %.2f  F1 %.2f  n %zu\n", totals.em_percent(), totals.f1_percent(), totals.count());
+  }
+}
+
+void score_retrieval(const EvalOptions& options) {
+  const auto recall = answer_recall_at_k(options.retrieval, options.recall_ks);
+  nlohmann::json json = {{"n", recall.questions}};
+  for (std::size_t i = 0; i < recall.ks.size(); ++i) {
+    json["recall@" + std::to_string(recall.ks[i])] = recall.percent[i];
+    if (!options.json) std::printf("answer recall@%zu %.2f\n", recall.ks[i], recall.percent[i]);
+  }
+  if (options.json) {
+    std::cout << json.dump() << "\n";
+  } else {
+    std::printf("n %zu\n", recall.questions);
   }
 }
 
@@ -100,17 +116,31 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"test", "dev"}));
   command->add_option("--store-variant", options->variant, "REL, IRR, REL-1, SPLIT or ablations/<name>");
   command->add_option("--out", options->out, "predictions and summary.json (default: CHECKPOINT/eval-SPLIT)");
+  auto* retrieval =
+      command
+          ->add_option("--retrieval", options->retrieval,
+                       "answer recall@k of a retrieval file (corag retrieve / bm25 search output with answers)")
+          ->check(CLI::ExistingFile);
+  command->add_option("--recall-at", options->recall_ks, "the k of answer recall@k, ascending (with --retrieval)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   command->add_flag("--json", options->json, "print JSON instead of a table");
   predictions->needs(gold);
   gold->needs(predictions);
   checkpoint->needs(config);
   predictions->excludes(checkpoint);
+  retrieval->excludes(predictions);
+  retrieval->excludes(checkpoint);
   command->callback([options] {
     if (!options->predictions.empty()) {
       score_predictions(*options);
+    } else if (!options->retrieval.empty()) {
+      score_retrieval(*options);
     } else {
       CORAG_CHECK(!options->checkpoint.empty(),
-                  "corag eval: give --predictions FILE --gold FILE, or --checkpoint DIR --config FILE");
+                  "corag eval: give --predictions FILE --gold FILE, --retrieval FILE, or --checkpoint DIR --config "
+                  "FILE");
       evaluate_checkpoint(*options);
     }
   });

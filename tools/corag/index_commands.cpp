@@ -92,11 +92,14 @@ void add_retrieve_command(CLI::App& app) {
   struct Options {
     std::string store, retriever, queries, out;
     std::size_t top_k = 40, batch_size = 64;
+    RetrievalFormat format = RetrievalFormat::jsonl;
+    std::string tag = "corag-dense";
     ModelConfig query;  ///< only retriever_query is read
     RuntimeConfig runtime;
   };
   auto options = std::make_shared<Options>();
-  auto* command = app.add_subcommand("retrieve", "top-k passages of a store for each question (reader input JSONL)");
+  auto* command =
+      app.add_subcommand("retrieve", "top-k passages of a store for each question (reader input JSONL or a TREC run)");
   command->add_option("--store", options->store, "store directory (corag index build|compose)")
       ->required()
       ->check(CLI::ExistingDirectory);
@@ -115,7 +118,11 @@ void add_retrieve_command(CLI::App& app) {
   add_enum_option(*command, "--query", options->query.retriever_query,
                   "what the query encoder embeds: reader (`question: {q} answer: <extra_id_0>`, as Atlas and "
                   "corag train) or question (the raw question)");
-  command->add_option("--out", options->out, "output JSONL")->required();
+  command->add_option("--out", options->out, "output file")->required();
+  add_enum_option(*command, "--format", options->format,
+                  "jsonl (reader input) or trec (a TREC run: qid Q0 docid rank score tag; qid = the question's id "
+                  "or line number)");
+  command->add_option("--tag", options->tag, "run tag of TREC lines")->capture_default_str();
   command->add_option("--batch-size", options->batch_size, "questions per forward pass")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -140,8 +147,10 @@ void add_retrieve_command(CLI::App& app) {
         texts.push_back(retriever_query_text(options->query, queries[i].question));
       const auto embedded = retriever.embed_queries(texts, texts.size());
       const auto hits = store.top_k(embedded, options->top_k, runtime.device, runtime.compute_dtype);
-      for (std::size_t i = begin; i < end; ++i)
-        out.stream() << retrieval_line(queries[i], hits[i - begin], store.table()).dump() << '\n';
+      for (std::size_t i = begin; i < end; ++i) {
+        write_retrieval_hits(out.stream(), options->format, queries[i], i, hits[i - begin], store.table(),
+                             options->tag);
+      }
       progress.advance(end - begin);
     }
     out.commit();

@@ -23,5 +23,6 @@ int main(int argc, char** argv) {
   corag::cli::add_synth_command(app);
   corag::cli::add_pretrain_command(app);
   corag::cli::add_demo_command(app);
+  corag::cli::add_qrels_command(app);
   return corag::run_tool(app, options, argc, argv);
 }

@@ -21,6 +21,8 @@ constexpr const char* kMeta = "meta.json";         ///< written last: its presen
 constexpr const char* kBuildState = "build.json";  ///< a root build's layout, while it runs
 constexpr const char* kRows = "rows.bin";          ///< a composed store's sorted u64 root rows
 constexpr const char* kIndex = "index.faiss";
+constexpr const char* kDocids =
+    "docid";  ///< passage id of index row i on line i, as Pyserini lays out its FAISS indexes
 constexpr const char* kFormat = "corag-store-1";
 }  // namespace store_files
 
@@ -41,6 +43,13 @@ nlohmann::json read_store_json(const std::filesystem::path& path);
 
 /// Writes `rows.bin` atomically.
 void write_store_rows(const std::filesystem::path& path, const std::vector<std::uint64_t>& rows);
+
+class PassageTable;
+
+/// Writes `docid` atomically: the passage id of each of `rows` (root-table rows, in index order),
+/// one per line.
+void write_store_docids(const std::filesystem::path& path, const std::vector<std::uint64_t>& rows,
+                        const PassageTable& table);
 
 /// Builds `dir/index.faiss` over the embeddings of `rows` (root rows, in store order) with the
 /// options' factory, and returns its checksum, which meta.json records so that a damaged file is
