@@ -1,5 +1,7 @@
 #include "corag/text/sentencepiece_model.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -153,6 +155,7 @@ SentencePieceModel::SpecialIds SentencePieceModel::special_ids() const {
 }
 
 void train_sentencepiece(const std::string& arguments) {
+  spdlog::debug("SentencePiece trainer: {}", arguments);
   ErrorText error;
   CORAG_CHECK(plugin().train(arguments.c_str(), error.text, sizeof(error.text)) == 1,
               "SentencePiece training failed: ", error.text);

@@ -27,6 +27,11 @@ void copy_text(const std::string& text, char* buffer, std::size_t capacity) {
 
 }  // namespace
 
+// Exported by Debian's libsentencepiece (common.h, which is not installed, declares it).
+namespace sentencepiece::logging {
+void SetMinLogLevel(int level);
+}  // namespace sentencepiece::logging
+
 extern "C" {
 
 void* corag_spm_load(const char* path, char* error, std::size_t error_capacity) {
@@ -82,6 +87,9 @@ long corag_spm_id_to_piece(const void* model, int id, char* text, std::size_t ca
 }
 
 int corag_spm_train(const char* arguments, char* error, std::size_t error_capacity) {
+  // The trainer logs its whole command line at INFO before it parses --minloglevel (corag logs it
+  // at debug level instead): SentencePiece's own messages start at warnings.
+  sentencepiece::logging::SetMinLogLevel(1);
   const auto status = sentencepiece::SentencePieceTrainer::Train(arguments);
   if (!status.ok()) copy_text(status.ToString(), error, error_capacity);
   return status.ok() ? 1 : 0;

@@ -27,6 +27,7 @@
 #include "corag/util/fnv1a.hpp"
 #include "corag/util/json_strict.hpp"
 #include "corag/util/jsonl_reader.hpp"
+#include "corag/util/logging.hpp"
 #include "corag/util/metrics_writer.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/rng.hpp"
@@ -60,6 +61,13 @@ std::int64_t count_lines(const std::filesystem::path& path) {
 }
 
 /// Mean losses of the steps since the last eval point.
+/// The last step's losses as a progress status: "loss 2.3141  retriever 0.0512".
+std::string loss_status(const StepLosses& losses) {
+  char text[64];
+  std::snprintf(text, sizeof text, "loss %.4f  retriever %.4f", losses.reader, losses.retriever);
+  return text;
+}
+
 struct LossMeans {
   double reader = 0, retriever = 0;
   std::int64_t steps = 0;
@@ -88,6 +96,7 @@ class TrainingRun {
     runtime_ = apply_runtime(config_.runtime);
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
     prepare_run_dir();
+    const RunLogFile log_file(options_.run_dir / "train.log");
     metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
     spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", to_string(config_.train.mode), clients_.size(),
                  config_.data.shots, config_.model.retrieval ? "store " + config_.store.variant : "closed-book",
@@ -304,7 +313,9 @@ class TrainingRun {
     for (std::int64_t step = start; step < steps; ++step) {
       std::vector<TrainExample> batch;
       for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
-      running.add(train_step(stepper, batch, step, who));
+      const auto step_losses = train_step(stepper, batch, step, who);
+      running.add(step_losses);
+      progress.set_status(loss_status(step_losses));
       progress.advance();
       const bool eval_now =
           step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
@@ -384,7 +395,9 @@ class TrainingRun {
           const auto step = round * round_steps + local;
           std::vector<TrainExample> batch;
           for (const auto index : sampler.batch(step)) batch.push_back(examples[client->index][index]);
-          losses[client->index].add(train_step(stepper, batch, step, who));
+          const auto step_losses = train_step(stepper, batch, step, who);
+          losses[client->index].add(step_losses);
+          progress.set_status(loss_status(step_losses));
           progress.advance();
         }
         progress.finish();

@@ -6,7 +6,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+
+#include "corag/util/error.hpp"
 
 namespace corag {
 
@@ -28,13 +31,14 @@ std::string format_duration(double seconds) {
 }
 
 std::string render_progress_line(const std::string& label, std::uint64_t done, std::uint64_t total,
-                                 double elapsed_seconds, const std::string& unit) {
+                                 double elapsed_seconds, const std::string& unit, const std::string& status) {
+  const std::string suffix = status.empty() ? "" : "  " + status;
   constexpr int kBarWidth = 24;
   const double rate = elapsed_seconds > 0 ? static_cast<double>(done) / elapsed_seconds : 0.0;
   char rate_text[48];
   std::snprintf(rate_text, sizeof rate_text, rate >= 100 ? "%.0f %s/s" : "%.1f %s/s", rate, unit.c_str());
   std::string line = label + "  " + std::to_string(done);
-  if (total == 0) return line + " " + unit + "  " + rate_text + "  " + format_duration(elapsed_seconds);
+  if (total == 0) return line + " " + unit + "  " + rate_text + "  " + format_duration(elapsed_seconds) + suffix;
 
   const double fraction = std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
   const int filled = static_cast<int>(fraction * kBarWidth);
@@ -46,7 +50,17 @@ std::string render_progress_line(const std::string& label, std::uint64_t done, s
   const std::string eta =
       done >= total ? format_duration(elapsed_seconds)
                     : (rate > 0 ? "ETA " + format_duration(static_cast<double>(total - done) / rate) : "ETA ?");
-  return line + "/" + std::to_string(total) + " [" + bar + "] " + percent + "  " + rate_text + "  " + eta;
+  return line + "/" + std::to_string(total) + " [" + bar + "] " + percent + "  " + rate_text + "  " + eta + suffix;
+}
+
+double heartbeat_seconds() {
+  const char* text = std::getenv("CORAG_HEARTBEAT_SECONDS");
+  if (text == nullptr || *text == '\0') return 60.0;
+  char* end = nullptr;
+  const double seconds = std::strtod(text, &end);
+  CORAG_CHECK(*end == '\0' && std::isfinite(seconds) && seconds >= 0,
+              "CORAG_HEARTBEAT_SECONDS: expected seconds >= 0, got '", text, "'");
+  return seconds;
 }
 
 ProgressBar::ProgressBar(std::string label, std::uint64_t total, std::string unit)
@@ -54,6 +68,7 @@ ProgressBar::ProgressBar(std::string label, std::uint64_t total, std::string uni
       unit_(std::move(unit)),
       total_(total),
       drawing_(::isatty(STDERR_FILENO) == 1 && spdlog::should_log(spdlog::level::info)),
+      heartbeat_seconds_(drawing_ || !spdlog::should_log(spdlog::level::info) ? 0.0 : heartbeat_seconds()),
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
@@ -68,11 +83,15 @@ ProgressBar::~ProgressBar() {
 
 void ProgressBar::advance(std::uint64_t count) {
   done_ += count;
-  if (!drawing_) return;
+  if (!drawing_ && heartbeat_seconds_ <= 0) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ >= std::chrono::milliseconds(100)) {
+  const auto since = std::chrono::duration<double>(now - last_draw_).count();
+  if (drawing_ && since >= 0.1) {
     last_draw_ = now;
     draw(false);
+  } else if (!drawing_ && since >= heartbeat_seconds_) {
+    last_draw_ = now;
+    spdlog::info("{}", render_progress_line(label_, done_, total_, elapsed_seconds(), unit_, status_));
   }
 }
 
@@ -86,7 +105,7 @@ void ProgressBar::finish() {
 }
 
 void ProgressBar::draw(bool final_draw) {
-  const std::string line = render_progress_line(label_, done_, total_, elapsed_seconds(), unit_);
+  const std::string line = render_progress_line(label_, done_, total_, elapsed_seconds(), unit_, status_);
   std::fprintf(stderr, "\r%s\033[K%s", line.c_str(), final_draw ? "\n" : "");
   std::fflush(stderr);
 }

@@ -1,6 +1,8 @@
 // `corag train` and `corag eval` end to end on the tiny CRAB world: the tools a user runs, from
 // a YAML config, checked against each other (a checkpoint re-evaluated by `corag eval` and the
 // run's own predictions file scored by `corag eval --predictions` give the run's metrics).
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "corag/config/config_writer.hpp"
@@ -20,10 +22,28 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
   const std::string cli = CORAG_CLI_PATH;
   const auto run = dir / "run";
 
-  auto result = run_command(dir, cli + " train --config " + (dir / "tiny.yaml").string() + " --out " + run.string() +
-                                     " --set federated.rounds=2");
+  // stderr is not a terminal here: progress comes as heartbeat log lines (every step, with
+  // CORAG_HEARTBEAT_SECONDS=0.000001) carrying the step count, rate, ETA and the last loss.
+  auto result =
+      run_command(dir, "CORAG_HEARTBEAT_SECONDS=0.000001 " + cli + " train --config " + (dir / "tiny.yaml").string() +
+                           " --out " + run.string() + " --set federated.rounds=2");
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
+  std::string heartbeat;
+  std::istringstream err_lines(result.err);
+  for (std::string line; std::getline(err_lines, line) && heartbeat.empty();) {
+    if (line.find("] info round 1/2 client 1  1/") != std::string::npos) heartbeat = line;
+  }
+  CHECK_THAT(heartbeat, Catch::Matches("\\[20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\] info round 1/2 client 1  1/[0-9]+ "
+                                       "\\[.*\\] .* steps/s  ETA .*  loss [0-9.]+  retriever [0-9.]+"));
+  // The run directory keeps its own log: the run's lines, dated.
+  const auto log = read_text(run / "train.log");
+  CHECK_THAT(log, Catch::Contains("] info train: collaborative mode, 2 clients") &&
+                      Catch::Contains("] info round 2: aggregated 2 clients"));
+  CHECK(log.rfind("[20", 0) == 0);
+  CHECK(run_command(dir, "CORAG_HEARTBEAT_SECONDS=soon " + cli + " train --config " + (dir / "tiny.yaml").string() +
+                             " --out " + (dir / "bad-heartbeat").string())
+            .err.find("CORAG_HEARTBEAT_SECONDS: expected seconds >= 0, got 'soon'") != std::string::npos);
   CHECK(result.out.find("**collaborative** (REL): best client-averaged test EM across eval points (round ") !=
         std::string::npos);
   CHECK(result.out == read_text(run / "table.md"));

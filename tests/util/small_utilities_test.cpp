@@ -52,6 +52,8 @@ TEST_CASE("progress lines show count, rate and ETA", "[util][progress]") {
   CHECK(render_progress_line("embed", 1000, 1000, 4.0, "items") ==
         "embed  1000/1000 [========================] 100.0%  250 items/s  4.0s");
   CHECK(render_progress_line("read", 30, 0, 2.0, "lines") == "read  30 lines  15.0 lines/s  2.0s");
+  CHECK(render_progress_line("train", 3, 4, 1.5, "steps", "loss 2.5000") ==
+        "train  3/4 [==================>     ]  75.0%  2.0 steps/s  ETA 0.5s  loss 2.5000");
 }
 
 TEST_CASE("metrics writer appends whole lines and cuts a partial last line on reopen", "[util][metrics]") {
