@@ -1,6 +1,7 @@
 # Writes OUT, a C++ source defining corag::built_in_demo_configs(): the text of each file in
 # FILES (|-separated), keyed by file name, so that `corag demo` runs from any install location
 # with exactly the committed configs/demo*.yaml.
+include(${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake)
 string(REPLACE "|" ";" files "${FILES}")
 set(delimiter "corag_config")
 set(entries "")
@@ -26,11 +27,4 @@ ${entries}  };
 
 }  // namespace corag
 ")
-# Rewritten only when it changes, so that an unchanged config does not recompile it.
-if(EXISTS ${OUT})
-  file(READ ${OUT} previous)
-  if(previous STREQUAL source)
-    return()
-  endif()
-endif()
-file(WRITE ${OUT} "${source}")
+write_if_changed(${OUT} "${source}")

@@ -48,7 +48,8 @@ def tree(root):
         if rel.split(os.sep)[0] == "logs":
             continue
         for name in names:
-            if name == ".corag.lock" or name.endswith(".log"):
+            # Logs and the run card record invocations (times, command lines), not results.
+            if name in (".corag.lock", "run_card.json") or name.endswith(".log"):
                 continue
             files[os.path.normpath(os.path.join(rel, name))] = os.path.join(folder, name)
     return files

@@ -18,6 +18,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libtorch-dev libfaiss-dev libopenblas-dev
   libsentencepiece-dev libutf8proc-dev libstemmer-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev catch2
+  nettle-dev  # SHA-256 of inputs, indexes and run cards
   python3-torch  # scripts/convert_*.py and the test that runs scripts/convert_atlas_checkpoint.py
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer targets
   clang-format  # scripts/check_format.sh

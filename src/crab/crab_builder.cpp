@@ -22,7 +22,7 @@ namespace corag {
 namespace {
 
 nlohmann::json describe_file(const std::string& path) {
-  return {{"path", path}, {"bytes", std::filesystem::file_size(path)}, {"fnv1a64", file_checksum(path)}};
+  return {{"path", path}, {"bytes", std::filesystem::file_size(path)}, {"sha256", file_sha256(path)}};
 }
 
 void write_qa_file(const std::filesystem::path& path, const std::vector<QaRecord>& records, std::size_t count) {

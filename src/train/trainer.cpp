@@ -20,6 +20,7 @@
 #include "corag/train/evaluation.hpp"
 #include "corag/train/fedavg_server.hpp"
 #include "corag/train/rag_stepper.hpp"
+#include "corag/train/run_card.hpp"
 #include "corag/train/run_checkpoints.hpp"
 #include "corag/train/run_summary.hpp"
 #include "corag/util/atomic_file.hpp"
@@ -97,6 +98,7 @@ class TrainingRun {
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
     prepare_run_dir();
     const RunLogFile log_file(options_.run_dir / "train.log");
+    RunCard card(options_.run_dir, config_, runtime_);
     metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
     spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", to_string(config_.train.mode), clients_.size(),
                  config_.data.shots, config_.model.retrieval ? "store " + config_.store.variant : "closed-book",
@@ -114,9 +116,12 @@ class TrainingRun {
     }
     if (stopped_) {
       spdlog::info("train: stopped after {} checkpoint(s) as asked; continue with --resume", written_);
+      card.finish();
       return nullptr;
     }
-    return write_summary();
+    auto summary = write_summary();
+    card.finish();
+    return summary;
   }
 
  private:

@@ -2,21 +2,25 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <ATen/Version.h>
 #include <faiss/Index.h>
 #include <omp.h>
 #include <spdlog/spdlog.h>
 #include <torch/cuda.h>
 #include <torch/version.h>
+#include <nlohmann/json.hpp>
 
 #include "corag/util/device_spec.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/parallel_workers.hpp"
+#include "corag/util/source_commit.hpp"
 
 // OpenBLAS (Debian's LibTorch calls it for CPU matmuls) keeps its own pthread pool, sized to
 // the cores and not governed by OpenMP: with runtime.threads 1 its idle workers still spun on
 // sched_yield, burning a second core (measured: 50 s of system time in a 56 s single-threaded
 // pretraining). Weak, because LibTorch builds on MKL have no OpenBLAS.
 extern "C" void openblas_set_num_threads(int threads) __attribute__((weak));
+extern "C" char* openblas_get_config() __attribute__((weak));
 
 namespace corag {
 
@@ -60,18 +64,36 @@ void set_thread_count(int threads) {
 
 void seed_torch(std::uint64_t seed) { at::manual_seed(seed); }  // CPU and every CUDA generator
 
-std::string build_info() {
-  std::string info = "corag " CORAG_VERSION "\nLibTorch " TORCH_VERSION "\nFAISS ";
-  info += std::to_string(FAISS_VERSION_MAJOR) + "." + std::to_string(FAISS_VERSION_MINOR) + "." +
-          std::to_string(FAISS_VERSION_PATCH) + "\nCUDA ";
+nlohmann::json build_description() {
+  std::string cuda;
   if (!cuda_compiled()) {
-    info += "not available (CPU-only LibTorch)";
+    cuda = "not available (CPU-only LibTorch)";
   } else if (!cuda_usable()) {
-    info += "compiled in, but no usable device";
+    cuda = "compiled in, but no usable device";
   } else {
-    info += "available (" + std::to_string(torch::cuda::device_count()) + " device(s))";
+    cuda = "available (" + std::to_string(torch::cuda::device_count()) + " device(s))";
   }
-  return info + "\n";
+  // LibTorch's build summary names the BLAS it multiplies with ("BLAS_INFO=open" for OpenBLAS).
+  std::string blas = "unknown";
+  const auto config = at::show_config();
+  const auto at = config.find("BLAS_INFO=");
+  if (at != std::string::npos) blas = config.substr(at + 10, config.find_first_of(", \n", at + 10) - (at + 10));
+  // "generic" is the reference BLAS interface, which Debian routes to OpenBLAS: name what answers.
+  if (openblas_get_config != nullptr) blas += " (" + std::string(openblas_get_config()) + ")";
+  return {{"corag", CORAG_VERSION},
+          {"source_commit", source_commit()},
+          {"libtorch", TORCH_VERSION},
+          {"faiss", std::to_string(FAISS_VERSION_MAJOR) + "." + std::to_string(FAISS_VERSION_MINOR) + "." +
+                        std::to_string(FAISS_VERSION_PATCH)},
+          {"cuda", cuda},
+          {"blas", blas}};
+}
+
+std::string build_info() {
+  const auto build = build_description();
+  return "corag " + build["corag"].get<std::string>() + " (" + build["source_commit"].get<std::string>() +
+         ")\nLibTorch " + build["libtorch"].get<std::string>() + "\nFAISS " + build["faiss"].get<std::string>() +
+         "\nCUDA " + build["cuda"].get<std::string>() + "\nBLAS " + build["blas"].get<std::string>() + "\n";
 }
 
 }  // namespace corag

@@ -41,6 +41,18 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
   CHECK_THAT(log, Catch::Contains("] info train: collaborative mode, 2 clients") &&
                       Catch::Contains("] info round 2: aggregated 2 clients"));
   CHECK(log.rfind("[20", 0) == 0);
+  // The run card: one finished session, the command line, and the SHA-256 of the inputs as
+  // coreutils' sha256sum computes them.
+  const auto card = nlohmann::json::parse(read_text(run / "run_card.json"));
+  REQUIRE(card["sessions"].size() == 1);
+  const auto& session = card["sessions"][0];
+  CHECK(session["finished"].is_string());
+  CHECK(session["command"][1] == "train");
+  CHECK(session["build"]["libtorch"].get<std::string>().size() > 0);
+  const auto reader_config = config.model.reader + "/config.json";
+  const auto sha256sum = run_command(dir, "sha256sum " + reader_config);
+  REQUIRE(sha256sum.exit_code == 0);
+  CHECK(session["inputs_sha256"]["model.reader"]["config.json"] == sha256sum.out.substr(0, 64));
   CHECK(run_command(dir, "CORAG_HEARTBEAT_SECONDS=soon " + cli + " train --config " + (dir / "tiny.yaml").string() +
                              " --out " + (dir / "bad-heartbeat").string())
             .err.find("CORAG_HEARTBEAT_SECONDS: expected seconds >= 0, got 'soon'") != std::string::npos);

@@ -17,6 +17,7 @@
 #include "corag/util/nearest_name.hpp"
 #include "corag/util/parallel_workers.hpp"
 #include "corag/util/progress_bar.hpp"
+#include "corag/util/sha256.hpp"
 #include "test_support.hpp"
 
 using namespace corag;
@@ -157,4 +158,19 @@ TEST_CASE("an output folder inside an input folder is refused", "[util]") {
   CHECK_NOTHROW(require_output_outside(dir / "runs/a", dir / "models"));
   CHECK_NOTHROW(require_output_outside(dir / "models", dir / "models/reader"));
   CHECK_NOTHROW(require_output_outside(dir / "models", ""));
+}
+
+TEST_CASE("SHA-256 of texts and files matches the FIPS 180-2 test vectors", "[util]") {
+  CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  // One million 'a's, fed in pieces that do not align with the 64-byte block.
+  Sha256 hash;
+  const std::string piece(1000, 'a');
+  for (int i = 0; i < 1000; ++i) hash.update(piece.data(), piece.size());
+  CHECK(hash.hex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  TempDir dir;
+  write_text(dir / "abc.txt", "abc");
+  CHECK(file_sha256(dir / "abc.txt") == sha256_hex("abc"));
 }

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include <torch/types.h>
+#include <nlohmann/json.hpp>
 
 #include "corag/util/precision.hpp"
 
@@ -27,7 +28,10 @@ void seed_torch(std::uint64_t seed);
 bool cuda_compiled();
 bool cuda_usable();
 
-/// Version lines for `--version`: corag, LibTorch, FAISS, CUDA.
+/// What this corag was built from and with: `{"corag", "source_commit", "libtorch", "faiss",
+/// "cuda", "blas"}` (run cards record it).
+nlohmann::json build_description();
+/// build_description() as the lines of `--version`.
 std::string build_info();
 
 }  // namespace corag
