@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "corag/config/config_diff.hpp"
 #include "corag/config/config_writer.hpp"
 #include "corag/config/runtime.hpp"
 #include "corag/models/weights_fingerprint.hpp"
@@ -131,8 +132,17 @@ class TrainingRun {
     if (options_.resume) {
       CORAG_CHECK(std::filesystem::is_regular_file(resolved), "--resume: ", dir.string(), " holds no run (no ",
                   resolved.filename().string(), ")");
-      CORAG_CHECK(fnv1a_hex(read_file(resolved)) == hash_, "--resume: the config differs from the run's ",
-                  resolved.string(), "; resume with the same config and --set overrides");
+      const auto previous = read_file(resolved);
+      if (fnv1a_hex(previous) != hash_) {
+        std::string listed;
+        for (const auto& difference :
+             config_differences(previous, options_.resolved_config_yaml, resolved.string(), "the config now")) {
+          listed += "\n  " + difference;
+        }
+        throw_error("--resume: the config differs from the run's ", resolved.string(),
+                    " (run's value -> now):", listed.empty() ? " (in formatting only)" : listed,
+                    "\nresume with the same config and --set overrides");
+      }
       checkpoints_.prune();
       if (const auto latest = checkpoints_.latest()) {
         resume_state_ = RunCheckpoints::read_state(*latest);

@@ -33,6 +33,27 @@ TEST_CASE("corag config prints and writes the resolved config", "[e2e][cli]") {
   CHECK(result.err.empty());
   CHECK_THAT(result.out, Catch::Contains("mode: \"centralized\"") && Catch::Contains("steps: 7"));
   CHECK(read_text(dir / "run/config.resolved.yaml") == result.out);
+
+  // Every kind of config, told from its sections (crab.yaml was refused as an experiment config).
+  for (const auto& [file, expected] :
+       std::vector<std::pair<std::string, std::string>>{{"crab.yaml", "splits:"},
+                                                        {"demo-pretrain.yaml", "tokenizers:"},
+                                                        {"demo-world.yaml", "world:"},
+                                                        {"crab64.yaml", "federated:"}}) {
+    INFO(file);
+    // (The corpus is a required key of CRAB and pretraining configs; its file is not read here.)
+    const std::string corpus = file == "crab.yaml" || file == "demo-pretrain.yaml" ? " --set data.corpus=c.jsonl" : "";
+    const Result kind = run(dir, corag_cli + " config --quiet --config " PROJECT_CONFIG_DIR "/" + file + corpus);
+    CHECK(kind.exit_code == 0);
+    CHECK_THAT(kind.out, Catch::StartsWith(expected) || Catch::Contains("\n" + expected));
+  }
+  write_text(dir / "mixed.yaml", "splits:\n  clients: 2\ntrain:\n  steps: 3\n");
+  const Result mixed = run(dir, corag_cli + " config --config " + (dir / "mixed.yaml").string());
+  CHECK(mixed.exit_code == 1);
+  CHECK_THAT(mixed.err, Catch::Contains("has sections of a") && Catch::Contains("--kind"));
+  const Result forced = run(dir, corag_cli + " config --kind crab --config " + (dir / "ok.yaml").string());
+  CHECK(forced.exit_code == 1);
+  CHECK_THAT(forced.err, Catch::Contains("unknown section 'train'"));
 }
 
 TEST_CASE("usage errors exit 2, help and version exit 0", "[e2e][cli]") {

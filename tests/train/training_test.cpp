@@ -463,7 +463,11 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     CHECK(error_message([&] { train(config, split); }).find("--resume") != std::string::npos);
     auto other = config;
     other.train.lr = 0.5;
-    CHECK(error_message([&] { train(other, split, true); }).find("config differs") != std::string::npos);
+    // The refusal lists the keys that differ, with the run's value and the new one.
+    const auto changed = error_message([&] { train(other, split, true); });
+    CHECK_THAT(changed, Catch::Contains("config differs") &&
+                            Catch::Contains("\n  train.lr: 0.001 -> 0.5\n"));  // tiny_experiment_config's 1e-3
+    CHECK(changed.find("train.steps") == std::string::npos);                   // only what differs
     // An edited state.json or a truncated metrics.jsonl is refused, not continued from.
     const auto state_file = last_checkpoint(split) / "state" / "state.json";
     const auto state_text = corag::test::read_text(state_file);
