@@ -56,6 +56,13 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
   CHECK(run_command(dir, "CORAG_HEARTBEAT_SECONDS=soon " + cli + " train --config " + (dir / "tiny.yaml").string() +
                              " --out " + (dir / "bad-heartbeat").string())
             .err.find("CORAG_HEARTBEAT_SECONDS: expected seconds >= 0, got 'soon'") != std::string::npos);
+  // A missing input is named by its config key before the run directory is made.
+  const auto missing =
+      run_command(dir, cli + " train --config " + (dir / "tiny.yaml").string() + " --out " +
+                           (dir / "no-crab").string() + " --set data.crab_dir=" + (dir / "nowhere").string());
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("data.crab_dir: " + (dir / "nowhere").string() + ": no such folder"));
+  CHECK_FALSE(std::filesystem::exists(dir / "no-crab"));
   CHECK(result.out.find("**collaborative** (REL): best client-averaged test EM across eval points (round ") !=
         std::string::npos);
   CHECK(result.out == read_text(run / "table.md"));

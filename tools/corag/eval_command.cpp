@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -54,6 +55,11 @@ void evaluate_checkpoint(const EvalOptions& options) {
   if (!options.split.empty()) overrides.push_back("eval.split=" + options.split);
   if (!options.variant.empty()) overrides.push_back("store.variant=" + options.variant);
   const auto config = load_config<ExperimentConfig>(options.config, overrides);
+  auto inputs = config.input_paths();  // the models come from --checkpoint, not from model.*
+  inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
+                              [](const InputPath& input) { return input.key.rfind("model.", 0) == 0; }),
+               inputs.end());
+  require_config_inputs(inputs, "corag eval");
   const Runtime runtime = apply_runtime(config.runtime);
   const std::filesystem::path checkpoint = options.checkpoint;
   const auto split = to_string(config.eval.split);

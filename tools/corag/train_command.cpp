@@ -40,6 +40,7 @@ void add_train_command(CLI::App& app) {
       ->delimiter(',');
   command->callback([options] {
     const auto config = load_config<ExperimentConfig>(options->config, options->overrides);
+    require_config_inputs(config.input_paths(), "corag train");  // before --out is made
     for (const auto& input :
          {config.data.crab_dir, config.model.reader, config.model.retriever, config.store.embeddings}) {
       require_output_outside(options->out, input);
