@@ -89,6 +89,18 @@ void refuse_repeated_keys(const YAML::Node& map, const std::string& file, const 
 constexpr const char* kExtendsKey = "extends";
 constexpr std::size_t kMaxBaseDepth = 16;
 
+/// Records `file` as the source of section `name` and of its keys, dropping what a base had
+/// recorded under the name.
+void record_section(const std::string& name, const YAML::Node& section, const std::string& file,
+                    std::map<std::string, std::string>& sources) {
+  for (auto it = sources.begin(); it != sources.end();) {
+    it = it->first.rfind(name + ".", 0) == 0 ? sources.erase(it) : std::next(it);
+  }
+  sources[name] = file;
+  if (!section.IsMap()) return;
+  for (const auto& item : section) sources[name + "." + item.first.Scalar()] = file;
+}
+
 /// `file` as a mapping of sections, read over the base it extends. `chain` holds the files that
 /// extend it, to refuse a cycle; `sources` gets the file of each section and key.
 YAML::Node load_config_file(const std::filesystem::path& file, std::vector<std::filesystem::path>& chain,
@@ -105,45 +117,36 @@ YAML::Node load_config_file(const std::filesystem::path& file, std::vector<std::
               ": a config file must be a mapping of sections (model:, train:, ...)");
   refuse_repeated_keys(root, file.string(), "");
   const YAML::Node extends = root[kExtendsKey];
-  if (!extends) {
-    for (const auto& section : root) {
-      const auto name = section.first.Scalar();
-      sources[name] = file.string();
-      if (section.second.IsMap()) {
-        for (const auto& item : section.second) sources[name + "." + item.first.Scalar()] = file.string();
-      }
-    }
+  if (!extends) {  // the file as it is, so that its keys keep their lines
+    for (const auto& section : root) record_section(section.first.Scalar(), section.second, file.string(), sources);
     return root;
   }
   const auto where = file.string() + ":" + std::to_string(extends.Mark().line + 1);
   CORAG_CHECK(extends.IsScalar() && !extends.Scalar().empty(), where, ": 'extends' must name a config file");
   const auto base_file = file.parent_path() / extends.Scalar();
+  const auto base_identity = std::filesystem::weakly_canonical(base_file);
   chain.push_back(std::filesystem::weakly_canonical(file));
   for (const auto& extending : chain) {
-    CORAG_CHECK(extending != std::filesystem::weakly_canonical(base_file), where, ": extends ", base_file.string(),
+    CORAG_CHECK(extending != base_identity, where, ": extends ", base_file.string(),
                 ", which is itself or extends back to it (a cycle)");
   }
   CORAG_CHECK(chain.size() <= kMaxBaseDepth, where, ": more than ", kMaxBaseDepth, " configs extend one another");
   YAML::Node merged = load_config_file(base_file, chain, sources);
   chain.pop_back();
+  // A mapping is merged key by key into the base's mapping; anything else, or a section the base
+  // lacks, takes the section whole.
   for (const auto& section : root) {
     const auto name = section.first.Scalar();
     if (name == kExtendsKey) continue;
     YAML::Node target = merged[name];
-    if (section.second.IsMap() && target && target.IsMap()) {
-      for (const auto& item : section.second) {
-        target[item.first.Scalar()] = item.second;
-        sources[name + "." + item.first.Scalar()] = file.string();
-      }
+    if (!section.second.IsMap() || !target || !target.IsMap()) {
+      merged[name] = section.second;
+      record_section(name, section.second, file.string(), sources);
       continue;
     }
-    merged[name] = section.second;
-    for (auto it = sources.begin(); it != sources.end();) {
-      it = it->first.rfind(name + ".", 0) == 0 ? sources.erase(it) : std::next(it);
-    }
-    sources[name] = file.string();
-    if (section.second.IsMap()) {
-      for (const auto& item : section.second) sources[name + "." + item.first.Scalar()] = file.string();
+    for (const auto& item : section.second) {
+      target[item.first.Scalar()] = item.second;
+      sources[name + "." + item.first.Scalar()] = file.string();
     }
   }
   return merged;

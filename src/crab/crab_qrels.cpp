@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "corag/util/error.hpp"
+#include "corag/util/json_fields.hpp"
 #include "corag/util/jsonl_reader.hpp"
 
 namespace corag {
@@ -29,9 +30,8 @@ std::size_t write_crab_qrels(const CrabLayout& layout, const std::string& split,
   std::size_t written = 0;
   for (nlohmann::json line; lines.next(line);) {
     const auto where = lines.location();
-    CORAG_CHECK(line.is_object() && line.contains("id") && line["id"].is_string(), where,
-                ": expected {\"id\", \"relevant\", \"hard_negatives\"}");
-    const auto qid = line["id"].get<std::string>();
+    CORAG_CHECK(line.is_object(), where, ": expected {\"id\", \"relevant\", \"hard_negatives\"}");
+    const auto qid = required_string_field(line, "id", where);
     for (const auto& id : id_list(line, "relevant", where)) {
       out << qid << " 0 " << id.get<std::string>() << " 1\n";
       ++written;

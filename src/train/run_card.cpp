@@ -50,6 +50,16 @@ nlohmann::json folder_checksums(const std::filesystem::path& dir) {
   return checksums;
 }
 
+/// The current UTC time as ISO 8601, "2026-12-01T08:02:11Z".
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
 nlohmann::json input_checksums(const ExperimentConfig& config) {
   nlohmann::json inputs = {
       {"model.reader", folder_checksums(config.model.reader)},
@@ -62,15 +72,6 @@ nlohmann::json input_checksums(const ExperimentConfig& config) {
 }
 
 }  // namespace
-
-std::string utc_timestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
 
 RunCard::RunCard(const std::filesystem::path& run_dir, const ExperimentConfig& config, const Runtime& runtime)
     : path_(run_dir / kRunCardName) {

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "corag/util/error.hpp"
+#include "corag/util/json_fields.hpp"
 
 namespace corag {
 
@@ -17,11 +18,7 @@ const nlohmann::json& JsonObjectReader::field(const char* key) const {
   return *found;
 }
 
-std::string JsonObjectReader::text(const char* key) const {
-  const auto& value = field(key);
-  CORAG_CHECK(value.is_string(), source_, ": '", key, "' must be a string, got ", value.dump());
-  return value.get<std::string>();
-}
+std::string JsonObjectReader::text(const char* key) const { return required_string_field(object_, key, source_); }
 
 std::uint64_t JsonObjectReader::unsigned_integer(const char* key) const {
   const auto& value = field(key);

@@ -56,6 +56,7 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
   CHECK(run_command(dir, "CORAG_HEARTBEAT_SECONDS=soon " + cli + " train --config " + (dir / "tiny.yaml").string() +
                              " --out " + (dir / "bad-heartbeat").string())
             .err.find("CORAG_HEARTBEAT_SECONDS: expected seconds >= 0, got 'soon'") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir / "bad-heartbeat"));  // refused before any work
   // A missing input is named by its config key before the run directory is made.
   const auto missing =
       run_command(dir, cli + " train --config " + (dir / "tiny.yaml").string() + " --out " +

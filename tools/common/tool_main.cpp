@@ -6,6 +6,7 @@
 #include "corag/util/device.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/logging.hpp"
+#include "corag/util/progress_bar.hpp"
 
 namespace corag {
 
@@ -19,7 +20,10 @@ void add_common_options(CLI::App& app, CommonOptions& options) {
 }
 
 int run_tool(CLI::App& app, const CommonOptions& options, int argc, char** argv) {
-  app.parse_complete_callback([&options] { configure_logging(options.log_level, options.quiet); });
+  app.parse_complete_callback([&options] {
+    configure_logging(options.log_level, options.quiet);
+    heartbeat_seconds();  // a bad CORAG_HEARTBEAT_SECONDS fails here, before any work, not at the first progress bar
+  });
   try {
     app.parse(argc, argv);
     return 0;

@@ -7,7 +7,7 @@
 
 namespace corag {
 
-/// The size knobs of the synthetic knowledge world (`corag synth`, configs/synth.yaml).
+/// The size knobs of the synthetic knowledge world (`corag synth`, configs/demo-world.yaml).
 struct SynthWorldConfig {
   std::int64_t people = 600;
   std::int64_t places = 80;
@@ -39,7 +39,7 @@ struct SynthWorldConfig {
   }
 };
 
-/// configs/synth.yaml: one section, `world`.
+/// configs/demo-world.yaml: one section, `world`.
 struct SynthConfig {
   SynthWorldConfig world;
 

@@ -10,10 +10,12 @@
 
 namespace corag {
 
-/// A model config lists its config.json fields once, in `template <typename V> void fields(V&)`,
-/// as calls `v.integer(key, member, min, max)`, `v.number(...)`, `v.flag(key, member)`,
-/// `v.text(key, member)` and `v.defaults_to(member, other)` (a field whose default is another
-/// field's value, listed just before it). The reader and the writer below walk that one list.
+/// A model config lists its config.json fields once, in
+/// `template <typename Self, typename Visitor> static void fields(Self& config, Visitor& v)` (Self
+/// const for writing), as calls `v.integer(key, member, min, max)`, `v.number(...)`,
+/// `v.flag(key, member)`, `v.text(key, member)` and `v.defaults_to(member, other)` (a field whose
+/// default is another field's value, listed just before it). The reader and the writer below walk
+/// that one list.
 
 constexpr std::int64_t kNoUpperBound = std::numeric_limits<std::int64_t>::max();
 

@@ -30,7 +30,4 @@ class RunCard {
   nlohmann::json card_;
 };
 
-/// The current UTC time as ISO 8601, "2026-12-01T08:02:11Z".
-std::string utc_timestamp();
-
 }  // namespace corag
