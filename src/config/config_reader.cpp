@@ -66,6 +66,13 @@ std::string ConfigDocument::locate(const std::string& key, const YAML::Node& nod
   return name;
 }
 
+std::filesystem::path ConfigDocument::folder_of(const std::string& key) const {
+  if (overrides.count(key) > 0 || file.empty()) return std::filesystem::current_path();
+  const auto base = base_files.find(key);
+  const auto folder = std::filesystem::path(base != base_files.end() ? base->second : file).parent_path();
+  return folder.empty() ? std::filesystem::current_path() : std::filesystem::absolute(folder);
+}
+
 namespace {
 
 /// yaml-cpp keeps both entries of a repeated key and answers lookups with the first: a section
@@ -332,6 +339,23 @@ void ConfigReader::field(const char* key, std::vector<std::string>& value) {
     parsed.push_back(item.Scalar());
   }
   value = std::move(parsed);
+}
+
+void ConfigReader::path(const char* key, std::string& value) {
+  if (!value_node(key).IsDefined()) return;
+  field(key, value);
+  if (!value.empty() && std::filesystem::path(value).is_relative()) {
+    value = (document_.folder_of(full_key(key)) / value).lexically_normal().string();
+  }
+}
+
+void ConfigReader::path(const char* key, std::vector<std::string>& value) {
+  if (!value_node(key).IsDefined()) return;
+  field(key, value);
+  const auto folder = document_.folder_of(full_key(key));
+  for (auto& item : value) {
+    if (!item.empty() && std::filesystem::path(item).is_relative()) item = (folder / item).lexically_normal().string();
+  }
 }
 
 YAML::Node ConfigReader::node_of(const std::string& key) const {

@@ -49,14 +49,39 @@ TEST_CASE("configs/crab16, 32 and 64 differ only in data.shots and start from th
     auto config =
         load_config<ExperimentConfig>(std::string(PROJECT_CONFIG_DIR) + "/crab" + std::to_string(shots) + ".yaml", {});
     CHECK(config.data.shots == shots);
-    CHECK(config.model.reader == "models/atlas-base/reader");
-    CHECK(config.model.retriever == "models/atlas-base/retriever");
+    // Relative to configs/: the checkout's models/ folder, wherever corag runs from.
+    const auto checkout = std::filesystem::absolute(PROJECT_CONFIG_DIR).parent_path().lexically_normal();
+    CHECK(config.model.reader == (checkout / "models/atlas-base/reader").string());
+    CHECK(config.model.retriever == (checkout / "models/atlas-base/retriever").string());
     CHECK(config.train.mode == TrainMode::collaborative);
     config.data.shots = 0;
     const auto yaml = config_to_yaml(config);
     if (reference.empty()) reference = yaml;
     CHECK(yaml == reference);
   }
+}
+
+TEST_CASE(
+    "relative paths resolve against the folder of the file that set them, a --set's against the working "
+    "directory",
+    "[config]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "bases");
+  write_text(dir / "bases/base.yaml",
+             "model:\n  reader: models/reader\n  retriever: /abs/retriever\ndata:\n  crab_dir: ../crab\n");
+  write_text(dir / "run.yaml",
+             "extends: bases/base.yaml\nmodel:\n  reader: ./mine/reader\nstore:\n  embeddings: \"\"\n");
+  const auto config = load_config<ExperimentConfig>(dir / "run.yaml", {"data.crab_dir=here/crab"});
+  const auto root = std::filesystem::absolute(dir.path());
+  CHECK(config.model.reader == (root / "mine/reader").string());                            // run.yaml's folder
+  CHECK(config.model.retriever == "/abs/retriever");                                        // absolute: as written
+  CHECK(config.data.crab_dir == (std::filesystem::current_path() / "here/crab").string());  // --set
+  CHECK(config.store.embeddings.empty());                                                   // "" stays unset
+  const auto inherited = load_config<ExperimentConfig>(dir / "run.yaml", {});
+  CHECK(inherited.data.crab_dir == (root / "crab").string());  // bases/base.yaml's folder, then ..
+  // The resolved config, written elsewhere, reads back the same.
+  write_text(dir / "elsewhere.yaml", config_to_yaml(config));
+  CHECK(config_to_yaml(load_config<ExperimentConfig>(dir / "elsewhere.yaml", {})) == config_to_yaml(config));
 }
 
 TEST_CASE("a config extends a base config key by key; errors name the file that set the key", "[config]") {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "corag/config/config_reader.hpp"
+#include "corag/crab/crab_config.hpp"
 #include "corag/crab/crab_splits.hpp"
 #include "corag/crab/crab_stores.hpp"
 #include "corag/crab/passage_classification.hpp"
@@ -237,4 +238,17 @@ TEST_CASE("CRAB splits: nested shots, disjoint clients and splits, stable ids, p
   write_text(dir / "crab.yaml", "splits:\n  shots: [16, 8]\n  dev_size: 7\n");
   CHECK_THAT(error_message([&] { load_config<CrabConfig>(dir / "crab.yaml", {}); }),
              Catch::Contains("splits.shots") && Catch::Contains("splits.dev_size") && Catch::Contains("data.corpus"));
+}
+
+TEST_CASE("CRAB config: relative pool and corpus paths resolve against the config file's folder", "[crab][config]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "configs");
+  write_text(dir / "configs/crab.yaml",
+             "data:\n  train_pool: [a.jsonl, /x/b.jsonl]\n  test_pool: ../t.jsonl\n  corpus: c.tsv\n");
+  const auto config = load_config<CrabConfig>(dir / "configs/crab.yaml", {"bm25.run=r.trec"});
+  const auto root = std::filesystem::absolute(dir.path());
+  CHECK(config.data.train_pool == std::vector<std::string>{(root / "configs/a.jsonl").string(), "/x/b.jsonl"});
+  CHECK(config.data.test_pool == (root / "t.jsonl").string());
+  CHECK(config.data.corpus == (root / "configs/c.tsv").string());
+  CHECK(config.bm25.run == (std::filesystem::current_path() / "r.trec").string());
 }

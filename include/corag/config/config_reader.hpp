@@ -25,6 +25,9 @@ struct ConfigDocument {
 
   /// "file:line" of `node`, or the --set that produced `key`.
   std::string locate(const std::string& key, const YAML::Node& node) const;
+  /// The absolute folder a relative path in `key` is relative to: that of the config file that
+  /// set it (a base config's for a key it inherits), or the working directory for a --set.
+  std::filesystem::path folder_of(const std::string& key) const;
 };
 
 /// Reads `file` (may be empty: all defaults) and applies each `section.key=value` of
@@ -54,6 +57,10 @@ class ConfigReader {
   void field(const char* key, double& value, Limits limits = {});
   void field(const char* key, std::string& value);
   void field(const char* key, std::vector<std::string>& value);
+  /// A file or folder: read as a string, and made absolute against `ConfigDocument::folder_of`,
+  /// so a config names the same files wherever it is run from (unset and "" stay as they are).
+  void path(const char* key, std::string& value);
+  void path(const char* key, std::vector<std::string>& value);
   /// An enumerated field, spelt as `enum_names` lists it.
   template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
   void field(const char* key, Enum& value) {

@@ -30,6 +30,8 @@ class ConfigWriter {
   void field(const char* key, double& value, Limits = {});
   void field(const char* key, std::string& value);
   void field(const char* key, std::vector<std::string>& value);
+  void path(const char* key, std::string& value) { field(key, value); }
+  void path(const char* key, std::vector<std::string>& value) { field(key, value); }
   template <typename Enum, typename = std::enable_if_t<std::is_enum_v<Enum>>>
   void field(const char* key, Enum& value) {
     std::string name = to_string(value);

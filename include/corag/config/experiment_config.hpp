@@ -75,8 +75,8 @@ struct ModelConfig {
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("reader", reader);
-    v.field("retriever", retriever);
+    v.path("reader", reader);
+    v.path("retriever", retriever);
     v.field("retrieval", retrieval);
     v.field("n_context", n_context, between(1, 10000));
     v.field("text_maxlength", text_maxlength, between(8, 65536));
@@ -94,7 +94,7 @@ struct DataConfig {
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("crab_dir", crab_dir);
+    v.path("crab_dir", crab_dir);
     v.field("shots", shots, at_least(1));
     v.field("clients", clients, between(1, 4096));
   }
@@ -109,7 +109,7 @@ struct StoreConfig {
   template <typename Visitor>
   void visit(Visitor& v) {
     v.field("variant", variant);
-    v.field("embeddings", embeddings);
+    v.path("embeddings", embeddings);
     v.field("index", index);
   }
 };
@@ -133,6 +133,8 @@ struct TrainConfig {
   double temperature_score = 0.01;
   TrainTarget target = TrainTarget::random;
   std::int64_t keep_checkpoints = 1;
+  /// Keep the reported point's model in RUN/best/ as HF directories (train/best_model.hpp).
+  bool keep_best = true;
 
   template <typename Visitor>
   void visit(Visitor& v) {
@@ -152,6 +154,7 @@ struct TrainConfig {
     v.field("temperature_score", temperature_score, positive());
     v.field("target", target);
     v.field("keep_checkpoints", keep_checkpoints, at_least(1));
+    v.field("keep_best", keep_best);
   }
 };
 

@@ -31,9 +31,9 @@ struct CrabDataConfig {
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("train_pool", train_pool);
-    v.field("test_pool", test_pool);
-    v.field("corpus", corpus);
+    v.path("train_pool", train_pool);
+    v.path("test_pool", test_pool);
+    v.path("corpus", corpus);
   }
 };
 
@@ -72,8 +72,8 @@ struct CrabBm25Config {
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("index", index);
-    v.field("run", run);
+    v.path("index", index);
+    v.path("run", run);
     v.field("k1", k1, at_least(0));
     v.field("b", b, between(0, 1));
     v.field("depth", depth, between(1, 100000));
@@ -96,7 +96,7 @@ struct CrabStoresConfig {
     v.field("split_fraction", split_fraction, between(0, 1));
     v.field("test_fraction", test_fraction, between(0, 1));
     v.field("rel1_client", rel1_client, at_least(1));
-    v.field("embeddings", embeddings);
+    v.path("embeddings", embeddings);
   }
 };
 

@@ -45,8 +45,8 @@ struct PretrainDataConfig {
 
   template <typename Visitor>
   void visit(Visitor& v) {
-    v.field("corpus", corpus);
-    v.field("tokenizer_questions", tokenizer_questions);
+    v.path("corpus", corpus);
+    v.path("tokenizer_questions", tokenizer_questions);
   }
 };
 
