@@ -205,29 +205,43 @@ Key state_key(const torch::Tensor& parameter) {
   }
 }
 
+/// "group0.param3.exp_avg"; with an empty field, the position alone ("group0.param3").
 std::string moment_name(std::size_t group, std::size_t parameter, const char* field) {
-  return "group" + std::to_string(group) + ".param" + std::to_string(parameter) + "." + field;
+  const auto position = "group" + std::to_string(group) + ".param" + std::to_string(parameter);
+  return *field == '\0' ? position : position + "." + field;
 }
 
 }  // namespace
 
 void RagStepper::save_optimizer(const std::filesystem::path& path) const {
   // AdamW's moments by parameter group and position, in a safetensors file: LibTorch's own
-  // archive keys them by memory address, so two identical runs wrote different bytes.
+  // archive keys them by memory address, so two identical runs wrote different bytes. The
+  // metadata names each position's HF parameter, so Python can pair moments with weights.
+  std::vector<std::string> names;
+  for (const auto& item : model_.reader().model()->named_parameters()) names.push_back("reader." + item.key());
+  if (model_.has_retriever()) {
+    for (const auto& item : model_.retriever().query_encoder()->named_parameters())
+      names.push_back("query_encoder." + item.key());
+  }
+  SafetensorsMetadata metadata = {{"format",
+                                   "AdamW moments: groupG.paramI.{step,exp_avg,exp_avg_sq}; "
+                                   "the metadata key groupG.paramI names the parameter"}};
   std::vector<NamedTensor> tensors;
   const auto& groups = optimizer_->param_groups();
+  std::size_t position = 0;
   for (std::size_t g = 0; g < groups.size(); ++g) {
     const auto& parameters = groups[g].params();
-    for (std::size_t i = 0; i < parameters.size(); ++i) {
+    for (std::size_t i = 0; i < parameters.size(); ++i, ++position) {
       const auto found = optimizer_->state().find(state_key(parameters[i]));
       if (found == optimizer_->state().end()) continue;  // not stepped yet
+      metadata[moment_name(g, i, "")] = position < names.size() ? names[position] : "";
       const auto& state = static_cast<const torch::optim::AdamWParamState&>(*found->second);
       tensors.push_back({moment_name(g, i, "step"), torch::tensor({state.step()}, torch::kInt64)});
       tensors.push_back({moment_name(g, i, "exp_avg"), state.exp_avg().cpu()});
       tensors.push_back({moment_name(g, i, "exp_avg_sq"), state.exp_avg_sq().cpu()});
     }
   }
-  write_safetensors(path, tensors);
+  write_safetensors(path, tensors, metadata);
 }
 
 void RagStepper::load_optimizer(const std::filesystem::path& path) {

@@ -16,6 +16,7 @@
 #include "corag/config/config_writer.hpp"
 #include "corag/config/runtime.hpp"
 #include "corag/models/weights_fingerprint.hpp"
+#include "corag/train/best_model.hpp"
 #include "corag/train/crab_clients.hpp"
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/evaluation.hpp"
@@ -91,6 +92,7 @@ class TrainingRun {
         options_(options),
         hash_(fnv1a_hex(options.resolved_config_yaml)),
         checkpoints_(options.run_dir / "checkpoints", config.train.keep_checkpoints),
+        best_(options.run_dir, config.train.mode),
         start_(Clock::now()) {}
 
   nlohmann::json run() {
@@ -153,6 +155,9 @@ class TrainingRun {
       }
       keep_first_lines(dir / "metrics.jsonl",
                        resume_state_.is_null() ? 0 : resume_state_.at("metrics_lines").get<std::int64_t>());
+      // A kill between the checkpoint and best/ would otherwise leave best/ a point behind.
+      if (config_.train.keep_best && !resume_state_.is_null())
+        best_.offer(metrics_records(dir / "metrics.jsonl"), resume_checkpoint_, resume_state_);
       return;
     }
     // A run that failed before its first eval point left nothing worth keeping.
@@ -257,6 +262,7 @@ class TrainingRun {
       if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
     });
     spdlog::info("checkpoint {}", path.string());
+    if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state);
     ++written_;
     stopped_ = options_.stop_after > 0 && written_ >= options_.stop_after;
     return stopped_;
@@ -463,11 +469,15 @@ class TrainingRun {
     }
   }
 
-  nlohmann::json write_summary() {
+  static std::vector<nlohmann::json> metrics_records(const std::filesystem::path& file) {
     std::vector<nlohmann::json> records;
-    JsonlReader lines(metrics_->path());
+    JsonlReader lines(file);
     for (nlohmann::json record; lines.next(record);) records.push_back(std::move(record));
-    auto summary = summarize_run(config_.train.mode, records);
+    return records;
+  }
+
+  nlohmann::json write_summary() {
+    auto summary = summarize_run(config_.train.mode, metrics_records(metrics_->path()));
     summary["variant"] = config_.reported_variant();
     summary["shots"] = config_.data.shots;
     summary["batch_size"] = {
@@ -475,6 +485,7 @@ class TrainingRun {
         {"smallest_used", std::min(smallest_batch_, static_cast<std::size_t>(config_.train.batch_size))}};
     write_file_atomically(options_.run_dir / "summary.json", summary.dump(2) + "\n");
     write_file_atomically(options_.run_dir / "table.md", render_summary_table(summary));
+    if (config_.train.keep_best) best_.finish(summary);
     spdlog::info("train: {}: EM {:.2f} F1 {:.2f}; {}", summary["best"]["selection"].get<std::string>(),
                  summary["best"]["em"].get<double>(), summary["best"]["f1"].get<double>(),
                  (options_.run_dir / "table.md").string());
@@ -485,6 +496,7 @@ class TrainingRun {
   const TrainRunOptions& options_;
   std::string hash_;
   RunCheckpoints checkpoints_;
+  BestModel best_;
   Clock::time_point start_;
   double elapsed_before_ = 0;
   Runtime runtime_;

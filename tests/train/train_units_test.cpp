@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include "corag/train/best_model.hpp"
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/evaluation.hpp"
 #include "corag/train/linear_schedule.hpp"
@@ -16,6 +17,7 @@
 using namespace corag;
 using Catch::Detail::Approx;
 using corag::test::error_message;
+using corag::test::read_text;
 using corag::test::TempDir;
 using corag::test::write_text;
 
@@ -300,4 +302,101 @@ TEST_CASE("pretraining config: source_words and source_only_steps need the sourc
     CHECK(problems[0].key == "reader.source_words");
     CHECK(problems[1].key == "reader.source_only_steps");
   }
+}
+
+namespace {
+
+/// A fake checkpoint whose models are one file each, named for where they came from.
+std::filesystem::path fake_checkpoint(const std::filesystem::path& dir, const std::string& name) {
+  for (const char* folder : {"reader", "retriever", "state"}) std::filesystem::create_directories(dir / name / folder);
+  write_text(dir / name / "reader" / "model.safetensors", "reader of " + name);
+  write_text(dir / name / "retriever" / "model.safetensors", "retriever of " + name);
+  write_text(dir / name / "state" / "state.json", "{}");
+  return dir / name;
+}
+
+nlohmann::json test_record(const char* key, std::int64_t point, std::int64_t client, double em, double n) {
+  return {{"split", "test"}, {"client", client}, {key, point}, {"em", em}, {"f1", em}, {"n", n}};
+}
+
+}  // namespace
+
+TEST_CASE("best model: best/ follows the reported point (client average, micro for centralized, ties earlier)",
+          "[train]") {
+  TempDir dir;
+  const BestModel best(dir / "run", TrainMode::collaborative);
+  std::vector<nlohmann::json> records;
+  const auto round = [&](std::int64_t r, double em1, double em2) {
+    records.push_back(test_record("round", r, 1, em1, 10));
+    records.push_back(test_record("round", r, 2, em2, 30));
+    const auto checkpoint = fake_checkpoint(dir / "checkpoints", "ckpt-00000" + std::to_string(r));
+    best.offer(records, checkpoint, {{"round", r}, {"metrics_lines", records.size()}});
+  };
+  const auto holds = [&](const std::string& name) {
+    return read_text(best.dir() / "reader" / "model.safetensors") == "reader of " + name &&
+           read_text(best.dir() / "retriever" / "model.safetensors") == "retriever of " + name;
+  };
+  round(1, 10, 20);  // average 15
+  CHECK(holds("ckpt-000001"));
+  round(2, 40, 0);  // 20: better
+  CHECK(holds("ckpt-000002"));
+  CHECK_FALSE(std::filesystem::exists(best.dir() / "state"));  // models only
+  round(3, 0, 20);                                             // 10: worse, best/ stays
+  round(4, 20, 20);                                            // 20: a tie goes to the earlier round
+  CHECK(holds("ckpt-000002"));
+  const auto description = nlohmann::json::parse(read_text(best.dir() / "best.json"));
+  CHECK(description["round"] == 2);
+  CHECK(description["em"] == Approx(20.0));
+  CHECK(description["checkpoint"] == "ckpt-000002");
+  // The models outlive their checkpoint's pruning.
+  std::filesystem::remove_all(dir / "checkpoints");
+  CHECK(holds("ckpt-000002"));
+  best.finish(summarize_run(TrainMode::collaborative, records));  // agrees with best.json
+  CHECK_THAT(error_message([&] {
+               auto other = summarize_run(TrainMode::collaborative, records);
+               other["best"]["round"] = 3;
+               best.finish(other);
+             }),
+             Catch::Contains("does not name the round the run reports"));
+
+  // Centralized reports the micro average: client 2 has 3x the questions.
+  TempDir central;
+  const BestModel central_best(central / "run", TrainMode::centralized);
+  records = {test_record("step", 5, 1, 90, 10), test_record("step", 5, 2, 0, 30)};  // 22.5 micro, 45 client
+  central_best.offer(records, fake_checkpoint(central / "c", "ckpt-000001"), {{"step", 5}});
+  records.push_back(test_record("step", 10, 1, 0, 10));
+  records.push_back(test_record("step", 10, 2, 40, 30));  // 30 micro, 20 client
+  central_best.offer(records, fake_checkpoint(central / "c", "ckpt-000002"), {{"step", 10}});
+  CHECK(read_text(central_best.dir() / "reader" / "model.safetensors") == "reader of ckpt-000002");
+}
+
+TEST_CASE("best model: a local run keeps every client's models at the step of the best client average", "[train]") {
+  TempDir dir;
+  const BestModel best(dir / "run", TrainMode::local);
+  std::vector<nlohmann::json> records;
+  int sequence = 0;
+  // Client 1 peaks at step 10, client 2 at step 20; the average peaks at step 20 (25 vs 20).
+  for (const auto& [client, step, em] :
+       std::vector<std::tuple<int, int, double>>{{1, 10, 30}, {1, 20, 20}, {2, 10, 10}, {2, 20, 30}}) {
+    records.push_back(test_record("step", step, client, em, 10));
+    const auto checkpoint = fake_checkpoint(dir / "checkpoints", "ckpt-00000" + std::to_string(++sequence));
+    best.offer(records, checkpoint, {{"client", client}, {"step", step}});
+    best.offer(records, checkpoint, {{"client", client}, {"step", step}});  // a resume offers it again
+  }
+  CHECK_FALSE(std::filesystem::exists(best.dir()));  // not known before the run ends
+  std::filesystem::remove_all(dir / "checkpoints");
+  const auto summary = summarize_run(TrainMode::local, records);
+  REQUIRE(summary["best"]["step"] == 20);
+  best.finish(summary);
+  CHECK(read_text(best.dir() / "client_1" / "reader" / "model.safetensors") == "reader of ckpt-000002");
+  CHECK(read_text(best.dir() / "client_2" / "retriever" / "model.safetensors") == "retriever of ckpt-000004");
+  CHECK_FALSE(std::filesystem::exists(dir / "run" / "best-candidates"));
+  const auto description = nlohmann::json::parse(read_text(best.dir() / "best.json"));
+  CHECK(description["step"] == 20);
+  CHECK(description["clients"] == nlohmann::json::array({"client_1", "client_2"}));
+  // --resume of the finished run offers its last checkpoint again: best/ stays, the candidate goes.
+  best.offer(records, fake_checkpoint(dir / "checkpoints", "ckpt-000004"), {{"client", 2}, {"step", 20}});
+  best.finish(summary);
+  CHECK_FALSE(std::filesystem::exists(dir / "run" / "best-candidates"));
+  CHECK(read_text(best.dir() / "client_1" / "reader" / "model.safetensors") == "reader of ckpt-000002");
 }

@@ -110,10 +110,11 @@ void add_eval_command(CLI::App& app) {
           ->check(CLI::ExistingFile);
   auto* gold =
       command->add_option("--gold", options->gold, "QA JSONL file the predictions answer")->check(CLI::ExistingFile);
-  auto* checkpoint = command
-                         ->add_option("--checkpoint", options->checkpoint,
-                                      "a checkpoint directory (reader/, retriever/) of `corag train` (with --config)")
-                         ->check(CLI::ExistingDirectory);
+  auto* checkpoint =
+      command
+          ->add_option("--checkpoint", options->checkpoint,
+                       "a checkpoint directory (reader/, retriever/) of `corag train`, or its best/ (with --config)")
+          ->check(CLI::ExistingDirectory);
   auto* config =
       command->add_option("-c,--config", options->config, "the experiment config the checkpoint was trained with")
           ->check(CLI::ExistingFile);
