@@ -22,6 +22,9 @@ packages=(
   python3-torch  # scripts/convert_*.py and the test that runs scripts/convert_atlas_checkpoint.py
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer targets
   clang-format  # scripts/check_format.sh
+  help2man  # man pages from the tools' --help
+  dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack -G DEB, tests/install/install_test.sh)
+  python3-faiss  # scripts/python_interop.py: corag's FAISS indexes read by Python's FAISS
 )
 
 missing_packages() {

@@ -32,12 +32,23 @@ struct ErrorText {
   char text[1024] = {};
 };
 
+/// Where the plugin may be, in order: CORAG_SENTENCEPIECE_PLUGIN; beside the running program in
+/// a build tree (bin/ and lib/) or an install (bin/ and lib/corag/, so an install can be moved);
+/// the install prefix this library was configured with (a program of a C++ user linking the
+/// installed library); the build tree it was built in.
 std::vector<std::string> plugin_candidates() {
   std::vector<std::string> candidates;
   if (const char* configured = std::getenv("CORAG_SENTENCEPIECE_PLUGIN")) candidates.emplace_back(configured);
   std::error_code error;
   const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
-  if (!error) candidates.push_back((executable.parent_path().parent_path() / "lib" / kPluginName).string());
+  if (!error) {
+    const auto prefix = executable.parent_path().parent_path();
+    candidates.push_back((prefix / "lib" / kPluginName).string());
+    candidates.push_back((prefix / CORAG_SENTENCEPIECE_PLUGIN_INSTALL_DIR / kPluginName).string());
+  }
+  candidates.push_back((std::filesystem::path(CORAG_SENTENCEPIECE_PLUGIN_INSTALL_PREFIX) /
+                        CORAG_SENTENCEPIECE_PLUGIN_INSTALL_DIR / kPluginName)
+                           .string());
   candidates.emplace_back(CORAG_SENTENCEPIECE_PLUGIN_PATH);
   return candidates;
 }

@@ -89,6 +89,19 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   const auto closed_book = nlohmann::json::parse(read_text(out / "runs" / "REL-8shot-closed-book" / "summary.json"));
   CHECK(closed_book["variant"] == "closed-book");
 
+  // Python reads what the demo wrote with Debian's python3-faiss and python3-torch alone
+  // (scripts/python_interop.py): FAISS's search of the store equals corag retrieve's, the best
+  // models and the optimizer state load with the shapes their names say.
+  const auto interop = run_command(
+      dir, "/usr/bin/python3 " CORAG_SOURCE_DIR "/scripts/python_interop.py --corag " CORAG_CLI_PATH " --store " +
+               (out / "embeddings").string() + " --retriever " + (out / "models" / "retriever").string() +
+               " --queries " + (out / "world" / "qa.test_pool.jsonl").string() + " --run " +
+               (out / "runs" / "REL-8shot-centralized").string() + " --work " + (dir / "interop").string());
+  INFO(interop.out + interop.err);
+  CHECK(interop.exit_code == 0);
+  CHECK_THAT(interop.out, Catch::Contains("= corag retrieve for 120 of 120 questions") &&
+                              Catch::Contains("each named and shaped like its parameter"));
+
   result = run_command(dir, demo);  // finished: every stage reused, the same tables
   REQUIRE(result.exit_code == 0);
   CHECK(result.out == read_text(out / "tables.md"));
