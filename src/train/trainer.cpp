@@ -34,6 +34,7 @@
 #include "corag/util/metrics_writer.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/rng.hpp"
+#include "corag/util/run_progress.hpp"
 
 namespace corag {
 namespace {
@@ -63,7 +64,6 @@ std::int64_t count_lines(const std::filesystem::path& path) {
   return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-/// Mean losses of the steps since the last eval point.
 /// The last step's losses as a progress status: "loss 2.3141  retriever 0.0512".
 std::string loss_status(const StepLosses& losses) {
   char text[64];
@@ -71,6 +71,7 @@ std::string loss_status(const StepLosses& losses) {
   return text;
 }
 
+/// Mean losses of the steps since the last eval point.
 struct LossMeans {
   double reader = 0, retriever = 0;
   std::int64_t steps = 0;
@@ -279,6 +280,15 @@ class TrainingRun {
   }
 
   void run_local() {
+    const auto steps = static_cast<std::uint64_t>(config_.train.steps);
+    std::uint64_t done_before = 0;
+    if (!resume_state_.is_null()) {
+      for (const auto& client : clients_) {
+        if (client.index < resume_state_.at("client").get<int>()) done_before += steps;
+      }
+      done_before += resume_state_.at("step").get<std::uint64_t>();
+    }
+    run_progress_.emplace(clients_.size() * steps, done_before);
     for (const auto& client : clients_) {
       std::int64_t start = 0;
       std::optional<std::filesystem::path> from;
@@ -308,6 +318,7 @@ class TrainingRun {
       if (start >= config_.train.steps) return;
       from = resume_checkpoint_;
     }
+    run_progress_.emplace(config_.train.steps, start);
     auto model = load_model(from);
     std::vector<TrainExample> examples;
     for (const auto& client : clients_) {
@@ -336,7 +347,7 @@ class TrainingRun {
       for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
       const auto step_losses = train_step(stepper, batch, step, who);
       running.add(step_losses);
-      progress.set_status(loss_status(step_losses));
+      progress.set_status(step_status(step_losses));
       progress.advance();
       const bool eval_now =
           step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
@@ -395,6 +406,15 @@ class TrainingRun {
                        EpochSampler(examples[client.index].size(), batch_size_for(examples[client.index].size(), who),
                                     derive_seed(runtime_.seed, "data/" + who)));
     }
+    std::uint64_t total_steps = 0, done_before = 0;
+    for (std::int64_t round = 0; round < rounds; ++round) {
+      for (const auto* client : sample_clients(round)) {
+        const auto client_steps = config_.federated.local_epochs * samplers.at(client->index).steps_per_epoch();
+        total_steps += client_steps;
+        if (round < start) done_before += client_steps;
+      }
+    }
+    run_progress_.emplace(total_steps, done_before);
     for (std::int64_t round = start; round < rounds; ++round) {
       const auto sampled = sample_clients(round);
       double total_weight = 0;
@@ -418,7 +438,7 @@ class TrainingRun {
           for (const auto index : sampler.batch(step)) batch.push_back(examples[client->index][index]);
           const auto step_losses = train_step(stepper, batch, step, who);
           losses[client->index].add(step_losses);
-          progress.set_status(loss_status(step_losses));
+          progress.set_status(step_status(step_losses));
           progress.advance();
         }
         progress.finish();
@@ -463,10 +483,17 @@ class TrainingRun {
   StepLosses train_step(RagStepper& stepper, const std::vector<TrainExample>& batch, std::int64_t step,
                         const std::string& who) {
     try {
-      return stepper.step(batch, step, step_seed(who, step));
+      auto losses = stepper.step(batch, step, step_seed(who, step));
+      run_progress_->advance();
+      return losses;
     } catch (const Error& error) {
       throw Error(std::string(error.what()) + " [" + who + "; the last good checkpoint is kept]");
     }
+  }
+
+  /// A progress bar's status: the step's losses and the whole run's share and ETA.
+  std::string step_status(const StepLosses& losses) const {
+    return loss_status(losses) + "  " + run_progress_->status();
   }
 
   static std::vector<nlohmann::json> metrics_records(const std::filesystem::path& file) {
@@ -505,6 +532,7 @@ class TrainingRun {
   std::unique_ptr<StoreCatalog> catalog_;
   nlohmann::json resume_state_;
   std::filesystem::path resume_checkpoint_;
+  std::optional<RunProgress> run_progress_;  ///< training steps of the whole run
   std::int64_t written_ = 0;
   bool stopped_ = false;
   std::size_t smallest_batch_ = std::numeric_limits<std::size_t>::max();

@@ -17,6 +17,7 @@
 #include "corag/util/nearest_name.hpp"
 #include "corag/util/parallel_workers.hpp"
 #include "corag/util/progress_bar.hpp"
+#include "corag/util/run_progress.hpp"
 #include "corag/util/sha256.hpp"
 #include "test_support.hpp"
 
@@ -40,6 +41,18 @@ TEST_CASE("edit distance and nearest-name suggestions", "[util]") {
   CHECK(nearest_name("warmup_step", keys) == "warmup_steps");
   CHECK(nearest_name("batchsize", keys) == "batch_size");
   CHECK(nearest_name("completely_different", keys).empty());
+}
+
+TEST_CASE("a run's status: share done and the ETA at this invocation's rate", "[util][progress]") {
+  // A resumed run: 10 of 100 steps done before, 20 more in 40 s (0.5/s), 70 left -> 140 s.
+  CHECK(render_run_status(30, 100, 10, 40.0) == "run 30.0% ETA 2m20s");
+  CHECK(render_run_status(10, 100, 10, 5.0) == "run 10.0% ETA ?");  // no step yet this time
+  CHECK(render_run_status(0, 8, 0, 0.0) == "run 0.0% ETA ?");
+  CHECK(render_run_status(8, 8, 0, 12.0) == "run 100.0%");
+  RunProgress progress(4, 1);
+  CHECK(progress.status() == "run 25.0% ETA ?");
+  progress.advance(3);
+  CHECK(progress.status() == "run 100.0%");
 }
 
 TEST_CASE("progress lines show count, rate and ETA", "[util][progress]") {
