@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "corag/store/faiss_file_check.hpp"
 #include "corag/store/faiss_structure.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
@@ -118,6 +119,9 @@ void FaissIndex::train(const FloatRows& vectors) {
 
 FaissIndex FaissIndex::read(const std::filesystem::path& path) {
   CORAG_CHECK(std::filesystem::is_regular_file(path), path.string(), ": missing");
+  // FAISS's reader trusts the file's numbers (a length near 2^40 is allocated, PQ's M = 0 divides
+  // by zero): walk it first.
+  check_faiss_file(path);
   std::unique_ptr<faiss::Index> index;
   try {
     // IVF-PQ's precomputed table is derived from the quantizers, so it is computed only once the
