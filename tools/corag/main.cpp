@@ -24,5 +24,6 @@ int main(int argc, char** argv) {
   corag::cli::add_pretrain_command(app);
   corag::cli::add_demo_command(app);
   corag::cli::add_qrels_command(app);
+  corag::cli::add_report_command(app);
   return corag::run_tool(app, options, argc, argv);
 }
