@@ -5,7 +5,7 @@
   check_tree.py DIR REFERENCE            ... and DIR equals REFERENCE (timings aside), no temporary
   check_tree.py --killed DIR REFERENCE   ... a killed tree: temporaries allowed; every file it
                                          shares with REFERENCE agrees with it (binary files equal,
-                                         JSONL a prefix of the reference's lines)
+                                         JSONL and CSV a prefix of the reference's lines)
 
 Every .json must parse, every .jsonl line parse, every .safetensors hold all the bytes its header
 promises. Prints one line per problem; exits 1 if there is any.
@@ -33,6 +33,8 @@ def load(path):
         return strip(json.loads(data))
     if path.endswith(".jsonl"):
         return [strip(json.loads(line)) for line in data.splitlines() if line.strip()]
+    if path.endswith(".csv"):  # appended line by line, as .jsonl
+        return data.splitlines()
     if path.endswith(".safetensors"):
         (size,) = struct.unpack("<Q", data[:8])
         header = json.loads(data[8:8 + size])
@@ -84,7 +86,7 @@ def main(argv):
             mine, theirs = loaded[rel], load(reference[rel])
             if killed and rel.endswith(".json"):
                 continue  # rewritten as the run goes on; parsing is the check
-            if killed and rel.endswith(".jsonl"):
+            if killed and (rel.endswith(".jsonl") or rel.endswith(".csv")):
                 agrees = mine == theirs[: len(mine)]
             else:
                 agrees = mine == theirs

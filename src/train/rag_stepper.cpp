@@ -179,7 +179,15 @@ StepLosses RagStepper::accumulate_micro_batch(const std::vector<TrainExample>& b
 
 void RagStepper::update_weights(std::int64_t step) {
   const auto& train = config_.train;
-  if (train.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(parameters_, train.clip_grad_norm);
+  if (train.clip_grad_norm > 0) {
+    last_gradient_norm_ = torch::nn::utils::clip_grad_norm_(parameters_, train.clip_grad_norm);
+  } else {  // measured only (scalars.csv), as clip_grad_norm_ measures: the norm of the norms
+    std::vector<torch::Tensor> norms;
+    for (const auto& parameter : parameters_) {
+      if (parameter.grad().defined()) norms.push_back(parameter.grad().norm());
+    }
+    last_gradient_norm_ = norms.empty() ? 0.0 : torch::stack(norms).norm().item<double>();
+  }
   // Group 0 is the reader's, group 1 (with a retriever) the query encoder's.
   const double peak[] = {train.lr, train.retriever_lr};
   auto& groups = optimizer_->param_groups();

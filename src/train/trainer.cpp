@@ -41,6 +41,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+/// Per-step scalars for viewers of training curves: one row per training step.
+constexpr const char* kScalarsFile = "scalars.csv";
+constexpr const char* kScalarsHeader = "who,round,step,loss_reader,loss_retriever,lr_reader,lr_retriever,grad_norm";
+
 std::string padded(const char* prefix, std::int64_t value) {
   char text[48];
   std::snprintf(text, sizeof text, "%s-%06lld", prefix, static_cast<long long>(value));
@@ -104,6 +108,8 @@ class TrainingRun {
     const RunLogFile log_file(options_.run_dir / "train.log");
     RunCard card(options_.run_dir, config_, runtime_);
     metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
+    scalars_ = std::make_unique<MetricsWriter>(options_.run_dir / kScalarsFile);
+    if (scalars_->empty()) scalars_->write_line(kScalarsHeader);
     spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", to_string(config_.train.mode), clients_.size(),
                  config_.data.shots, config_.model.retrieval ? "store " + config_.store.variant : "closed-book",
                  c10::toString(runtime_.compute_dtype), runtime_.device.str());
@@ -156,6 +162,7 @@ class TrainingRun {
       }
       keep_first_lines(dir / "metrics.jsonl",
                        resume_state_.is_null() ? 0 : resume_state_.at("metrics_lines").get<std::int64_t>());
+      keep_scalars_of_checkpoint(dir / kScalarsFile);
       // A kill between the checkpoint and best/ would otherwise leave best/ a point behind.
       if (config_.train.keep_best && !resume_state_.is_null())
         best_.offer(metrics_records(dir / "metrics.jsonl"), resume_checkpoint_, resume_state_);
@@ -164,7 +171,20 @@ class TrainingRun {
     // A run that failed before its first eval point left nothing worth keeping.
     CORAG_CHECK(!std::filesystem::exists(dir / "metrics.jsonl") && !checkpoints_.latest(), dir.string(),
                 " already holds a training run: pass --resume to continue it, or choose another --out");
+    std::filesystem::remove(dir / kScalarsFile);  // the steps of a run that failed before it
     write_file_atomically(resolved, options_.resolved_config_yaml);
+  }
+
+  /// scalars.csv as it was when the resumed checkpoint was written (the steps after it are done
+  /// again); a file with fewer lines than the checkpoint counted lost some, which is said.
+  void keep_scalars_of_checkpoint(const std::filesystem::path& file) const {
+    const auto recorded = resume_state_.is_null() ? 1 : resume_state_.value("scalars_lines", std::int64_t{-1});
+    if (recorded < 0) return;  // a checkpoint from before scalars.csv: keep what is there
+    if (count_lines(file) < recorded) {
+      spdlog::warn("{}: holds {} lines, the checkpoint counted {}: the per-step scalars of the lost lines stay lost",
+                   file.string(), count_lines(file), recorded);
+    }
+    keep_first_lines(file, recorded);
   }
 
   /// A checkpoint's state must be one this config's run can be in, and the metrics lines it
@@ -256,6 +276,7 @@ class TrainingRun {
     state["config_hash"] = hash_;
     state["mode"] = to_string(config_.train.mode);
     state["metrics_lines"] = count_lines(metrics_->path());
+    state["scalars_lines"] = count_lines(scalars_->path());
     state["elapsed_s"] = elapsed();
     state["rng"] = "derived from runtime.seed and the client/step/round counters above";
     const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
@@ -345,7 +366,7 @@ class TrainingRun {
     for (std::int64_t step = start; step < steps; ++step) {
       std::vector<TrainExample> batch;
       for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
-      const auto step_losses = train_step(stepper, batch, step, who);
+      const auto step_losses = train_step(stepper, batch, step, who, 0);
       running.add(step_losses);
       progress.set_status(step_status(step_losses));
       progress.advance();
@@ -436,7 +457,7 @@ class TrainingRun {
           const auto step = round * round_steps + local;
           std::vector<TrainExample> batch;
           for (const auto index : sampler.batch(step)) batch.push_back(examples[client->index][index]);
-          const auto step_losses = train_step(stepper, batch, step, who);
+          const auto step_losses = train_step(stepper, batch, step, who, round + 1);
           losses[client->index].add(step_losses);
           progress.set_status(step_status(step_losses));
           progress.advance();
@@ -480,11 +501,23 @@ class TrainingRun {
     return config_.federated.weighting == ClientWeighting::examples ? static_cast<double>(client.train.size()) : 1.0;
   }
 
+  /// One training step of `who` ("client3", "all") as its step `step` (of FedAvg round `round`,
+  /// or 0), logged to scalars.csv.
   StepLosses train_step(RagStepper& stepper, const std::vector<TrainExample>& batch, std::int64_t step,
-                        const std::string& who) {
+                        const std::string& who, std::int64_t round) {
     try {
       auto losses = stepper.step(batch, step, step_seed(who, step));
       run_progress_->advance();
+      const auto& groups = stepper.optimizer().param_groups();
+      const auto rate = [&](std::size_t group) {
+        return group < groups.size() ? static_cast<const torch::optim::AdamWOptions&>(groups[group].options()).get_lr()
+                                     : 0.0;
+      };
+      char line[256];
+      std::snprintf(line, sizeof line, "%s,%s,%lld,%.9g,%.9g,%.9g,%.9g,%.9g", who.c_str(),
+                    round > 0 ? std::to_string(round).c_str() : "", static_cast<long long>(step + 1), losses.reader,
+                    losses.retriever, rate(0), rate(1), stepper.last_gradient_norm());
+      scalars_->write_line(line);
       return losses;
     } catch (const Error& error) {
       throw Error(std::string(error.what()) + " [" + who + "; the last good checkpoint is kept]");
@@ -529,6 +562,7 @@ class TrainingRun {
   Runtime runtime_;
   std::vector<CrabClient> clients_;
   std::unique_ptr<MetricsWriter> metrics_;
+  std::unique_ptr<MetricsWriter> scalars_;
   std::unique_ptr<StoreCatalog> catalog_;
   nlohmann::json resume_state_;
   std::filesystem::path resume_checkpoint_;

@@ -48,8 +48,15 @@ MetricsWriter::~MetricsWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void MetricsWriter::write(const nlohmann::json& record) {
-  const std::string line = record.dump() + "\n";
+void MetricsWriter::write(const nlohmann::json& record) { write_line(record.dump()); }
+
+bool MetricsWriter::empty() const {
+  struct stat info {};
+  return ::fstat(fd_, &info) == 0 && info.st_size == 0;
+}
+
+void MetricsWriter::write_line(const std::string& text) {
+  const std::string line = text + "\n";
   const ssize_t n = ::write(fd_, line.data(), line.size());
   CORAG_CHECK(n == static_cast<ssize_t>(line.size()), path_.string(),
               ": write failed: ", n < 0 ? std::strerror(errno) : "short write");

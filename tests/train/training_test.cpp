@@ -500,6 +500,9 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     CHECK(metrics(split) == metrics(whole));
     check_same_tensors(checkpoint_tensors(last_checkpoint(split)), checkpoint_tensors(last_checkpoint(whole)));
     CHECK(corag::test::read_text(split / "table.md") == corag::test::read_text(whole / "table.md"));
+    // scalars.csv: one row per training step, the same after a resume (the steps after the
+    // checkpoint it resumed from are not listed twice).
+    CHECK(corag::test::read_text(split / "scalars.csv") == corag::test::read_text(whole / "scalars.csv"));
     // train.keep_best (on by default): best/ holds the reported point's models as HF folders, the
     // same after a resume; a local run's for every client.
     const char* point = train_mode == TrainMode::local ? "step" : "round";
@@ -650,4 +653,41 @@ TEST_CASE("training: a CRAB folder without its manifest (an unfinished build) is
                         std::filesystem::copy_options::recursive);
   CHECK_THAT(error_message([&] { load_crab_clients(dir / "crab", 5, 2); }),
              Catch::Contains("data.shots 5 is not among the shots"));
+}
+
+TEST_CASE("training: scalars.csv lists every step's losses, learning rates and gradient norm", "[train]") {
+  TempDir dir;
+  auto config = two_local_steps_config();
+  config.train.warmup_steps = 1;
+  train(config, dir / "run");
+  std::istringstream lines(corag::test::read_text(dir / "run" / "scalars.csv"));
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(lines, line);) {
+    rows.emplace_back();
+    std::istringstream fields(line);
+    for (std::string field; std::getline(fields, field, ',');) rows.back().push_back(field);
+    if (line.back() == ',') rows.back().emplace_back();
+  }
+  REQUIRE(rows.size() == 3);  // the header and two steps
+  CHECK(rows[0] == std::vector<std::string>{"who", "round", "step", "loss_reader", "loss_retriever", "lr_reader",
+                                            "lr_retriever", "grad_norm"});
+  const LinearSchedule schedule(1, 2, config.train.lr_floor_ratio);
+  double reader_loss = 0;
+  for (std::size_t step = 1; step <= 2; ++step) {
+    const auto& row = rows[step];
+    INFO(step);
+    REQUIRE(row.size() == 8);
+    CHECK(row[0] == "client1");
+    CHECK(row[1].empty());  // no FedAvg round
+    CHECK(row[2] == std::to_string(step));
+    CHECK(std::stod(row[5]) == Approx(config.train.lr * schedule.factor(static_cast<std::int64_t>(step) - 1)));
+    CHECK(std::stod(row[6]) ==
+          Approx(config.train.retriever_lr * schedule.factor(static_cast<std::int64_t>(step) - 1)));
+    CHECK(std::stod(row[7]) > 0);
+    reader_loss += std::stod(row[3]);
+  }
+  // The eval point's record carries the mean of the steps since the last point.
+  const auto records = metrics(dir / "run");
+  REQUIRE_FALSE(records.empty());
+  CHECK(records[0]["loss_reader"].get<double>() == Approx(reader_loss / 2).epsilon(1e-6));
 }

@@ -78,6 +78,8 @@ class RagStepper {
   void load_optimizer(const std::filesystem::path& path);
 
   const StepTimings& timings() const { return timings_; }
+  /// The global L2 norm of the last step's gradients over both models, before clipping.
+  double last_gradient_norm() const { return last_gradient_norm_; }
   /// The AdamW (group 0: the reader, group 1: the query encoder), with the rates of the last step.
   const torch::optim::AdamW& optimizer() const { return *optimizer_; }
 
@@ -92,7 +94,7 @@ class RagStepper {
                                     const std::vector<std::vector<std::int64_t>>& targets, std::size_t begin,
                                     std::size_t end, std::size_t target_tokens, std::int64_t step,
                                     std::chrono::steady_clock::time_point& mark);
-  /// Clips the gradients, sets step `step`'s learning rates, steps AdamW.
+  /// Measures and clips the gradients, sets step `step`'s learning rates, steps AdamW.
   void update_weights(std::int64_t step);
 
   RagModel& model_;
@@ -102,6 +104,7 @@ class RagStepper {
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   StepTimings timings_;
+  double last_gradient_norm_ = 0;
 };
 
 }  // namespace corag
