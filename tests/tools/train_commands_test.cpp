@@ -35,7 +35,8 @@ TEST_CASE("corag train and corag eval: a collaborative run, its checkpoint and p
     if (line.find("] info round 1/2 client 1  1/") != std::string::npos) heartbeat = line;
   }
   CHECK_THAT(heartbeat, Catch::Matches("\\[20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}\\] info round 1/2 client 1  1/[0-9]+ "
-                                       "\\[.*\\] .* steps/s  ETA .*  loss [0-9.]+  retriever [0-9.]+"));
+                                       "\\[.*\\] .* steps/s  ETA .*  loss [0-9.]+  retriever [0-9.]+"
+                                       "  run [0-9.]+% ETA .+"));  // and the whole run's share and ETA
   // The run directory keeps its own log: the run's lines, dated.
   const auto log = read_text(run / "train.log");
   CHECK_THAT(log, Catch::Contains("] info train: collaborative mode, 2 clients") &&
