@@ -7,6 +7,7 @@
 #include "corag/text/answer_normalization.hpp"
 #include "corag/train/autocast_scope.hpp"
 #include "corag/train/passage_retrieval.hpp"
+#include "corag/train/retrieval_diagnostics.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/json_fields.hpp"
@@ -76,7 +77,7 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
 
 nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit eval_split, StoreCatalog* catalog,
                                const ExperimentConfig& config, const Runtime& runtime,
-                               const std::filesystem::path& predictions_file) {
+                               const std::filesystem::path& predictions_file, const RetrievalDiagnostics* diagnostics) {
   const auto split = to_string(eval_split);
   const auto& all = eval_split == EvalSplit::test ? client.test : client.dev;
   CORAG_CHECK(!all.empty(), "client ", client.index, " has no ", split, " questions");
@@ -107,6 +108,7 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSp
   if (store != nullptr) {
     record["answer_recall"] =
         100.0 * static_cast<double>(evaluation.answer_found) / static_cast<double>(evaluation.totals.count());
+    if (diagnostics != nullptr) record.update(diagnostics->measure(client, eval_split, evaluation, *store));
   }
   return record;
 }

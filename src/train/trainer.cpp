@@ -22,6 +22,7 @@
 #include "corag/train/evaluation.hpp"
 #include "corag/train/fedavg_server.hpp"
 #include "corag/train/rag_stepper.hpp"
+#include "corag/train/retrieval_diagnostics.hpp"
 #include "corag/train/run_card.hpp"
 #include "corag/train/run_checkpoints.hpp"
 #include "corag/train/run_summary.hpp"
@@ -104,6 +105,8 @@ class TrainingRun {
     require_config_inputs(config_.input_paths(), "corag train");
     runtime_ = apply_runtime(config_.runtime);
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
+    if (config_.model.retrieval)
+      diagnostics_ = std::make_unique<RetrievalDiagnostics>(CrabLayout(config_.data.crab_dir), clients_);
     prepare_run_dir();
     const RunLogFile log_file(options_.run_dir / "train.log");
     RunCard card(options_.run_dir, config_, runtime_);
@@ -259,7 +262,8 @@ class TrainingRun {
                                      {"variant", config_.reported_variant()},
                                      {"shots", config_.data.shots}};
         record.update(point);
-        record.update(evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file));
+        record.update(
+            evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file, diagnostics_.get()));
         const auto loss = losses.find(client->index);
         record.update((loss != losses.end() ? loss->second : LossMeans{}).json());
         record["wall_s"] = elapsed();
@@ -564,6 +568,7 @@ class TrainingRun {
   std::unique_ptr<MetricsWriter> metrics_;
   std::unique_ptr<MetricsWriter> scalars_;
   std::unique_ptr<StoreCatalog> catalog_;
+  std::unique_ptr<RetrievalDiagnostics> diagnostics_;  ///< retrieval runs
   nlohmann::json resume_state_;
   std::filesystem::path resume_checkpoint_;
   std::optional<RunProgress> run_progress_;  ///< training steps of the whole run

@@ -18,6 +18,7 @@
 #include "corag/train/perplexity_distillation.hpp"
 #include "corag/train/rag_model.hpp"
 #include "corag/train/rag_stepper.hpp"
+#include "corag/train/retrieval_diagnostics.hpp"
 #include "corag/train/run_checkpoints.hpp"
 #include "corag/train/span_corruption_pretraining.hpp"
 #include "corag/train/store_catalog.hpp"
@@ -690,4 +691,90 @@ TEST_CASE("training: scalars.csv lists every step's losses, learning rates and g
   const auto records = metrics(dir / "run");
   REQUIRE_FALSE(records.empty());
   CHECK(records[0]["loss_reader"].get<double>() == Approx(reader_loss / 2).epsilon(1e-6));
+}
+
+TEST_CASE("training: retrieval diagnostics of a client's evaluation, recomputed from the CRAB files", "[train]") {
+  TempDir dir;
+  const auto& world = tiny_crab_world();
+  auto config = tiny_experiment_config();
+  auto model = RagModel::load(world.reader, world.retriever, config.model, torch::kCPU);
+  StoreCatalog catalog(world.crab, world.embeddings, "Flat", dir / "stores",
+                       weights_fingerprint(*model.retriever().passage_encoder()), world.retriever.string());
+  const auto clients = load_crab_clients(world.crab, 4, 2);
+  const RetrievalDiagnostics diagnostics(CrabLayout(world.crab), clients);
+
+  using Ids = std::set<std::string>;
+  const auto ids_of = [](const nlohmann::json& list) {
+    Ids ids;
+    for (const auto& id : list) ids.insert(id.get<std::string>());
+    return ids;
+  };
+  std::map<std::string, std::pair<Ids, Ids>> test_judged;  // question -> (relevant, hard negatives)
+  for (const auto& line : read_jsonl(world.crab / "classification" / "test.jsonl"))
+    test_judged[line["id"]] = {ids_of(line["relevant"]), ids_of(line["hard_negatives"])};
+  std::map<std::string, int> train_owner;
+  for (const auto& client : clients) {
+    for (const auto& qa : client.train) train_owner[qa.id] = client.index;
+  }
+  std::map<std::string, std::set<int>> contributors;
+  for (const auto& line : read_jsonl(world.crab / "classification" / "train.jsonl")) {
+    const auto owner = train_owner.find(line["id"].get<std::string>());
+    if (owner == train_owner.end()) continue;
+    for (const char* key : {"relevant", "hard_negatives"})
+      for (const auto& passage : line[key]) contributors[passage.get<std::string>()].insert(owner->second);
+  }
+  std::map<std::string, std::string> text_of;
+  for (const auto& line : read_jsonl(world.dir / "corpus.jsonl")) text_of[line["id"].get<std::string>()] = line["text"];
+
+  std::set<bool> own_seen, others_seen;
+  for (const auto& client : clients) {
+    INFO("client " << client.index);
+    // The client's test questions against the whole shared REL store, every passage ranked (the
+    // random retriever's top few are the same filler for all): what the shared store serves.
+    const auto* shared = catalog.train_store("REL", client.index);
+    REQUIRE(shared != nullptr);
+    auto wide = config;
+    wide.model.n_context = static_cast<std::int64_t>(shared->size());
+    const auto evaluation = evaluate_questions(model, client.test, shared, wide, Runtime{}, "diagnostics");
+    const auto measured = diagnostics.measure(client, EvalSplit::test, evaluation, *shared);
+    double slots = 0, relevant = 0, hard = 0, own = 0, others = 0, wrong = 0, copied = 0;
+    for (const auto& prediction : evaluation.predictions) {
+      const auto& [relevant_ids, hard_ids] = test_judged.at(prediction["id"].get<std::string>());
+      bool near_miss = false;
+      for (const auto& passage : prediction["passages"]) {
+        const auto id = passage.get<std::string>();
+        ++slots;
+        relevant += static_cast<double>(relevant_ids.count(id));
+        if (hard_ids.count(id) > 0) {
+          ++hard;
+          near_miss = near_miss || contains_answer(text_of.at(id), prediction["prediction"].get<std::string>());
+        }
+        if (contributors.count(id) > 0) (contributors[id].count(client.index) > 0 ? own : others) += 1;
+      }
+      if (prediction["em"] == 0.0 && !normalize_answer(prediction["prediction"].get<std::string>()).empty()) {
+        ++wrong;
+        copied += near_miss ? 1 : 0;
+      }
+    }
+    REQUIRE(slots > 0);
+    CHECK(measured["retrieved_relevant"].get<double>() == Approx(100 * relevant / slots));
+    CHECK(measured["retrieved_hard_negative"].get<double>() == Approx(100 * hard / slots));
+    CHECK(measured["retrieved_irrelevant"].get<double>() == Approx(100 * (slots - relevant - hard) / slots));
+    CHECK(measured["retrieved_own"].get<double>() == Approx(100 * own / slots));
+    CHECK(measured["retrieved_other_clients"].get<double>() == Approx(100 * others / slots));
+    CHECK(measured["retrieved_no_client"].get<double>() == Approx(100 * (slots - own - others) / slots));
+    CHECK(measured["wrong_from_hard_negative"].get<double>() == Approx(wrong > 0 ? 100 * copied / wrong : 0.0));
+    own_seen.insert(own > 0);
+    others_seen.insert(others > 0);
+  }
+  CHECK(own_seen.count(true) == 1);  // the shared store holds each client's and the others' passages
+  CHECK(others_seen.count(true) == 1);
+  // A training run's eval records carry the same fields.
+  const auto summary = train(two_local_steps_config(), dir / "run");
+  REQUIRE_FALSE(summary.is_null());
+  for (const auto& record : metrics(dir / "run")) {
+    for (const char* field : {"retrieved_relevant", "retrieved_hard_negative", "retrieved_irrelevant", "retrieved_own",
+                              "retrieved_other_clients", "retrieved_no_client", "wrong_from_hard_negative"})
+      CHECK(record.contains(field));
+  }
 }

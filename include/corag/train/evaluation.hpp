@@ -38,16 +38,20 @@ struct Evaluation {
 Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& questions, const DenseStore* store,
                               const ExperimentConfig& config, const Runtime& runtime, const std::string& label);
 
+class RetrievalDiagnostics;
+
 /// Scores `client` on `split` ("test" or "dev"), retrieving from its own store of that split,
 /// or with eval.include_train_store from the union of that store and its train store under
 /// store.variant (paper table 5), at most eval.max_questions questions. Writes the predictions
 /// to `predictions_file` (atomically, when not empty) and returns the metrics record
 /// `{"client", "split", "em", "f1", "n", "eval_store", "answer_recall"?}` (in percent;
-/// answer_recall, with retrieval: questions with an answer in a retrieved passage). `catalog`
+/// answer_recall, with retrieval: questions with an answer in a retrieved passage; with
+/// `diagnostics`, what the retrieved passages were: RetrievalDiagnostics::measure). `catalog`
 /// may be null for a closed-book model.
 nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit split, StoreCatalog* catalog,
                                const ExperimentConfig& config, const Runtime& runtime,
-                               const std::filesystem::path& predictions_file);
+                               const std::filesystem::path& predictions_file,
+                               const RetrievalDiagnostics* diagnostics = nullptr);
 
 /// Scores a predictions file (JSONL lines `{"id"?, "prediction"}`) against a QA file. Lines are
 /// matched by `id` when every prediction and every gold question has one, otherwise by position,
