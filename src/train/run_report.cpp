@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "corag/train/run_summary.hpp"
 #include "corag/util/error.hpp"
 
 namespace corag {
@@ -82,15 +83,6 @@ std::vector<std::string> row_keys_of(const std::vector<ReportedRun>& runs, Repor
     if (!determined) kept.push_back(key);
   }
   return kept;
-}
-
-std::pair<double, double> mean_and_std(const std::vector<double>& values) {
-  double mean = 0;
-  for (const double v : values) mean += v;
-  mean /= static_cast<double>(values.size());
-  double squares = 0;
-  for (const double v : values) squares += (v - mean) * (v - mean);
-  return {mean, values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0};
 }
 
 struct Scored {

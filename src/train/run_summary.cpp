@@ -27,6 +27,17 @@ std::string format_percent(double value) {
   return text;
 }
 
+std::pair<double, double> mean_and_std(const std::vector<double>& values) {
+  CORAG_CHECK(!values.empty(), "mean and standard deviation of no values");
+  double mean = 0;
+  for (const double v : values) mean += v;
+  mean /= static_cast<double>(values.size());
+  double squares = 0;
+  for (const double v : values) squares += (v - mean) * (v - mean);
+  const double std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+  return {mean, std};
+}
+
 void ClientScores::add(const nlohmann::json& record) {
   const double em = record.at("em").get<double>(), f1 = record.at("f1").get<double>();
   const double n = record.at("n").get<double>();
@@ -125,17 +136,6 @@ nlohmann::json summarize_run(TrainMode mode, const std::vector<nlohmann::json>& 
 }
 
 namespace {
-
-/// Mean and sample standard deviation of `values` (std 0 for fewer than two).
-std::pair<double, double> mean_and_std(const std::vector<double>& values) {
-  double mean = 0;
-  for (const double v : values) mean += v;
-  mean /= static_cast<double>(values.size());
-  double squares = 0;
-  for (const double v : values) squares += (v - mean) * (v - mean);
-  const double std = values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
-  return {mean, std};
-}
 
 nlohmann::json spread(const std::vector<double>& em, const std::vector<double>& f1) {
   const auto [em_mean, em_std] = mean_and_std(em);

@@ -15,6 +15,10 @@ namespace corag {
 /// `value` with two decimals, as the tables print EM and F1 ("12.50").
 std::string format_percent(double value);
 
+/// The mean and sample standard deviation (n - 1; 0 for a single value) of `values`, as the
+/// paper reports runs over seeds.
+std::pair<double, double> mean_and_std(const std::vector<double>& values);
+
 /// EM / F1 of one eval point over clients, from per-client records `{"client", "em", "f1",
 /// "n", "round"?, "step"?}`: client-averaged (the mean of the clients' scores, CoRAG's report)
 /// or micro-averaged (over all questions, the Centralized report).
