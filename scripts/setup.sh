@@ -25,6 +25,7 @@ packages=(
   help2man  # man pages from the tools' --help
   dpkg-dev  # dpkg-shlibdeps: the .deb's Depends (cpack -G DEB, tests/install/install_test.sh)
   python3-faiss  # scripts/python_interop.py: corag's FAISS indexes read by Python's FAISS
+  python3-matplotlib  # scripts/plot_report.py: figures, headless
 )
 
 missing_packages() {

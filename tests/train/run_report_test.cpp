@@ -5,6 +5,7 @@
 #include "corag/train/paired_comparison.hpp"
 #include "corag/train/reported_run.hpp"
 #include "corag/train/run_report.hpp"
+#include "corag/util/file_checksum.hpp"
 #include "test_support.hpp"
 
 using namespace corag;
@@ -185,4 +186,58 @@ TEST_CASE("corag report: the command prints the table, writes it with --out and 
   const auto refused = run_command(dir, corag + (dir / "nothing-here").string());
   CHECK(refused.exit_code != 0);
   CHECK_THAT(refused.err, Catch::Contains("nothing-here: no such folder"));
+}
+
+TEST_CASE("plot_report.py: figures 1 and 2, a learning curve and the retrieval shares, from the data they name",
+          "[e2e][report]") {
+  TempDir dir;
+  write_run(dir / "runs/l16", {"local", "REL", 16, 0, 32, 10, 10, {8, 12}});
+  write_run(dir / "runs/l64", {"local", "REL", 64, 0, 128, 6, 6, {4, 8}});
+  write_run(dir / "runs/c16", {"collaborative", "REL", 16, 0, 1000, 15, 15, {14, 16}});
+  write_run(dir / "runs/c64", {"collaborative", "REL", 64, 0, 1000, 14, 14, {12, 16}});
+  std::string metrics;
+  for (int round = 1; round <= 2; ++round) {
+    for (int client = 1; client <= 2; ++client) {
+      metrics += nlohmann::json({{"split", "test"},
+                                 {"client", client},
+                                 {"round", round},
+                                 {"em", 10.0 * round + client},
+                                 {"answer_recall", 50.0},
+                                 {"retrieved_relevant", 20.0},
+                                 {"retrieved_hard_negative", 30.0},
+                                 {"retrieved_irrelevant", 50.0}})
+                     .dump() +
+                 "\n";
+    }
+  }
+  write_text(dir / "runs/c64/metrics.jsonl", metrics);
+  const std::string corag = std::string(CORAG_CLI_PATH) + " --quiet report " + (dir / "runs").string();
+  REQUIRE(run_command(dir, corag + " --table 3 --format json --out " + (dir / "t3").string()).exit_code == 0);
+  REQUIRE(run_command(dir, corag + " --table 6 --format json --out " + (dir / "t6").string()).exit_code == 0);
+  const std::string plot = "/usr/bin/python3 " CORAG_SOURCE_DIR "/scripts/plot_report.py ";
+  const std::vector<std::tuple<std::string, std::filesystem::path, std::filesystem::path>> figures = {
+      {"shots", dir / "t3/report.json", dir / "t3/report.json"},
+      {"clients", dir / "t6/report.json", dir / "t6/report.json"},
+      {"curves", dir / "runs/c64", dir / "runs/c64/metrics.jsonl"},
+      {"retrieval", dir / "runs/c64", dir / "runs/c64/metrics.jsonl"}};
+  for (const auto& [figure, input, data] : figures) {
+    INFO(figure);
+    const auto out = dir / ("figure-" + figure);
+    const auto drawn = run_command(dir, plot + figure + " " + input.string() + " " + out.string());
+    INFO(drawn.err);
+    REQUIRE(drawn.exit_code == 0);
+    const auto png = corag::test::read_text(out.string() + ".png");
+    CHECK(png.rfind("\x89PNG\r\n\x1a\n", 0) == 0);  // the PNG signature
+    // The Source text chunk holds the SHA-256 of the file the figure was drawn from.
+    CHECK(png.find(std::string("Source") + '\0' + file_sha256(data)) != std::string::npos);
+    const auto svg = corag::test::read_text(out.string() + ".svg");
+    CHECK(svg.find("<svg") != std::string::npos);
+    CHECK(svg.find("</svg>") != std::string::npos);
+  }
+  // A closed-book run's metrics have no retrieval shares: refused, not drawn empty.
+  write_text(dir / "runs/l64/metrics.jsonl", R"({"split": "test", "client": 1, "step": 2, "em": 4.0})"
+                                             "\n");
+  const auto refused = run_command(dir, plot + "retrieval " + (dir / "runs/l64").string() + " " + (dir / "x").string());
+  CHECK(refused.exit_code != 0);
+  CHECK_THAT(refused.err, Catch::Contains("no retrieval diagnostics"));
 }
