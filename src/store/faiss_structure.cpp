@@ -101,6 +101,9 @@ class StructureCheck {
     require(hnsw.max_level == hnsw.levels[static_cast<std::size_t>(hnsw.entry_point)] - 1, role, ": top level ",
             hnsw.max_level, " is not its entry point's");
     require(hnsw.efSearch >= 1 && hnsw.efSearch <= (1 << 20), role, ": efSearch ", hnsw.efSearch);
+    // Any other beam sizes FAISS's search tables by it: 0 writes past them, a negative one throws
+    // std::length_error out of the search (found by fuzz_faiss_index).
+    require(hnsw.upper_beam == 1, role, ": upper_beam ", hnsw.upper_beam, " (corag builds 1)");
   }
 
   void inverted_lists(const faiss::IndexIVF& index, const std::string& role) const {
@@ -131,6 +134,14 @@ class StructureCheck {
   }
 
   void flat_codes(const faiss::IndexFlatCodes& index, const std::string& role) const {
+    // Polysemous and Hamming searches assume code layouts of their own (FAISS asserts a code size
+    // that is a multiple of 8 and aborts: found by fuzz_faiss_index); corag searches PQ codes
+    // by their tables.
+    if (const auto* pq = dynamic_cast<const faiss::IndexPQ*>(&index)) {
+      require(pq->search_type == faiss::IndexPQ::ST_PQ && !pq->encode_signs, role, ": search type ",
+              static_cast<int>(pq->search_type), pq->encode_signs ? " with encoded signs" : "",
+              " (corag searches product-quantized codes by their tables: ST_PQ)");
+    }
     const auto code_size =
         checked_code_size<faiss::IndexFlat, faiss::IndexPQ, faiss::IndexScalarQuantizer>(index, role);
     require(index.code_size == code_size, role, ": code size ", index.code_size, ", ", code_size, " expected");

@@ -150,6 +150,15 @@ TEST_CASE("faiss structure: crafted indexes are refused naming the file and the 
        },
        "matrix holds 5"},
       {"metric", "Flat", [](faiss::Index& i) { i.metric_type = faiss::METRIC_L2; }, "inner product"},
+      // Found by fuzz_faiss_index: FAISS's search sizes tables by upper_beam (a negative one threw
+      // std::length_error out of it) and asserts Hamming code sizes for polysemous search (abort).
+      {"HNSW upper beam", "HNSW8", [](faiss::Index& i) { as<faiss::IndexHNSW>(i).hnsw.upper_beam = -3; },
+       "upper_beam -3"},
+      {"HNSW upper beam 0", "HNSW8", [](faiss::Index& i) { as<faiss::IndexHNSW>(i).hnsw.upper_beam = 0; },
+       "upper_beam 0"},
+      {"PQ polysemous search", "PQ4x4",
+       [](faiss::Index& i) { as<faiss::IndexPQ>(i).search_type = faiss::IndexPQ::ST_polysemous_generalize; },
+       "search type"},
   };
   TempDir dir;
   for (const auto& c : cases) {
