@@ -115,7 +115,9 @@ class FaissFileWalk {
       const auto header = index_header();
       product_quantizer(header.d);
       vector("codes", 1);
-      read<std::int32_t>("search_type");
+      // Read into an enum later, so only its enumerators may stand here (0 = ST_PQ ... 5).
+      const auto search_type = read<std::int32_t>("search_type");
+      require(search_type >= 0 && search_type <= 5, "search_type", "search type ", search_type);
       flag("encode_signs");
       read<std::int32_t>("polysemous_ht");
     } else if (kind == fourcc("IxSQ")) {

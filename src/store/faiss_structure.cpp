@@ -56,6 +56,8 @@ class StructureCheck {
     for (std::size_t i = 0; i < index.chain.size(); ++i) {
       const auto* linear = dynamic_cast<const faiss::LinearTransform*>(index.chain[i]);
       require(linear != nullptr, role, ": transform ", i, " is not a linear one (OPQ or PCA)");
+      // An untrained transform throws from inside FAISS's search, where nothing catches it.
+      require(linear->is_trained, role, ": transform ", i, " is not trained");
       require(linear->d_in == d && linear->d_out >= 1 && linear->d_out <= d, role, ": transform ", i, " maps ",
               linear->d_in, " to ", linear->d_out, " dimensions where its input has ", d);
       require(linear->A.size() == static_cast<std::size_t>(linear->d_in) * static_cast<std::size_t>(linear->d_out),

@@ -83,6 +83,9 @@ TEST_CASE("faiss file check: numbers FAISS's reader would trust are refused befo
       {"IVF with 2^60 lists", "IVF4,Flat",
        [](std::string& b) { patch<std::uint64_t>(b, kFieldsAt, std::uint64_t{1} << 60); },
        "nlist (byte 37): 1152921504606846976 lists"},
+      {"PQ search type outside its enum (UBSan: an invalid enum load)", "PQ4x4",
+       // IndexPQ ends with int search_type, bool encode_signs, int polysemous_ht.
+       [](std::string& b) { patch<std::int32_t>(b, b.size() - 9, 1 << 20); }, "search type 1048576"},
       {"a bool that is not one", "Flat", [](std::string& b) { patch<std::uint8_t>(b, kTrainedAt, 7); },
        "is_trained (byte 32): a bool holds 7"},
       {"a negative dimension", "HNSW8", [](std::string& b) { patch<std::int32_t>(b, 4, -3); }, "dimension -3"},

@@ -149,6 +149,9 @@ TEST_CASE("faiss structure: crafted indexes are refused naming the file and the 
          transform->A.resize(5);
        },
        "matrix holds 5"},
+      // Found by fuzz_faiss_index: an untrained transform throws from inside FAISS's search (abort).
+      {"untrained transform", "OPQ4_8,Flat",
+       [](faiss::Index& i) { as<faiss::IndexPreTransform>(i).chain[0]->is_trained = false; }, "is not trained"},
       {"metric", "Flat", [](faiss::Index& i) { i.metric_type = faiss::METRIC_L2; }, "inner product"},
       // Found by fuzz_faiss_index: FAISS's search sizes tables by upper_beam (a negative one threw
       // std::length_error out of it) and asserts Hamming code sizes for polysemous search (abort).
