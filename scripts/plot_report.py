@@ -6,6 +6,12 @@ each, with the SHA-256 of the data file they were drawn from in the PNG's `Sourc
                                            error bars (REPORT: corag report --table 3 --format json)
   plot_report.py clients REPORT.json OUT   figure 2: collaborative - local per client
                                            (REPORT: corag report --table 6 --format json)
+  plot_report.py composition REPORT.json OUT
+                                           the store-composition curve: local EM by X, the % of
+                                           REL's non-relevant passages kept beside its relevant
+                                           ones (REL 100, only-relevant 0), a line per eval store,
+                                           the empty train store dashed
+                                           (REPORT: corag report --table 5 --format json)
   plot_report.py curves RUN_DIR OUT        a run's learning curve: test EM per round or step, a line
                                            per client and their average (RUN_DIR/metrics.jsonl)
   plot_report.py retrieval RUN_DIR OUT     what a retrieval run retrieved at each eval point, client
@@ -17,6 +23,7 @@ OUT is a path without extension: OUT.png and OUT.svg are written.
 import hashlib
 import json
 import os
+import re
 import sys
 
 import matplotlib
@@ -78,6 +85,53 @@ def clients(report_file, out):
     save(figure, out, report_file)
 
 
+def composition_percent(variant):
+    """X of "relevant + X % of the rest" for a train store, None for stores off the curve."""
+    if variant == "REL":
+        return 100
+    if variant == "ablations/only-relevant":
+        return 0
+    match = re.fullmatch(r"ablations/relevant-plus-(\d+)", variant)
+    return int(match.group(1)) if match else None
+
+
+def composition(report_file, out):
+    with open(report_file) as f:
+        report = json.load(f)
+    keys = report["row_keys"]
+    if "store.variant" not in keys or "local" not in report["columns"]:
+        sys.exit(f"error: {report_file}: not a table of local runs by store.variant (corag report --table 5)")
+    variant_at = keys.index("store.variant")
+    train_at = keys.index("eval.include_train_store") if "eval.include_train_store" in keys else None
+    curves, empty = {}, {}
+    for row in report["rows"]:
+        values = row["row"].split(", ")
+        cell = row["cells"].get("local")
+        if cell is None:
+            continue
+        store = "test + train stores" if train_at is not None and values[train_at] == "true" else "test store"
+        if values[variant_at] == "ablations/empty":
+            empty[store] = cell["em_mean"]
+        percent = composition_percent(values[variant_at])
+        if percent is not None:
+            curves.setdefault(store, []).append((percent, cell["em_mean"], cell["em_std"]))
+    if not curves:
+        sys.exit(f"error: {report_file}: no REL, only-relevant or relevant-plus-X row")
+    figure, axes = plt.subplots(figsize=(5, 3.5))
+    for store, points in sorted(curves.items()):
+        points.sort()
+        line = axes.errorbar([p[0] for p in points], [p[1] for p in points], yerr=[p[2] for p in points],
+                             marker="o", capsize=3, label=f"{store}")
+        if store in empty:
+            axes.axhline(empty[store], linestyle="--", linewidth=0.8, color=line[0].get_color(),
+                         label=f"{store}, no train store")
+    axes.set_xlabel("% of REL's other passages kept beside its relevant ones")
+    axes.set_ylabel("test EM (%), local RAG")
+    axes.set_title("Train store composition")
+    axes.legend(fontsize="small")
+    save(figure, out, report_file)
+
+
 def records(run_dir):
     path = os.path.join(run_dir, "metrics.jsonl")
     with open(path) as f:
@@ -131,7 +185,8 @@ def retrieval(run_dir, out):
 
 
 def main(argv):
-    figures = {"shots": shots, "clients": clients, "curves": curves, "retrieval": retrieval}
+    figures = {"shots": shots, "clients": clients, "composition": composition, "curves": curves,
+               "retrieval": retrieval}
     if len(argv) != 3 or argv[0] not in figures:
         sys.exit(__doc__)
     figures[argv[0]](argv[1], argv[2])

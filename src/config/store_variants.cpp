@@ -9,6 +9,26 @@ const std::vector<std::string>& store_variants() {
   return variants;
 }
 
+const std::vector<std::string>& paper_store_variants() {
+  static const std::vector<std::string> variants = {"REL", "IRR", "REL-1", "SPLIT"};
+  return variants;
+}
+
+const std::vector<std::string>& ablation_stores() {
+  static const std::vector<std::string> names = {"relevant-plus-80",
+                                                 "relevant-plus-50",
+                                                 "relevant-plus-20",
+                                                 "relevant-plus-10",
+                                                 "relevant-plus-1",
+                                                 "empty",
+                                                 "only-relevant",
+                                                 "only-hardneg-irrelevant",
+                                                 "only-relevant-hardneg",
+                                                 "only-relevant-irrelevant",
+                                                 "only-top1-relevant-irrelevant"};
+  return names;
+}
+
 bool is_store_variant(const std::string& name) {
   const auto& variants = store_variants();
   if (std::find(variants.begin(), variants.end(), name) != variants.end()) return true;

@@ -24,6 +24,7 @@
 #include "corag/store/dense_store.hpp"
 #include "corag/train/pretraining.hpp"
 #include "corag/train/run_summary.hpp"
+#include "corag/train/sweep_plan.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/child_process.hpp"
 #include "corag/util/error.hpp"
@@ -37,12 +38,6 @@ namespace fs = std::filesystem;
 using Overrides = std::vector<std::string>;
 
 const std::vector<std::string> kRegimes = {"closed-book", "local", "centralized", "collaborative"};
-/// The rows of the paper's table 1: every store variant but PARTITION (an extension of corag's).
-std::vector<std::string> table1_variants() {
-  auto variants = store_variants();
-  variants.erase(std::remove(variants.begin(), variants.end(), "PARTITION"), variants.end());
-  return variants;
-}
 
 /// Each stage's config file: configs/demo-*.yaml, or demo-quick-*.yaml.
 struct DemoConfigFiles {
@@ -142,40 +137,37 @@ class StageLog {
   nlohmann::json log_ = nlohmann::json::array();
 };
 
-struct DemoRun {
-  std::string regime, variant, shots;
-  std::string name() const { return variant + "-" + shots + "shot-" + regime; }
-};
+/// The demo's sweep settings: table 3's regimes at two shot levels and table 1's store variants,
+/// local and centralized trained for as many epochs as collaborative, closed-book centralized.
+SweepSettings demo_sweep_settings(const DemoPlan& plan, const CrabConfig& crab, const fs::path& train_config,
+                                  const fs::path& crab_config) {
+  SweepSettings settings;
+  settings.config = train_config.string();
+  settings.crab = crab_config.string();
+  settings.shots = {plan.few_shots, plan.many_shots};
+  settings.closed_book_modes = {"centralized"};
+  settings.schedule = SweepSchedule::equal_epochs;
+  // The demo's CRAB build has no dev split; table 4's sweep builds one as large as the test split.
+  settings.dev_size = crab.splits.test_size;
+  return settings;
+}
 
-/// Table 3 (regimes x shots on REL), then table 1's other variants at the higher shot level.
-std::vector<DemoRun> demo_runs(const DemoPlan& plan) {
-  std::vector<DemoRun> runs;
-  for (const auto& shots : {plan.few_shots, plan.many_shots}) {
-    for (const auto& regime : kRegimes) runs.push_back({regime, "REL", shots});
-  }
-  for (const auto& variant : table1_variants()) {
-    if (variant == "REL") continue;
-    for (const auto& regime : {"local", "collaborative"}) runs.push_back({regime, variant, plan.many_shots});
+/// Table 3's runs (regimes x shots on REL), then table 1's other variants at the higher shot level.
+std::vector<SweepCell> demo_runs(const SweepSettings& settings, const ExperimentConfig& train) {
+  std::vector<SweepCell> runs;
+  for (const auto experiment : {SweepExperiment::shots, SweepExperiment::store_variants}) {
+    for (auto& cell : plan_sweep(settings, train, settings.shots, experiment, {}).cells) {
+      const bool seen =
+          std::any_of(runs.begin(), runs.end(), [&](const SweepCell& run) { return run.name == cell.name; });
+      if (!seen) runs.push_back(std::move(cell));
+    }
   }
   return runs;
 }
 
-/// Every regime makes `plan.epochs` passes over each client's questions; collaborative's rounds
-/// and local epochs are the training config's own.
-Overrides regime_overrides(const DemoPlan& plan, const DemoRun& run) {
-  Overrides out = {"data.shots=" + run.shots, "store.variant=" + run.variant};
-  if (run.regime == "collaborative") {
-    out.push_back("train.mode=collaborative");
-    return out;
-  }
-  // Local trains each client on its own questions; centralized (and closed-book) on all of them.
-  const auto questions = std::stoll(run.shots) * (run.regime == "local" ? 1 : plan.clients);
-  const auto steps = plan.epochs * ((questions + plan.batch_size - 1) / plan.batch_size);
-  out.insert(out.end(), {"train.mode=" + std::string(run.regime == "local" ? "local" : "centralized"),
-                         "train.steps=" + std::to_string(steps),
-                         "train.eval_every=" + std::to_string(std::max<std::int64_t>(1, steps / 2))});
-  if (run.regime == "closed-book") out.push_back("model.retrieval=false");
-  return out;
+/// `{variant}-{shots}shot-{regime}`, as the sweep names the demo's runs.
+std::string run_name(const std::string& regime, const std::string& variant, const std::string& shots) {
+  return variant + "-" + shots + "shot-" + regime;
 }
 
 Overrides joined(Overrides first, const Overrides& second) {
@@ -194,18 +186,16 @@ struct ChildRun {
 /// Trains the runs that have no summary yet as child processes, `jobs` at a time, and reads
 /// every run's summary. A failed child stops the launching of new ones; the ones still running
 /// are stopped when the error leaves (each resumes on the next invocation).
-void train_runs_in_children(const DemoOptions& options, const std::vector<DemoRun>& runs,
-                            const std::vector<ExperimentConfig>& configs, StageLog& stages,
+void train_runs_in_children(const DemoOptions& options, const std::vector<SweepCell>& runs, StageLog& stages,
                             std::map<std::string, nlohmann::json>& summaries) {
   const auto& out = options.out;
-  fs::create_directories(out / "configs" / "runs");
   fs::create_directories(out / "logs");
   std::vector<ChildRun> running;
   std::size_t next = 0;
-  while (next < configs.size() || !running.empty()) {
-    while (next < configs.size() && running.size() < static_cast<std::size_t>(options.jobs)) {
+  while (next < runs.size() || !running.empty()) {
+    while (next < runs.size() && running.size() < static_cast<std::size_t>(options.jobs)) {
       const auto index = next++;
-      const auto name = runs[index].name();
+      const auto& name = runs[index].name;
       const auto run_dir = out / "runs" / name;
       const auto stage = "corag train " + name + " -> " + run_dir.string();
       const auto started = stages.begin(stage);
@@ -215,7 +205,6 @@ void train_runs_in_children(const DemoOptions& options, const std::vector<DemoRu
         continue;
       }
       const auto config_file = out / "configs" / "runs" / (name + ".yaml");
-      write_file_atomically(config_file, config_to_yaml(configs[index]));
       std::vector<std::string> argv = {options.trainer.string(), "train", "--config",
                                        config_file.string(),     "--out", run_dir.string()};
       if (fs::exists(run_dir / "config.resolved.yaml")) argv.push_back("--resume");
@@ -259,7 +248,7 @@ TableCell table_cell(const nlohmann::json& summary, const std::string& run_name)
 std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summaries, const std::string& few_shots,
                                const std::string& many_shots) {
   const auto cell = [&](const std::string& regime, const std::string& variant, const std::string& shots) {
-    const auto name = DemoRun{regime, variant, shots}.name();
+    const auto name = run_name(regime, variant, shots);
     const auto found = summaries.find(name);
     CORAG_CHECK(found != summaries.end(), "the demo tables need the summary of run ", name);
     return table_cell(found->second, name);
@@ -269,7 +258,7 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
       << "Client-averaged EM in percent at the best eval point (the paper's rule): local the best step of the "
          "client average, collaborative the best FedAvg round.\n\n"
       << "| store | Local | Collaborative | sources |\n| --- | ---: | ---: | --- |\n";
-  for (const auto& variant : table1_variants()) {
+  for (const auto& variant : paper_store_variants()) {
     const auto local = cell("local", variant, many_shots);
     const auto collaborative = cell("collaborative", variant, many_shots);
     out << "| " << variant << " | " << format_percent(local.em) << " | " << format_percent(collaborative.em) << " | "
@@ -285,7 +274,7 @@ std::string render_demo_tables(const std::map<std::string, nlohmann::json>& summ
     out << "| " << regime << " | " << format_percent(few.em) << " | " << format_percent(many.em) << " | " << few.source
         << "; " << many.source << " |\n";
   }
-  const auto curve_run = DemoRun{"collaborative", "REL", many_shots}.name();
+  const auto curve_run = run_name("collaborative", "REL", many_shots);
   out << "\n## Collaborative RAG round by round (REL, " << many_shots << " shots)\n\n"
       << "Client-averaged test EM and answer recall@k (the % of test questions with a gold answer in one of "
          "the k passages the query encoder retrieves) after each FedAvg round: runs/"
@@ -319,7 +308,9 @@ struct DemoConfigs {
   PretrainConfig pretrain;
   CrabConfig crab;
   DemoPlan plan;
-  std::vector<DemoRun> runs;
+  ExperimentConfig train;  ///< every run's base: the training config with the demo's paths and seed
+  SweepSettings sweep;     ///< the demo as a sweep config (OUT/configs/sweep.yaml), for scripts/sweeps/
+  std::vector<SweepCell> runs;
   std::vector<ExperimentConfig> run_configs;  ///< one per run
 };
 
@@ -341,11 +332,13 @@ DemoConfigs resolve_demo_configs(const DemoOptions& options, const DemoPaths& pa
                                   "model.retriever=" + (paths.models / "retriever").string(),
                                   "data.crab_dir=" + paths.crab.string(),
                                   "store.embeddings=" + paths.embeddings.string()};
-  configs.plan = demo_plan(files, configs.crab, load_config<ExperimentConfig>(files.train, run_settings));
-  configs.runs = demo_runs(configs.plan);
+  configs.train = load_config<ExperimentConfig>(files.train, run_settings);
+  configs.plan = demo_plan(files, configs.crab, configs.train);
+  configs.sweep = demo_sweep_settings(configs.plan, configs.crab, paths.out / "configs" / "train.yaml",
+                                      paths.out / "configs" / "crab.yaml");
+  configs.runs = demo_runs(configs.sweep, configs.train);
   for (const auto& run : configs.runs) {
-    configs.run_configs.push_back(
-        load_config<ExperimentConfig>(files.train, joined(run_settings, regime_overrides(configs.plan, run))));
+    configs.run_configs.push_back(load_config<ExperimentConfig>(files.train, joined(run_settings, run.overrides)));
   }
   return configs;
 }
@@ -377,6 +370,13 @@ void claim_output(const DemoOptions& options, const DemoConfigs& configs) {
   write_file_atomically(out / "configs" / "synth.yaml", config_to_yaml(configs.synth));
   write_file_atomically(out / "configs" / "pretrain.yaml", config_to_yaml(configs.pretrain));
   write_file_atomically(out / "configs" / "crab.yaml", config_to_yaml(configs.crab));
+  write_file_atomically(out / "configs" / "train.yaml", config_to_yaml(configs.train));
+  write_file_atomically(out / "configs" / "sweep.yaml", config_to_yaml(SweepConfig{configs.sweep}));
+  fs::create_directories(out / "configs" / "runs");
+  for (std::size_t index = 0; index < configs.runs.size(); ++index) {
+    write_file_atomically(out / "configs" / "runs" / (configs.runs[index].name + ".yaml"),
+                          config_to_yaml(configs.run_configs[index]));
+  }
 }
 
 /// The stages before training: world, pretraining, corpus embeddings and CRAB stores, each
@@ -400,10 +400,10 @@ void prepare_inputs(const DemoConfigs& configs, const DemoPaths& paths, StageLog
     return false;
   });
   std::string built;
-  for (const auto& variant : table1_variants()) built += (built.empty() ? "" : ", ") + variant;
+  for (const auto& variant : paper_store_variants()) built += (built.empty() ? "" : ", ") + variant;
   stages.run("CRAB stores " + built + " -> " + paths.crab.string(), [&] {
     if (fs::exists(CrabLayout(paths.crab).manifest())) return true;
-    build_crab(configs.crab, config_to_yaml(configs.crab), paths.crab, table1_variants());
+    build_crab(configs.crab, config_to_yaml(configs.crab), paths.crab, paper_store_variants());
     return false;
   });
 }
@@ -419,10 +419,14 @@ std::string run_demo(const DemoOptions& options) {
   claim_output(options, configs);
 
   const auto demo_start = StageLog::Clock::now();
-  StageLog stages(4 + configs.runs.size());
+  StageLog stages(4 + (options.inputs_only ? 0 : configs.runs.size()));
   prepare_inputs(configs, paths, stages);
+  if (options.inputs_only) {
+    return "The demo world, models, embeddings and CRAB stores are in " + paths.out.string() +
+           "; the sweep config of its runs: " + (paths.out / "configs" / "sweep.yaml").string() + "\n";
+  }
   std::map<std::string, nlohmann::json> summaries;
-  train_runs_in_children(options, configs.runs, configs.run_configs, stages, summaries);
+  train_runs_in_children(options, configs.runs, stages, summaries);
   const auto tables = render_demo_tables(summaries, configs.plan.few_shots, configs.plan.many_shots);
   write_file_atomically(paths.out / "tables.md", tables);
   write_file_atomically(

@@ -1,5 +1,6 @@
 #include "corag/train/trainer.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -105,6 +106,11 @@ class TrainingRun {
     require_config_inputs(config_.input_paths(), "corag train");
     runtime_ = apply_runtime(config_.runtime);
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
+    // Selection on dev with no dev questions would report no dev-selected scores at all.
+    CORAG_CHECK(!config_.eval.dev || std::any_of(clients_.begin(), clients_.end(),
+                                                 [](const CrabClient& client) { return !client.dev.empty(); }),
+                "eval.dev: the CRAB build in data.crab_dir (", config_.data.crab_dir,
+                ") has no dev questions (crab-build-stores with splits.dev_size > 0)");
     if (config_.model.retrieval)
       diagnostics_ = std::make_unique<RetrievalDiagnostics>(CrabLayout(config_.data.crab_dir), clients_);
     prepare_run_dir();

@@ -1,9 +1,12 @@
 // CRAB: answer normalisation, the classification rule and the store invariants on hand-made
 // cases (expected categories written by hand), the splits, and a whole build on the real
 // NQ-open questions against a small generated corpus.
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "corag/config/config_reader.hpp"
+#include "corag/config/store_variants.hpp"
 #include "corag/crab/crab_config.hpp"
 #include "corag/crab/crab_splits.hpp"
 #include "corag/crab/crab_stores.hpp"
@@ -144,6 +147,10 @@ TEST_CASE("CRAB stores: every invariant on a hand-made classification", "[crab]"
     FAIL("no ablation " << name);
     return RowSet{};
   };
+  // Exactly the stores the sweeps and reports name (config/store_variants.hpp), each once.
+  std::set<std::string> built;
+  for (const auto& entry : stores.ablations) CHECK(built.insert(entry.first).second);
+  CHECK(built == std::set<std::string>(ablation_stores().begin(), ablation_stores().end()));
   CHECK(ablation("only-relevant") == stores.train_relevant);
   CHECK(ablation("only-hardneg-irrelevant") == stores.irr);
   // Table 5: relevant + X % of REL's other passages; "empty" is the 0 % store; 100 % is REL.

@@ -39,7 +39,8 @@ TEST_CASE("corag config prints and writes the resolved config", "[e2e][cli]") {
        std::vector<std::pair<std::string, std::string>>{{"crab.yaml", "splits:"},
                                                         {"demo-pretrain.yaml", "tokenizers:"},
                                                         {"demo-world.yaml", "world:"},
-                                                        {"crab64.yaml", "federated:"}}) {
+                                                        {"crab64.yaml", "federated:"},
+                                                        {"sweeps/paper.yaml", "sweep:"}}) {
     INFO(file);
     // (The corpus is a required key of CRAB and pretraining configs; its file is not read here.)
     const std::string corpus = file == "crab.yaml" || file == "demo-pretrain.yaml" ? " --set data.corpus=c.jsonl" : "";

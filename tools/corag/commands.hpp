@@ -22,5 +22,6 @@ void add_pretrain_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 void add_qrels_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_sweep_plan_command(CLI::App& app);
 
 }  // namespace corag::cli

@@ -12,19 +12,18 @@
 #include "corag/crab/crab_config.hpp"
 #include "corag/demo/synth_config.hpp"
 #include "corag/train/pretrain_config.hpp"
+#include "corag/train/sweep_plan.hpp"
 #include "enum_option.hpp"
 
 namespace corag {
 
 /// Which tool a config file is for.
-enum class ConfigKind { automatic, experiment, crab, pretrain, synth };
+enum class ConfigKind { automatic, experiment, crab, pretrain, synth, sweep };
 
 inline const EnumNames<ConfigKind>& enum_names(ConfigKind) {
-  static const EnumNames<ConfigKind> names = {{ConfigKind::automatic, "auto"},
-                                              {ConfigKind::experiment, "experiment"},
-                                              {ConfigKind::crab, "crab"},
-                                              {ConfigKind::pretrain, "pretrain"},
-                                              {ConfigKind::synth, "synth"}};
+  static const EnumNames<ConfigKind> names = {{ConfigKind::automatic, "auto"}, {ConfigKind::experiment, "experiment"},
+                                              {ConfigKind::crab, "crab"},      {ConfigKind::pretrain, "pretrain"},
+                                              {ConfigKind::synth, "synth"},    {ConfigKind::sweep, "sweep"}};
   return names;
 }
 
@@ -38,7 +37,8 @@ ConfigKind detect_kind(const ConfigDocument& document) {
       {ConfigKind::experiment, {"model", "store", "train", "federated", "eval"}},
       {ConfigKind::crab, {"splits", "bm25", "stores", "build"}},
       {ConfigKind::pretrain, {"tokenizers", "retriever", "reader"}},
-      {ConfigKind::synth, {"world"}}};
+      {ConfigKind::synth, {"world"}},
+      {ConfigKind::sweep, {"sweep"}}};
   std::vector<ConfigKind> kinds;
   for (const auto& section : document.root) {
     for (const auto& [kind, names] : distinctive) {
@@ -77,7 +77,7 @@ void add_config_command(CLI::App& app) {
   auto options = std::make_shared<Options>();
   auto* command = app.add_subcommand(
       "config",
-      "validate a config (experiment, crab, pretrain or synth), apply the runtime it asks for, print it "
+      "validate a config (experiment, crab, pretrain, synth or sweep), apply the runtime it asks for, print it "
       "resolved");
   command->add_option("-c,--config", options->config, "YAML config (omit for an experiment config's defaults)")
       ->check(CLI::ExistingFile);
@@ -98,6 +98,9 @@ void add_config_command(CLI::App& app) {
         break;
       case ConfigKind::synth:
         yaml = resolve<SynthConfig>(options->config, options->overrides);
+        break;
+      case ConfigKind::sweep:
+        yaml = resolve<SweepConfig>(options->config, options->overrides);
         break;
       default:
         yaml = resolve<ExperimentConfig>(options->config, options->overrides);

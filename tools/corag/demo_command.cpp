@@ -21,6 +21,9 @@ void add_demo_command(CLI::App& app) {
   command->add_option("--seed", options->seed, "seed of the world, pretraining, splits and runs")
       ->capture_default_str();
   command->add_flag("--quick", options->quick, "toy sizes and a few steps per stage (the test suite's end-to-end run)");
+  command->add_flag("--inputs-only", options->inputs_only,
+                    "stop before training: the world, models, embeddings, CRAB stores and OUT/configs/sweep.yaml "
+                    "that scripts/sweeps/ runs its cells from");
   command
       ->add_option("--configs", options->configs,
                    "folder with the demo's config files, demo-{world,pretrain,crab,train}.yaml and their demo-quick-* "

@@ -25,5 +25,6 @@ int main(int argc, char** argv) {
   corag::cli::add_demo_command(app);
   corag::cli::add_qrels_command(app);
   corag::cli::add_report_command(app);
+  corag::cli::add_sweep_plan_command(app);
   return corag::run_tool(app, options, argc, argv);
 }

@@ -9,8 +9,16 @@ namespace corag {
 /// and tables use: REL, IRR, REL-1, SPLIT, PARTITION. The one list every layer reads.
 const std::vector<std::string>& store_variants();
 
+/// The variants of the paper's table 1: all but PARTITION (an extension of corag's).
+const std::vector<std::string>& paper_store_variants();
+
 /// Ablation stores are `ablations/<name>`; crab-build-stores builds them all as "ablations".
 inline constexpr const char* kAblationsPrefix = "ablations/";
+
+/// The ablation stores crab-build-stores builds from REL (paper tables 2 and 5), in table 5's
+/// order: REL's relevant passages plus 80 ... 1 % of the rest, none at all, then the five
+/// recombinations of table 2. Named without the `ablations/` prefix.
+const std::vector<std::string>& ablation_stores();
 
 /// True for a name of store_variants() or `ablations/<name>` (one level).
 bool is_store_variant(const std::string& name);

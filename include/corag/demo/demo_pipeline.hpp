@@ -23,13 +23,17 @@ struct DemoOptions {
   /// depend on how the runs are scheduled.
   std::filesystem::path trainer;
   std::int64_t jobs = 1;
+  /// Stop after the stages before training (world, models, embeddings, CRAB stores): the inputs
+  /// of scripts/sweeps/, which read OUT/configs/sweep.yaml.
+  bool inputs_only = false;
 };
 
 /// `corag demo`: the whole CoRAG pipeline on its config files, every stage through the same
 /// library calls as its own tool: `corag synth` -> `corag pretrain` -> `corag index build` ->
 /// `crab-build-stores` (REL, IRR, REL-1, SPLIT) -> `corag train` for closed-book, local,
 /// centralized and collaborative RAG at two shot levels on REL, and local + collaborative on
-/// the other three variants. Each stage's resolved config is written beside its output; a
+/// the other three variants. Each stage's resolved config is written beside its output (and
+/// under OUT/configs/: synth, pretrain, crab, train, sweep and runs/NAME.yaml); a
 /// finished stage is reused when run again on the same `out` (an unfinished run is resumed).
 /// Writes `tables.md` (paper tables 1 and 3 for the demo world, each number with the run and
 /// point it came from) and `demo.json` (stage times), and returns the tables.
