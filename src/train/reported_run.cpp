@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "corag/train/retrieval_diagnostics.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/json_strict.hpp"
+#include "corag/util/jsonl_reader.hpp"
 
 namespace corag {
 namespace {
@@ -50,6 +52,33 @@ double number(const nlohmann::json& object, const char* key, const std::filesyst
   return found->get<double>();
 }
 
+/// answer_recall and the retrieval diagnostics of the test records at the point `best` names
+/// (its "round" or "step"), averaged over those records (clients); empty when a record lacks one.
+std::map<std::string, double> retrieval_at_point(const std::filesystem::path& metrics, const nlohmann::json& best) {
+  if (!std::filesystem::is_regular_file(metrics)) return {};
+  const char* key = best.contains("round") ? "round" : "step";
+  if (!best.contains(key)) return {};
+  std::vector<std::string> fields = {"answer_recall"};
+  fields.insert(fields.end(), retrieval_diagnostic_fields().begin(), retrieval_diagnostic_fields().end());
+  std::map<std::string, double> sums;
+  std::size_t records = 0;
+  JsonlReader lines(metrics);
+  for (nlohmann::json record; lines.next(record);) {
+    if (!record.is_object() || record.value("split", "") != "test" || !record.contains(key) ||
+        record.at(key) != best.at(key))
+      continue;
+    for (const auto& field : fields) {
+      const auto found = record.find(field);
+      if (found == record.end() || !found->is_number()) return {};
+      sums[field] += found->get<double>();
+    }
+    ++records;
+  }
+  if (records == 0) return {};
+  for (auto& [field, sum] : sums) sum /= static_cast<double>(records);
+  return sums;
+}
+
 }  // namespace
 
 const std::vector<std::string>& report_regimes() {
@@ -87,8 +116,10 @@ ReportedRun ReportedRun::read(const std::filesystem::path& dir) {
     run.dev_selected_em = number(dev, "em", summary_file);
     run.dev_selected_f1 = number(dev, "f1", summary_file);
     run.dev_em = number(dev, "dev_em", summary_file);
+    run.dev_f1 = number(dev, "dev_f1", summary_file);
   }
   run.clients = summary.value("clients", nlohmann::json::array());
+  if (run.regime != "closed-book") run.retrieval = retrieval_at_point(dir / "metrics.jsonl", best);
   return run;
 }
 

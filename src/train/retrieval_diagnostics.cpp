@@ -105,13 +105,20 @@ nlohmann::json RetrievalDiagnostics::measure(const CrabClient& client, EvalSplit
       if (from_hard_negative) ++copied;
     }
   }
-  return {{"retrieved_relevant", percent(relevant, slots)},
-          {"retrieved_hard_negative", percent(hard, slots)},
-          {"retrieved_irrelevant", percent(slots - relevant - hard, slots)},
-          {"retrieved_own", percent(own, slots)},
-          {"retrieved_other_clients", percent(others, slots)},
-          {"retrieved_no_client", percent(slots - own - others, slots)},
-          {"wrong_from_hard_negative", percent(copied, wrong)}};
+  const std::vector<double> values = {
+      percent(relevant, slots), percent(hard, slots),   percent(slots - relevant - hard, slots),
+      percent(own, slots),      percent(others, slots), percent(slots - own - others, slots),
+      percent(copied, wrong)};
+  nlohmann::json fields;
+  for (std::size_t i = 0; i < values.size(); ++i) fields[retrieval_diagnostic_fields().at(i)] = values[i];
+  return fields;
+}
+
+const std::vector<std::string>& retrieval_diagnostic_fields() {
+  static const std::vector<std::string> fields = {
+      "retrieved_relevant",      "retrieved_hard_negative", "retrieved_irrelevant",    "retrieved_own",
+      "retrieved_other_clients", "retrieved_no_client",     "wrong_from_hard_negative"};
+  return fields;
 }
 
 }  // namespace corag

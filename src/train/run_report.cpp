@@ -1,11 +1,13 @@
 #include "corag/train/run_report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <set>
 #include <sstream>
 
+#include "corag/config/store_variants.hpp"
 #include "corag/train/run_summary.hpp"
 #include "corag/util/error.hpp"
 
@@ -32,6 +34,53 @@ std::vector<std::string> columns_of(ReportTableKind kind, const std::vector<Repo
 std::string value_of(const ReportedRun& run, const std::string& key) {
   const auto found = run.config.find(key);
   return found == run.config.end() ? "" : found->second;
+}
+
+/// A row's (key, value) pairs, in the order of the row keys.
+using RowValues = std::vector<std::pair<std::string, std::string>>;
+
+/// Where a store variant comes in the paper's tables: table 1's variants, PARTITION, then REL's
+/// ablations in table 5's order; other names after them.
+std::size_t store_rank(const std::string& variant) {
+  std::vector<std::string> order = paper_store_variants();
+  order.push_back("PARTITION");
+  for (const auto& name : ablation_stores()) order.push_back(kAblationsPrefix + name);
+  return static_cast<std::size_t>(std::find(order.begin(), order.end(), variant) - order.begin());
+}
+
+/// Natural order: runs of digits compare by value ("16" before "128", "client 2" before "client 10").
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      std::size_t end_a = i, end_b = j;
+      while (end_a < a.size() && std::isdigit(static_cast<unsigned char>(a[end_a]))) ++end_a;
+      while (end_b < b.size() && std::isdigit(static_cast<unsigned char>(b[end_b]))) ++end_b;
+      const auto digits_a = a.substr(i, end_a - i), digits_b = b.substr(j, end_b - j);
+      const auto trimmed_a = digits_a.substr(std::min(digits_a.find_first_not_of('0'), digits_a.size()));
+      const auto trimmed_b = digits_b.substr(std::min(digits_b.find_first_not_of('0'), digits_b.size()));
+      if (trimmed_a.size() != trimmed_b.size()) return trimmed_a.size() < trimmed_b.size();
+      if (trimmed_a != trimmed_b) return trimmed_a < trimmed_b;
+      i = end_a;
+      j = end_b;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+bool row_values_less(const RowValues& a, const RowValues& b) {
+  for (std::size_t k = 0; k < std::min(a.size(), b.size()); ++k) {
+    const auto& [key, x] = a[k];
+    const auto& y = b[k].second;
+    if (x == y) continue;
+    if (key == "store.variant" && store_rank(x) != store_rank(y)) return store_rank(x) < store_rank(y);
+    return natural_less(x, y);
+  }
+  return a.size() < b.size();
 }
 
 std::string join(const std::vector<std::string>& parts, const std::string& separator) {
@@ -126,26 +175,34 @@ RunReport build_run_report(const std::vector<ReportedRun>& runs, ReportTableKind
       {ReportTableKind::automatic, "Test EM by setting and regime"},
       {ReportTableKind::store_variants, "Test EM by train store (paper tables 1, 2 and 5)"},
       {ReportTableKind::shots, "Test EM by shots and regime (paper table 3)"},
-      {ReportTableKind::dev, "Test EM at the best dev point (paper table 4)"},
+      {ReportTableKind::dev, "Dev EM at the best dev point (paper table 4)"},
       {ReportTableKind::clients, "Test EM per client (paper table 6)"}};
   report.title = titles.at(kind);
 
   std::map<std::pair<std::string, std::string>, std::vector<Scored>> groups;
+  std::map<std::string, RowValues> row_values;
   for (const auto& run : used) {
-    std::vector<std::string> label;
-    for (const auto& key : report.row_keys) label.push_back(value_of(run, key));
-    const auto row = join(label, ", ");
+    RowValues label;
+    for (const auto& key : report.row_keys) label.push_back({key, value_of(run, key)});
+    std::vector<std::string> values;
+    for (const auto& entry : label) values.push_back(entry.second);
+    const auto row = join(values, ", ");
+    row_values.emplace(row, label);
     if (kind == ReportTableKind::clients) {
       for (const auto& client : run.clients) {
         const auto id = client.at("client").get<std::int64_t>();
         const auto client_row = (row.empty() ? "" : row + ", ") + "client " + std::to_string(id);
+        auto client_label = label;
+        client_label.push_back({"client", std::to_string(id)});
+        row_values.emplace(client_row, client_label);
         groups[{client_row, run.regime}].push_back(
             {&run, client.at("em").get<double>(), client.at("f1").get<double>(), ", client " + std::to_string(id)});
       }
     } else if (kind == ReportTableKind::dev) {
       CORAG_CHECK(run.dev_selected_em.has_value(), (run.dir / "summary.json").string(),
                   ": has no dev-selected scores (train with eval.dev: true)");
-      groups[{row, run.regime}].push_back({&run, *run.dev_selected_em, *run.dev_selected_f1, ""});
+      // The paper's table 4 is the dev split's own performance (test EM there is in summary.json).
+      groups[{row, run.regime}].push_back({&run, *run.dev_em, *run.dev_f1, ", dev split"});
     } else {
       groups[{row, run.regime}].push_back({&run, run.em, run.f1, ""});
     }
@@ -164,6 +221,16 @@ RunReport build_run_report(const std::vector<ReportedRun>& runs, ReportTableKind
       f1.push_back(entry.f1);
       cell.sources.push_back(source_of(*entry.run, entry.where));
     }
+    // Retrieval at the reported point: a run's client average, then the mean over seeds; only
+    // where every seed has it (a per-client row has no run-level diagnostics).
+    const bool all_retrieval =
+        kind != ReportTableKind::clients &&
+        std::all_of(scored.begin(), scored.end(), [](const Scored& e) { return !e.run->retrieval.empty(); });
+    if (all_retrieval) {
+      for (const auto& entry : scored) {
+        for (const auto& [field, value] : entry.run->retrieval) cell.retrieval[field] += value / scored.size();
+      }
+    }
     std::tie(cell.em_mean, cell.em_std) = mean_and_std(em);
     std::tie(cell.f1_mean, cell.f1_std) = mean_and_std(f1);
     cell.n = em.size();
@@ -171,13 +238,9 @@ RunReport build_run_report(const std::vector<ReportedRun>& runs, ReportTableKind
     rows.insert(at.first);
   }
   report.rows.assign(rows.begin(), rows.end());
-  // Rows in natural order of their labels: numbers by value ("16" before "128").
-  std::stable_sort(report.rows.begin(), report.rows.end(), [](const std::string& a, const std::string& b) {
-    char* end_a = nullptr;
-    char* end_b = nullptr;
-    const double x = std::strtod(a.c_str(), &end_a), y = std::strtod(b.c_str(), &end_b);
-    if (end_a != a.c_str() && end_b != b.c_str() && x != y) return x < y;
-    return a < b;
+  // Rows in the order of their values, key by key: the paper's order for stores, numbers by value.
+  std::stable_sort(report.rows.begin(), report.rows.end(), [&](const std::string& a, const std::string& b) {
+    return row_values_less(row_values.at(a), row_values.at(b));
   });
   return report;
 }
@@ -198,6 +261,42 @@ std::string cell_text(const ReportCell& cell, const std::string& plus_minus) {
 bool has_gains(const RunReport& report) {
   return std::any_of(report.rows.begin(), report.rows.end(),
                      [&](const std::string& row) { return report.gain(row).has_value(); });
+}
+
+/// The retrieval diagnostics of every cell that has them, a line per row and regime.
+void render_retrieval_md(const RunReport& report, std::ostream& out) {
+  const std::vector<std::pair<std::string, std::string>> fields = {
+      {"answer_recall", "answer recall@k"},
+      {"retrieved_relevant", "relevant"},
+      {"retrieved_hard_negative", "hard neg."},
+      {"retrieved_irrelevant", "irrelevant"},
+      {"retrieved_own", "own data"},
+      {"retrieved_other_clients", "other clients'"},
+      {"wrong_from_hard_negative", "wrong from hard neg."}};
+  bool any = false;
+  for (const auto& [at, cell] : report.cells) any = any || !cell.retrieval.empty();
+  if (!any) return;
+  out << "\nRetrieval at the reported point (train/retrieval_diagnostics.hpp), in percent, the client "
+         "average of each run, then the mean over seeds: answer recall@k, the shares of the retrieved top-k that "
+         "are relevant / hard negatives / irrelevant for their question, that serve the client's own training "
+         "questions / only other clients', and the share of wrong predictions copied from a retrieved hard "
+         "negative.\n\n| row | regime |";
+  for (const auto& field : fields) out << " " << field.second << " |";
+  out << "\n| --- | --- |";
+  for (std::size_t i = 0; i < fields.size(); ++i) out << " ---: |";
+  out << "\n";
+  for (const auto& row : report.rows) {
+    for (const auto& column : report.columns) {
+      const auto cell = report.cells.find({row, column});
+      if (cell == report.cells.end() || cell->second.retrieval.empty()) continue;
+      out << "| " << (row.empty() ? "all" : row) << " | " << column << " |";
+      for (const auto& field : fields) {
+        const auto value = cell->second.retrieval.find(field.first);
+        out << " " << (value == cell->second.retrieval.end() ? "" : fixed(value->second, "%.1f")) << " |";
+      }
+      out << "\n";
+    }
+  }
 }
 
 std::string csv_field(const std::string& text) {
@@ -243,6 +342,7 @@ std::string render_run_report(const RunReport& report, ReportFormat format) {
         }
         out << "\n";
       }
+      render_retrieval_md(report, out);
       out << "\nSources:\n";
       for (const auto& row : report.rows) {
         for (const auto& column : report.columns) {
@@ -303,6 +403,7 @@ std::string render_run_report(const RunReport& report, ReportFormat format) {
           const auto& c = cell->second;
           entry["cells"][column] = {{"em_mean", c.em_mean}, {"em_std", c.em_std}, {"f1_mean", c.f1_mean},
                                     {"f1_std", c.f1_std},   {"n", c.n},           {"sources", c.sources}};
+          if (!c.retrieval.empty()) entry["cells"][column]["retrieval"] = c.retrieval;
         }
         if (const auto points = report.gain(row)) entry["collaborative_minus_local"] = *points;
         if (const auto relative = report.relative_gain(row)) entry["relative_gain_percent"] = *relative;

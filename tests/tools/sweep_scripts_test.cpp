@@ -34,7 +34,7 @@ TEST_CASE("scripts/sweeps/all.sh --quick: tables 1 to 6 and the figures from 2 s
   REQUIRE(first.exit_code == 0);
 
   const auto table1 = report_json(sweep, "table1");
-  CHECK(row_labels(table1) == std::vector<std::string>{"IRR", "REL", "REL-1", "SPLIT"});
+  CHECK(row_labels(table1) == std::vector<std::string>{"REL", "IRR", "REL-1", "SPLIT"});
   for (const auto& row : table1.at("rows")) {
     CHECK(row.at("cells").at("local").at("n") == 2);
     CHECK(row.at("cells").at("collaborative").at("n") == 2);

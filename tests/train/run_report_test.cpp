@@ -23,6 +23,7 @@ struct FakeRun {
   double em = 0, f1 = 0;
   std::vector<double> client_em = {};
   std::optional<double> dev_selected_em = std::nullopt;
+  double dev_em = 0;
 };
 
 /// A finished run directory as corag train leaves it, with only what corag report reads.
@@ -39,7 +40,10 @@ std::filesystem::path write_run(const std::filesystem::path& dir, const FakeRun&
   for (std::size_t i = 0; i < run.client_em.size(); ++i) {
     summary["clients"].push_back({{"client", i + 1}, {"em", run.client_em[i]}, {"f1", run.client_em[i]}, {"n", 10}});
   }
-  if (run.dev_selected_em) summary["dev_selected"] = {{"em", *run.dev_selected_em}, {"f1", 0.0}, {"dev_em", 1.0}};
+  if (run.dev_selected_em) {
+    summary["dev_selected"] = {
+        {"em", *run.dev_selected_em}, {"f1", 0.0}, {"dev_em", run.dev_em}, {"dev_f1", run.dev_em + 1}};
+  }
   write_text(dir / "summary.json", summary.dump());
   return dir;
 }
@@ -69,7 +73,7 @@ TEST_CASE("run report: table 1 averages seeds and adds collaborative - local, by
   const auto report = build_run_report(runs, ReportTableKind::store_variants);
   // train.steps differs between the regimes only: not a row key.
   CHECK(report.row_keys == std::vector<std::string>{"store.variant"});
-  CHECK(report.rows == std::vector<std::string>{"IRR", "REL"});
+  CHECK(report.rows == std::vector<std::string>{"REL", "IRR"});  // the paper's order, not the alphabet's
   const auto& rel_local = report.cells.at({"REL", "local"});
   CHECK(rel_local.em_mean == Approx(15.0));
   CHECK(rel_local.em_std == Approx(7.0710678));  // sqrt(((10-15)^2 + (20-15)^2) / 1)
@@ -82,20 +86,20 @@ TEST_CASE("run report: table 1 averages seeds and adds collaborative - local, by
   CHECK_THAT(markdown,
              Catch::Contains("| store.variant | local | collaborative | collaborative - local | relative gain |\n"
                              "| --- | ---: | ---: | ---: | ---: |\n"
-                             "| IRR | 4.00 (n 1) | 5.00 (n 1) | +1.00 | +25.0 % |\n"
-                             "| REL | 15.00 ± 7.07 (n 2) | 35.00 ± 7.07 (n 2) | +20.00 | +133.3 % |\n"));
+                             "| REL | 15.00 ± 7.07 (n 2) | 35.00 ± 7.07 (n 2) | +20.00 | +133.3 % |\n"
+                             "| IRR | 4.00 (n 1) | 5.00 (n 1) | +1.00 | +25.0 % |\n"));
   CHECK_THAT(markdown,
              Catch::Contains("- REL / local: " + (dir / "sweep/rel-local-0").string() + " (step 2, seed 0); " +
                              (dir / "sweep/rel-local-1").string() + " (step 2, seed 1)"));
   CHECK_THAT(render_run_report(report, ReportFormat::csv),
              Catch::Contains("store.variant,regime,em_mean,em_std,f1_mean,f1_std,n,sources\n"
-                             "IRR,local,4.0000,0.0000,4.0000,0.0000,1,") &&
-                 Catch::Contains("REL,collaborative,35.0000,7.0711,36.0000,7.0711,2,"));
+                             "REL,local,15.0000,7.0711,16.0000,7.0711,2,") &&
+                 Catch::Contains("IRR,local,4.0000,0.0000,4.0000,0.0000,1,"));
   CHECK_THAT(render_run_report(report, ReportFormat::latex),
              Catch::Contains("REL & 15.00 $\\pm$ 7.07 (n 2) & 35.00 $\\pm$ 7.07 (n 2) & +20.00 & +133.3\\% \\\\"));
   const auto json = nlohmann::json::parse(render_run_report(report, ReportFormat::json));
-  CHECK(json["rows"][1]["cells"]["collaborative"]["em_mean"] == Approx(35.0));
-  CHECK(json["rows"][1]["collaborative_minus_local"] == Approx(20.0));
+  CHECK(json["rows"][0]["cells"]["collaborative"]["em_mean"] == Approx(35.0));
+  CHECK(json["rows"][0]["collaborative_minus_local"] == Approx(20.0));
 
   // The same setting and seed twice is refused, naming both runs.
   write_run(dir / "sweep/rel-local-0-again", {"local", "REL", 64, 0, 100, 12, 12});
@@ -120,9 +124,20 @@ TEST_CASE("run report: table 3 by shots; a key that follows the shots in every r
   CHECK(report.cells.at({"64", "closed-book"}).em_mean == Approx(2.0));
   CHECK(*report.gain("64") == Approx(8.0));
 
-  // Table 4 needs dev-selected scores; table 6 is per client.
+  // Table 4 needs dev-selected scores: the dev split's EM and F1 there, averaged over seeds.
   CHECK_THAT(error_message([&] { build_run_report(find_reported_runs({dir.path()}), ReportTableKind::dev); }),
              Catch::Contains("has no dev-selected scores"));
+  TempDir dev;
+  write_run(dev / "l0", {"local", "REL", 64, 0, 100, 15, 15, {}, 14.0, 20.0});
+  write_run(dev / "l1", {"local", "REL", 64, 1, 100, 17, 17, {}, 16.0, 30.0});
+  write_run(dev / "c0", {"collaborative", "REL", 64, 0, 1000, 30, 30, {}, 29.0, 40.0});
+  const auto on_dev = build_run_report(find_reported_runs({dev.path()}), ReportTableKind::dev);
+  REQUIRE(on_dev.rows == std::vector<std::string>{""});
+  CHECK(on_dev.cells.at({"", "local"}).em_mean == Approx(25.0));
+  CHECK(on_dev.cells.at({"", "local"}).em_std == Approx(7.0710678));  // sqrt(((20-25)^2 + (30-25)^2) / 1)
+  CHECK(on_dev.cells.at({"", "local"}).f1_mean == Approx(26.0));
+  CHECK(on_dev.cells.at({"", "collaborative"}).em_mean == Approx(40.0));
+  CHECK(*on_dev.gain("") == Approx(15.0));
   TempDir clients;
   write_run(clients / "l", {"local", "REL", 64, 0, 100, 15, 15, {10, 20}});
   write_run(clients / "c", {"collaborative", "REL", 64, 0, 1000, 30, 30, {25, 35}});
@@ -240,4 +255,60 @@ TEST_CASE("plot_report.py: figures 1 and 2, a learning curve and the retrieval s
   const auto refused = run_command(dir, plot + "retrieval " + (dir / "runs/l64").string() + " " + (dir / "x").string());
   CHECK(refused.exit_code != 0);
   CHECK_THAT(refused.err, Catch::Contains("no retrieval diagnostics"));
+}
+
+TEST_CASE("run report: rows in the paper's store order (table 5's ablations) and numbers by value", "[train][report]") {
+  TempDir dir;
+  const std::vector<std::string> stores = {
+      "ablations/only-relevant",   "ablations/empty", "SPLIT", "ablations/relevant-plus-10", "REL",
+      "ablations/relevant-plus-80"};
+  int seed = 0;
+  for (const auto& store : stores) {
+    for (const int shots : {128, 16}) {
+      write_run(dir / ("run-" + std::to_string(seed++)), {"local", store, shots, 0, 100, 1, 1});
+    }
+  }
+  const auto report = build_run_report(find_reported_runs({dir.path()}), ReportTableKind::store_variants);
+  CHECK(report.row_keys == std::vector<std::string>{"store.variant", "data.shots"});
+  CHECK(report.rows == std::vector<std::string>{"REL, 16", "REL, 128", "SPLIT, 16", "SPLIT, 128",
+                                                "ablations/relevant-plus-80, 16", "ablations/relevant-plus-80, 128",
+                                                "ablations/relevant-plus-10, 16", "ablations/relevant-plus-10, 128",
+                                                "ablations/empty, 16", "ablations/empty, 128",
+                                                "ablations/only-relevant, 16", "ablations/only-relevant, 128"});
+}
+
+TEST_CASE("run report: retrieval diagnostics at each run's reported point, client average then seeds' mean",
+          "[train][report]") {
+  TempDir dir;
+  // Two seeds of a collaborative run reported at round 2 (write_run), each with two clients'
+  // test records at rounds 1 and 2; round 1 and the dev record must not count.
+  const std::vector<std::string> fields = {"answer_recall",        "retrieved_relevant",      "retrieved_hard_negative",
+                                           "retrieved_irrelevant", "retrieved_own",           "retrieved_other_clients",
+                                           "retrieved_no_client",  "wrong_from_hard_negative"};
+  for (const int seed : {0, 1}) {
+    const auto run = write_run(dir / ("c" + std::to_string(seed)), {"collaborative", "REL", 64, seed, 1000, 30, 30});
+    std::string metrics;
+    for (const int round : {1, 2}) {
+      for (const int client : {1, 2}) {
+        nlohmann::json record = {{"split", "test"}, {"client", client}, {"round", round}, {"em", 1.0}};
+        // Seed 0: clients 10 and 20 in every field at round 2; seed 1: 30 and 40. Round 1: 99.
+        for (const auto& field : fields) record[field] = round == 1 ? 99.0 : 10.0 * (client + 2 * seed);
+        metrics += record.dump() + "\n";
+      }
+    }
+    metrics += nlohmann::json({{"split", "dev"}, {"client", 1}, {"round", 2}, {"answer_recall", 99.0}}).dump() + "\n";
+    write_text(run / "metrics.jsonl", metrics);
+  }
+  write_run(dir / "closed", {"closed-book", "REL", 64, 0, 100, 3, 3});
+  const auto report = build_run_report(find_reported_runs({dir.path()}), ReportTableKind::automatic);
+  const auto& collaborative = report.cells.at({"", "collaborative"});
+  REQUIRE(collaborative.retrieval.size() == fields.size());
+  // Seed 0's client average 15, seed 1's 35: their mean 25, in every field.
+  for (const auto& field : fields) CHECK(collaborative.retrieval.at(field) == Approx(25.0));
+  CHECK(report.cells.at({"", "closed-book"}).retrieval.empty());
+  const auto markdown = render_run_report(report, ReportFormat::md);
+  CHECK_THAT(markdown, Catch::Contains("| all | collaborative | 25.0 | 25.0 | 25.0 | 25.0 | 25.0 | 25.0 | 25.0 |"));
+  const auto json = nlohmann::json::parse(render_run_report(report, ReportFormat::json));
+  CHECK(json["rows"][0]["cells"]["collaborative"]["retrieval"]["retrieved_own"] == Approx(25.0));
+  CHECK_FALSE(json["rows"][0]["cells"]["closed-book"].contains("retrieval"));
 }

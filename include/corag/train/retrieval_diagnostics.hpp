@@ -14,6 +14,9 @@
 
 namespace corag {
 
+/// The fields `RetrievalDiagnostics::measure` adds to a metrics record, in its order.
+const std::vector<std::string>& retrieval_diagnostic_fields();
+
 /// What a client's evaluation retrieved, by the CRAB build's classification (the paper's
 /// section 3.4 argues from it but never measures it): per retrieved passage, whether it is
 /// relevant, a hard negative or irrelevant for its question (classification/{test,dev}.jsonl),

@@ -21,7 +21,7 @@ namespace corag {
 /// - `1` (also tables 2 and 5, the store ablations): a row per store.variant, local and
 ///   collaborative, and collaborative - local;
 /// - `3`: a row per data.shots, a column per regime (closed-book first);
-/// - `4`: as `auto`, scored at the best dev point (runs with eval.dev);
+/// - `4`: as `auto`, the dev split's EM and F1 at the best dev point (runs with eval.dev);
 /// - `6`: a row per client (each client's EM at its run's reported point), local and
 ///   collaborative, and the gain.
 enum class ReportTableKind { automatic, store_variants, shots, dev, clients };
@@ -51,6 +51,8 @@ struct ReportCell {
   double em_mean = 0, em_std = 0, f1_mean = 0, f1_std = 0;
   std::size_t n = 0;
   std::vector<std::string> sources;  ///< "runs/REL-64-collaborative (round 2, seed 0)"
+  /// ReportedRun::retrieval averaged over the seeds; empty unless every seed's run has it.
+  std::map<std::string, double> retrieval;
 };
 
 /// A table of the paper's shape: rows named by the values of `row_keys`, a column per regime,
