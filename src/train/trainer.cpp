@@ -27,6 +27,7 @@
 #include "corag/train/run_card.hpp"
 #include "corag/train/run_checkpoints.hpp"
 #include "corag/train/run_summary.hpp"
+#include "corag/train/tensorboard_export.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/fnv1a.hpp"
@@ -295,6 +296,7 @@ class TrainingRun {
     });
     spdlog::info("checkpoint {}", path.string());
     if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state);
+    export_tensorboard(options_.run_dir);
     ++written_;
     stopped_ = options_.stop_after > 0 && written_ >= options_.stop_after;
     return stopped_;
@@ -555,6 +557,7 @@ class TrainingRun {
         {"smallest_used", std::min(smallest_batch_, static_cast<std::size_t>(config_.train.batch_size))}};
     write_file_atomically(options_.run_dir / "summary.json", summary.dump(2) + "\n");
     write_file_atomically(options_.run_dir / "table.md", render_summary_table(summary));
+    export_tensorboard(options_.run_dir);
     if (config_.train.keep_best) best_.finish(summary);
     spdlog::info("train: {}: EM {:.2f} F1 {:.2f}; {}", summary["best"]["selection"].get<std::string>(),
                  summary["best"]["em"].get<double>(), summary["best"]["f1"].get<double>(),
