@@ -98,6 +98,20 @@ class StructureCheck {
     for (const auto neighbour : hnsw.neighbors) {
       require(neighbour >= -1 && neighbour < index.ntotal, role, ": neighbour id ", neighbour, " of ", n, " vectors");
     }
+    // A vector listed at a level it does not reach sends FAISS's search to that level's slice of
+    // its own list, which lies past it: past the end of the slots for the last vectors (garbage
+    // ids, then reads far outside the codes; found by fuzz_faiss_index as a rare crash).
+    for (std::size_t node = 0; node < n; ++node) {
+      for (int level = 0; level < hnsw.levels[node]; ++level) {
+        const auto begin = hnsw.offsets[node] + static_cast<std::size_t>(cumulative[level]);
+        const auto end = hnsw.offsets[node] + static_cast<std::size_t>(cumulative[level + 1]);
+        for (auto slot = begin; slot < end; ++slot) {
+          const auto neighbour = hnsw.neighbors[slot];
+          require(neighbour < 0 || hnsw.levels[static_cast<std::size_t>(neighbour)] > level, role, ": vector ", node,
+                  " links vector ", neighbour, " at level ", level, ", which that vector does not reach");
+        }
+      }
+    }
     if (n == 0) return;
     require(hnsw.entry_point >= 0 && hnsw.entry_point < index.ntotal, role, ": entry point ", hnsw.entry_point);
     require(hnsw.max_level == hnsw.levels[static_cast<std::size_t>(hnsw.entry_point)] - 1, role, ": top level ",

@@ -1,6 +1,8 @@
 // FAISS index files crafted to be consistent enough for FAISS's reader but not for its search
 // (ids past the vector count, arrays of the wrong size): FaissIndex::read refuses each, naming the
 // file and the field; every kind of index corag builds reads back and searches as before.
+#include <algorithm>
+
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVF.h>
@@ -159,6 +161,20 @@ TEST_CASE("faiss structure: crafted indexes are refused naming the file and the 
        "upper_beam -3"},
       {"HNSW upper beam 0", "HNSW8", [](faiss::Index& i) { as<faiss::IndexHNSW>(i).hnsw.upper_beam = 0; },
        "upper_beam 0"},
+      // Found by fuzz_faiss_index (a crash that needed the heap of earlier inputs): an upper-level
+      // neighbour that does not reach that level sends the search past its neighbour slots.
+      {"HNSW neighbour below its level", "HNSW8",
+       [](faiss::Index& i) {
+         auto& hnsw = as<faiss::IndexHNSW>(i).hnsw;
+         const auto levels = hnsw.levels;
+         const auto upper = std::find_if(levels.begin(), levels.end(), [](int level) { return level >= 2; });
+         const auto lower = std::find(levels.begin(), levels.end(), 1);
+         REQUIRE((upper != levels.end() && lower != levels.end()));
+         const auto node = static_cast<std::size_t>(upper - levels.begin());
+         hnsw.neighbors[hnsw.offsets[node] + static_cast<std::size_t>(hnsw.cum_nneighbor_per_level[1])] =
+             static_cast<faiss::HNSW::storage_idx_t>(lower - levels.begin());
+       },
+       "at level 1, which that vector does not reach"},
       {"PQ polysemous search", "PQ4x4",
        [](faiss::Index& i) { as<faiss::IndexPQ>(i).search_type = faiss::IndexPQ::ST_polysemous_generalize; },
        "search type"},
