@@ -94,16 +94,22 @@ class ConfigReader {
   std::vector<std::string> field_names_;
 };
 
-/// Loads a config struct (ExperimentConfig, ...) from a YAML file and overrides.
+/// Reads a config struct (ExperimentConfig, ...) from a loaded document; every problem is
+/// reported in one corag::Error.
 template <typename Config>
-Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-  const ConfigDocument document = load_config_document(file, overrides);
+Config read_config(const ConfigDocument& document) {
   Config config;
   ConfigReader reader(document);
   config.visit(reader);
   reader.add_problems(config.check());
   reader.finish();
   return config;
+}
+
+/// Loads a config struct (ExperimentConfig, ...) from a YAML file and overrides.
+template <typename Config>
+Config load_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return read_config<Config>(load_config_document(file, overrides));
 }
 
 }  // namespace corag
