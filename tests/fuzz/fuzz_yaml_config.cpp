@@ -1,5 +1,5 @@
 // YAML configs of every command: experiment (train, eval), CRAB build, pretraining, synthetic
-// world, sweep. The file is parsed once and read as each kind, as `corag config` tells them apart.
+// world, sweep. The file is parsed once and read as each kind in turn.
 #include "corag/config/config_reader.hpp"
 #include "corag/config/experiment_config.hpp"
 #include "corag/crab/crab_config.hpp"
