@@ -53,10 +53,10 @@ ConfigKind detect_kind(const ConfigDocument& document) {
   return kinds.front();
 }
 
-/// Loads, checks and prints the config resolved; applies its runtime when it has one.
+/// Reads, checks and prints the config resolved; applies its runtime when it has one.
 template <typename Config>
-std::string resolve(const std::string& file, const std::vector<std::string>& overrides) {
-  const auto config = load_config<Config>(file, overrides);
+std::string resolve(const ConfigDocument& document) {
+  const auto config = read_config<Config>(document);
   if constexpr (std::is_same_v<Config, ExperimentConfig> || std::is_same_v<Config, PretrainConfig>) {
     const Runtime runtime = apply_runtime(config.runtime);
     spdlog::info("runtime: {} / {} / {} threads / seed {}", runtime.device.str(), c10::toString(runtime.compute_dtype),
@@ -86,24 +86,24 @@ void add_config_command(CLI::App& app) {
                   "which tool the config is for; auto tells it from the sections (experiment when unsure)");
   command->add_option("--out", options->out, "run directory to write config.resolved.yaml into");
   command->callback([options] {
-    auto kind = options->kind;
-    if (kind == ConfigKind::automatic) kind = detect_kind(load_config_document(options->config, options->overrides));
+    const ConfigDocument document = load_config_document(options->config, options->overrides);
+    const ConfigKind kind = options->kind == ConfigKind::automatic ? detect_kind(document) : options->kind;
     std::string yaml;
     switch (kind) {
       case ConfigKind::crab:
-        yaml = resolve<CrabConfig>(options->config, options->overrides);
+        yaml = resolve<CrabConfig>(document);
         break;
       case ConfigKind::pretrain:
-        yaml = resolve<PretrainConfig>(options->config, options->overrides);
+        yaml = resolve<PretrainConfig>(document);
         break;
       case ConfigKind::synth:
-        yaml = resolve<SynthConfig>(options->config, options->overrides);
+        yaml = resolve<SynthConfig>(document);
         break;
       case ConfigKind::sweep:
-        yaml = resolve<SweepConfig>(options->config, options->overrides);
+        yaml = resolve<SweepConfig>(document);
         break;
       default:
-        yaml = resolve<ExperimentConfig>(options->config, options->overrides);
+        yaml = resolve<ExperimentConfig>(document);
     }
     spdlog::info("{} config", to_string(kind));
     if (!options->out.empty()) {
