@@ -1,11 +1,14 @@
 #include "corag/config/config_reader.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
 
 #include "corag/util/error.hpp"
+#include "corag/util/json_strict.hpp"
 #include "corag/util/nearest_name.hpp"
+#include "corag/util/utf8.hpp"
 
 namespace corag {
 namespace {
@@ -113,9 +116,18 @@ void record_section(const std::string& name, const YAML::Node& section, const st
 YAML::Node load_config_file(const std::filesystem::path& file, std::vector<std::filesystem::path>& chain,
                             std::map<std::string, std::string>& sources) {
   CORAG_CHECK(std::filesystem::is_regular_file(file), file.string(), ": config file not found");
+  const std::string text = read_file(file);
+  // YAML is Unicode text; stray bytes would otherwise travel as they are into names and paths
+  // that end up in JSON outputs, which cannot hold them.
+  if (const auto invalid = first_invalid_utf8(text)) {
+    const auto line_start = text.rfind('\n', *invalid);  // the byte itself is not a newline
+    const auto line = std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(*invalid), '\n') + 1;
+    const auto column = *invalid - (line_start == std::string::npos ? 0 : line_start + 1) + 1;
+    throw_error(file.string(), ":", line, ":", column, ": not valid UTF-8");
+  }
   YAML::Node root;
   try {
-    root = YAML::LoadFile(file.string());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw_error(file.string(), ":", e.mark.line + 1, ":", e.mark.column + 1, ": YAML syntax error: ", e.msg);
   }

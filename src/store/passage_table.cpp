@@ -9,6 +9,7 @@
 #include "corag/util/error.hpp"
 #include "corag/util/passage_reader.hpp"
 #include "corag/util/progress_bar.hpp"
+#include "corag/util/utf8.hpp"
 
 namespace corag {
 namespace {
@@ -142,8 +143,18 @@ PassageView PassageTable::at(std::size_t row) const {
   const auto* at = record(row);
   const auto id_length = get_u32(at), title_length = get_u32(at + 4), text_length = get_u32(at + 8);
   const char* bytes = reinterpret_cast<const char*>(at + kRecordHeader);
-  return {std::string_view(bytes, id_length), std::string_view(bytes + id_length, title_length),
-          std::string_view(bytes + id_length + title_length, text_length)};
+  const PassageView passage{std::string_view(bytes, id_length), std::string_view(bytes + id_length, title_length),
+                            std::string_view(bytes + id_length + title_length, text_length)};
+  // Built from valid UTF-8 only, so invalid bytes mean damage; caught here, they never reach the
+  // JSON writers of retrieval output.
+  const std::pair<const char*, std::string_view> fields[] = {
+      {"id", passage.id}, {"title", passage.title}, {"text", passage.text}};
+  for (const auto& [name, field] : fields) {
+    const auto invalid = first_invalid_utf8(field);
+    CORAG_CHECK(!invalid, (dir_ / kRecordsName).string(), ": passage row ", row, ": its ", name,
+                " is not valid UTF-8 (byte ", *invalid, ")");
+  }
+  return passage;
 }
 
 std::optional<std::size_t> PassageTable::find(std::string_view id) const {

@@ -1,6 +1,7 @@
 #include "corag/util/tsv_reader.hpp"
 
 #include "corag/util/error.hpp"
+#include "corag/util/utf8.hpp"
 
 namespace corag {
 
@@ -17,6 +18,8 @@ bool TsvReader::next(std::vector<std::string>& fields) {
     if (line_.empty()) continue;
     row_location_ = lines_.location();
     split(fields);
+    const auto invalid = first_invalid_utf8(line_);
+    CORAG_CHECK(!invalid, row_location_, ": not valid UTF-8 (byte ", *invalid, " of the row)");
     CORAG_CHECK(header_.empty() || fields.size() == header_.size(), row_location_, ": expected ", header_.size(),
                 " tab-separated fields, got ", fields.size());
     return true;

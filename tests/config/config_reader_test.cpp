@@ -233,6 +233,9 @@ TEST_CASE("malformed files and overrides are clear errors", "[config]") {
              Catch::StartsWith(file + ":3:") && Catch::Contains("YAML syntax error"));
   CHECK(load_error(dir, "- a\n- b\n") ==
         file + ":1: a config file must be a mapping of sections (model:, train:, ...)");
+  // Latin-1 bytes, even in a comment: a YAML file is Unicode text.
+  CHECK(load_error(dir, "train:\n  lr: 0.1  # d\xe9j\xe0 vu\n") == file + ":2:15: not valid UTF-8");
+  CHECK(load_error(dir, "\xff") == file + ":1:1: not valid UTF-8");
   CHECK(load_error(dir, "", {"train.lr"}) == "--set train.lr: expected section.key=value");
   CHECK(load_error(dir, "", {"lr=3"}) == "--set lr=3: the key must be section.key (e.g. train.lr)");
   CHECK(load_error(dir, "", {"train.x.y=3"}) == "--set train.x.y=3: the key must be section.key (e.g. train.lr)");

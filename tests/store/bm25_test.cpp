@@ -69,6 +69,16 @@ TEST_CASE("passage table: duplicate ids and damaged files are errors", "[store]"
 
   write_text(dir / "corpus.jsonl", kCorpus);
   PassageTable::build(dir / "corpus.jsonl", dir / "table");
+  {  // a byte of a text damaged in place: the offsets still agree, the text is no longer UTF-8
+    auto records = test::read_text(dir / "table/passages.bin");
+    const auto at = records.find("Paris");
+    REQUIRE(at != std::string::npos);
+    records[at] = '\xff';
+    write_text(dir / "table/passages.bin", records);
+    const PassageTable table(dir / "table");
+    CHECK_THAT(error_message([&] { table.at(0); }),
+               Catch::Contains("passages.bin: passage row 0: its title is not valid UTF-8 (byte 0)"));
+  }
   std::filesystem::resize_file(dir / "table/passages.bin", std::filesystem::file_size(dir / "table/passages.bin") - 3);
   CHECK_THAT(error_message([&] { PassageTable table(dir / "table"); }), Catch::Contains("passages.offsets"));
   write_text(dir / "table/passages.offsets", "garbage");

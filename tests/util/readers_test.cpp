@@ -67,6 +67,11 @@ TEST_CASE("TSV reader rejects broken quotes", "[util][readers]") {
   TsvReader a(dir / "a.tsv", true), b(dir / "b.tsv", true);
   CHECK_THAT(error_message([&] { a.next(fields); }), Catch::Contains(":2: field 1 has an unterminated quote"));
   CHECK_THAT(error_message([&] { b.next(fields); }), Catch::Contains(":2: field 1 has text after its closing quote"));
+  // Latin-1 bytes in a passage would otherwise be stored and break the JSON written from it.
+  write_text(dir / "c.tsv", "id\ttext\n1\tcaf\xc3\xa9\n2\tcaf\xe9\n");
+  TsvReader c(dir / "c.tsv", true);
+  CHECK(c.next(fields));
+  CHECK_THAT(error_message([&] { c.next(fields); }), Catch::Contains("c.tsv:3: not valid UTF-8 (byte 5 of the row)"));
 }
 
 TEST_CASE("QA reader accepts both answer spellings and validates every line", "[util][readers]") {

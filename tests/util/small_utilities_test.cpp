@@ -19,6 +19,7 @@
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/run_progress.hpp"
 #include "corag/util/sha256.hpp"
+#include "corag/util/utf8.hpp"
 #include "test_support.hpp"
 
 using namespace corag;
@@ -28,6 +29,23 @@ using corag::test::TempDir;
 using corag::test::write_text;
 
 extern "C" int openblas_get_num_threads() __attribute__((weak));
+
+TEST_CASE("UTF-8 well-formedness follows RFC 3629 (the Unicode standard's table 3-7)", "[util]") {
+  CHECK_FALSE(first_invalid_utf8(""));
+  CHECK_FALSE(first_invalid_utf8("plain ASCII\n"));
+  CHECK_FALSE(first_invalid_utf8("\xc3\xa9 \xe2\x82\xac \xf0\x9d\x84\x9e"));  // U+00E9, U+20AC, U+1D11E
+  CHECK_FALSE(first_invalid_utf8("\xef\xbf\xbf\xf4\x8f\xbf\xbf"));            // U+FFFF, U+10FFFF
+  CHECK(first_invalid_utf8("a\xc0\xaf") == 1u);                               // overlong '/' (two bytes)
+  CHECK(first_invalid_utf8("ab\xe0\x80\xaf") == 2u);                          // overlong '/' (three bytes)
+  CHECK(first_invalid_utf8("\xf0\x80\x80\xaf") == 0u);                        // overlong '/' (four bytes)
+  CHECK(first_invalid_utf8("\xed\xa0\x80") == 0u);                            // a UTF-16 surrogate, U+D800
+  CHECK(first_invalid_utf8("\xf4\x90\x80\x80") == 0u);                        // U+110000, past Unicode
+  CHECK(first_invalid_utf8("x\xf5\x80\x80\x80") == 1u);                       // a lead byte no sequence has
+  CHECK(first_invalid_utf8("\xe2\x82") == 0u);                                // cut short at the end
+  CHECK(first_invalid_utf8("\xc3\xa9\x80") == 2u);                            // a lone continuation byte
+  CHECK(first_invalid_utf8("\xc3\x28") == 0u);                                // a lead byte without its continuation
+  CHECK(first_invalid_utf8("ok \xe2\x82\xac \xff") == 7u);
+}
 
 TEST_CASE("edit distance and nearest-name suggestions", "[util]") {
   CHECK(edit_distance("kitten", "sitting") == 3);
