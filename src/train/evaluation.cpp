@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "corag/text/answer_normalization.hpp"
 #include "corag/train/autocast_scope.hpp"
@@ -178,10 +177,14 @@ AnswerScoreTotals score_predictions_file(const std::filesystem::path& prediction
     CORAG_CHECK(inserted.second, prediction.location, ": id '", prediction.id, "' was already predicted at ",
                 inserted.first->second->location);
   }
-  std::set<std::string> gold_ids;
+  // A gold id on two questions would score its one prediction against both.
+  std::map<std::string, std::size_t> gold_ids;
   std::vector<std::string> missing;
-  for (const auto& qa : gold) {
-    gold_ids.insert(qa.id);
+  for (std::size_t question = 1; question <= gold.size(); ++question) {
+    const auto& qa = gold[question - 1];
+    const auto inserted = gold_ids.emplace(qa.id, question);
+    CORAG_CHECK(inserted.second, gold_path.string(), ": question ", question, " repeats id '", qa.id, "' of question ",
+                inserted.first->second, "; predictions are matched by id");
     const auto found = by_question.find(qa.id);
     if (found == by_question.end()) {
       missing.push_back(qa.id);

@@ -276,6 +276,15 @@ TEST_CASE("scoring a predictions file: by id, by position, and what is refused",
                                          "\n");
   CHECK_THAT(error_message([&] { score_predictions_file(dir / "by_id.jsonl", dir / "gold_partial.jsonl"); }),
              Catch::Contains("gold_partial.jsonl: question 2 has no id"));
+  // One id on two gold questions: its one prediction would be scored twice.
+  write_text(dir / "gold_repeated.jsonl", R"({"id": "q1", "question": "who?", "answers": ["x"]})"
+                                          "\n"
+                                          R"({"id": "q2", "question": "where?", "answers": ["y"]})"
+                                          "\n"
+                                          R"({"id": "q1", "question": "when?", "answers": ["z"]})"
+                                          "\n");
+  CHECK_THAT(error_message([&] { score_predictions_file(dir / "by_id.jsonl", dir / "gold_repeated.jsonl"); }),
+             Catch::Contains("gold_repeated.jsonl: question 3 repeats id 'q1' of question 1"));
   write_text(dir / "bad.jsonl", R"({"id": "q1", "prediction": 3})"
                                 "\n");
   CHECK(error_message([&] {
