@@ -87,6 +87,16 @@ TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refus
   CHECK(meta["index"] == "Flat");
   CHECK(meta["fingerprint"].get<std::string>().size() == 16);
 
+  // A BM25 build into the store would replace the passage table under its embeddings: refused.
+  write_text(dir / "other.jsonl", R"({"id": "x", "title": "X", "text": "another corpus"})"
+                                  "\n");
+  const auto passages = read_text(dir / "store/passages.bin");
+  const auto bm25_onto_store = run_command(dir, corag_cli + " bm25 build --passages " + (dir / "other.jsonl").string() +
+                                                    " --out " + (dir / "store").string());
+  CHECK(bm25_onto_store.exit_code == 1);
+  CHECK_THAT(bm25_onto_store.err, Catch::Contains("holds a dense store"));
+  CHECK(read_text(dir / "store/passages.bin") == passages);
+
   write_text(dir / "ids.txt", "p3\np1\n");
   REQUIRE(run_command(dir, corag_cli + " index compose --from " + (dir / "store").string() + " --ids " +
                                (dir / "ids.txt").string() + " --out " + (dir / "sub").string())

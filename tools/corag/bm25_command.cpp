@@ -1,3 +1,4 @@
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -5,6 +6,7 @@
 #include "commands.hpp"
 #include "corag/store/bm25_index.hpp"
 #include "corag/store/retrieval_output.hpp"
+#include "corag/store/store_files.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/input_file.hpp"
@@ -38,6 +40,13 @@ void add_bm25_command(CLI::App& app) {
     options->bm25.analyzer.stem = !options->no_stem;
     options->bm25.analyzer.stopwords = !options->no_stopwords;
     const OutputLock lock(options->out, "corag bm25 build");
+    // A dense store's passage table is its own: a BM25 build of another corpus there would replace
+    // it under the store's embeddings and index.
+    const std::filesystem::path out = options->out;
+    CORAG_CHECK(
+        !std::filesystem::exists(out / store_files::kMeta) && !std::filesystem::exists(out / store_files::kBuildState),
+        options->out, ": holds a dense store (", store_files::kMeta, " or ", store_files::kBuildState,
+        "), whose passage table a BM25 build would replace; choose another --out");
     PassageTable::build(options->passages, options->out);
     const PassageTable table(options->out);
     Bm25Index::build(table, options->out, options->bm25, options->threads);
