@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "corag/util/atomic_file.hpp"
@@ -27,6 +28,12 @@ std::vector<std::filesystem::path> complete_checkpoints(const std::filesystem::p
   return found;
 }
 
+std::string checkpoint_name(std::int64_t sequence) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%s%06lld", kPrefix, static_cast<long long>(sequence));
+  return name;
+}
+
 }  // namespace
 
 RunCheckpoints::RunCheckpoints(std::filesystem::path dir, std::int64_t keep) : dir_(std::move(dir)), keep_(keep) {
@@ -43,9 +50,7 @@ std::filesystem::path RunCheckpoints::write(nlohmann::json state,
                                             const std::function<void(const std::filesystem::path&)>& fill) {
   std::int64_t sequence = 1;
   if (const auto last = latest()) sequence = read_state(*last).at("sequence").get<std::int64_t>() + 1;
-  char name[32];
-  std::snprintf(name, sizeof name, "%s%06lld", kPrefix, static_cast<long long>(sequence));
-  const auto target = dir_ / name;
+  const auto target = dir_ / checkpoint_name(sequence);
   state["sequence"] = sequence;
   write_directory_atomically(target, [&](const std::filesystem::path& folder) {
     std::filesystem::create_directories(folder / "state");
@@ -65,7 +70,16 @@ void RunCheckpoints::prune() const {
 }
 
 nlohmann::json RunCheckpoints::read_state(const std::filesystem::path& checkpoint) {
-  return read_json_file(checkpoint / "state" / "state.json");
+  const auto file = checkpoint / "state" / "state.json";
+  auto state = read_json_file(file);
+  // The next checkpoint is numbered from this one's: a number that is not its folder's would
+  // write over this checkpoint or an older one.
+  const auto sequence = state.find("sequence");
+  CORAG_CHECK(sequence != state.end() && sequence->is_number_integer() && sequence->get<std::int64_t>() >= 1 &&
+                  checkpoint_name(sequence->get<std::int64_t>()) == checkpoint.filename().string(),
+              file.string(), ": sequence ", sequence == state.end() ? std::string("nothing") : sequence->dump(),
+              " is not its folder's number (", checkpoint.filename().string(), ")");
+  return state;
 }
 
 }  // namespace corag

@@ -226,6 +226,38 @@ class TrainingRun {
     CORAG_CHECK(present >= recorded, metrics_file.string(), ": holds ", present, " lines, but ", state_file.string(),
                 " counted ", recorded,
                 " when it was written: lines the run had written are lost; restore the file or start the run again");
+    // The lines it counted are those of the eval points up to its own, and the next one (if the
+    // run got that far) is past it: a count edited down would drop lines nothing writes again.
+    const auto checkpoint_point = eval_point(resume_state_, state_file.string());
+    const auto text = read_file(metrics_file);
+    std::size_t begin = 0;
+    for (std::int64_t line = 0; line <= recorded && line < present; ++line) {
+      const auto end = text.find('\n', begin);
+      const auto location = metrics_file.string() + ":" + std::to_string(line + 1);
+      const auto point =
+          eval_point(parse_json_strict(std::string_view(text).substr(begin, end - begin), location), location);
+      CORAG_CHECK((point <= checkpoint_point) == (line < recorded), location, ": an eval point ",
+                  line < recorded ? "after " : "at or before ", state_file.string(), "'s, whose metrics_lines (",
+                  recorded, ") ", line < recorded ? "must not count it" : "leaves it out",
+                  "; the state and the metrics disagree");
+      begin = end + 1;
+    }
+  }
+
+  /// The eval point a metrics record or a checkpoint state belongs to, in the order the run
+  /// reaches them: (round), (step), or (client, step) for local training.
+  std::vector<std::int64_t> eval_point(const nlohmann::json& record, const std::string& location) const {
+    std::vector<const char*> keys = {"step"};
+    if (config_.train.mode == TrainMode::collaborative) keys = {"round"};
+    if (config_.train.mode == TrainMode::local) keys = {"client", "step"};
+    std::vector<std::int64_t> point;
+    for (const auto* key : keys) {
+      const auto found = record.find(key);
+      CORAG_CHECK(found != record.end() && found->is_number_integer(), location, ": '", key,
+                  "' must be an integer, got ", found == record.end() ? std::string("nothing") : found->dump());
+      point.push_back(found->get<std::int64_t>());
+    }
+    return point;
   }
 
   double elapsed() const { return elapsed_before_ + std::chrono::duration<double>(Clock::now() - start_).count(); }

@@ -490,6 +490,18 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     edited["mode"] = "centralized";
     corag::test::write_text(state_file, edited.dump());
     CHECK_THAT(error_message([&] { train(config, split, true); }), Catch::Contains("is not this run's"));
+    // metrics_lines counted down: the resumed run would cut lines of eval points it never redoes.
+    edited = nlohmann::json::parse(state_text);
+    edited["metrics_lines"] = edited["metrics_lines"].get<std::int64_t>() - 1;
+    corag::test::write_text(state_file, edited.dump());
+    CHECK_THAT(error_message([&] { train(config, split, true); }),
+               Catch::Contains("metrics.jsonl:") && Catch::Contains("the state and the metrics disagree"));
+    // A sequence that is not the folder's: the next checkpoint would be written over an older one.
+    edited = nlohmann::json::parse(state_text);
+    edited["sequence"] = 0;
+    corag::test::write_text(state_file, edited.dump());
+    CHECK_THAT(error_message([&] { train(config, split, true); }),
+               Catch::Contains("state.json: sequence 0 is not its folder's number (ckpt-"));
     corag::test::write_text(state_file, state_text);
     const auto metrics_text = corag::test::read_text(split / "metrics.jsonl");
     corag::test::write_text(split / "metrics.jsonl", "");

@@ -28,6 +28,7 @@ class RunCheckpoints {
   /// since a kill between a checkpoint's rename and the pruning leaves one too many.
   void prune() const;
 
+  /// A checkpoint's `state/state.json`; its `sequence` must be the folder's number.
   static nlohmann::json read_state(const std::filesystem::path& checkpoint);
 
  private:
