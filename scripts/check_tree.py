@@ -8,8 +8,11 @@
                                          JSONL and CSV a prefix of the reference's lines)
 
 Every .json must parse, every .jsonl line parse, every .safetensors hold all the bytes its header
-promises. Prints one line per problem; exits 1 if there is any.
+promises, every TensorBoard event file be whole TFRecords with valid CRC-32C. A killed run's event
+file (rewritten whole at each checkpoint) must hold only events of the reference's. Prints one line
+per problem; exits 1 if there is any.
 """
+import collections
 import json
 import os
 import struct
@@ -26,6 +29,35 @@ def strip(value):
     return value
 
 
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def masked_crc(data):
+    crc = crc32c(data)
+    return ((((crc >> 15) | (crc << 17)) & 0xFFFFFFFF) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def tf_records(data):
+    """The records of a TFRecord file (u64 length, masked CRC of it, data, masked CRC of that)."""
+    records, at = [], 0
+    while at < len(data):
+        assert len(data) - at >= 12, "a record header cut short"
+        (length,) = struct.unpack_from("<Q", data, at)
+        assert struct.unpack_from("<I", data, at + 8)[0] == masked_crc(data[at:at + 8]), "a bad length CRC"
+        body = data[at + 12:at + 12 + length]
+        assert len(body) == length and len(data) >= at + 16 + length, "a record cut short"
+        assert struct.unpack_from("<I", data, at + 12 + length)[0] == masked_crc(body), "a bad data CRC"
+        records.append(body)
+        at += 16 + length
+    return records
+
+
 def load(path):
     with open(path, "rb") as f:
         data = f.read()
@@ -35,6 +67,8 @@ def load(path):
         return [strip(json.loads(line)) for line in data.splitlines() if line.strip()]
     if path.endswith(".csv"):  # appended line by line, as .jsonl
         return data.splitlines()
+    if ".tfevents." in os.path.basename(path):
+        return tf_records(data)
     if path.endswith(".safetensors"):
         (size,) = struct.unpack("<Q", data[:8])
         header = json.loads(data[8:8 + size])
@@ -88,6 +122,8 @@ def main(argv):
                 continue  # rewritten as the run goes on; parsing is the check
             if killed and (rel.endswith(".jsonl") or rel.endswith(".csv")):
                 agrees = mine == theirs[: len(mine)]
+            elif killed and ".tfevents." in os.path.basename(rel):
+                agrees = not collections.Counter(mine) - collections.Counter(theirs)
             else:
                 agrees = mine == theirs
             if not agrees:

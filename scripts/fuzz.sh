@@ -6,7 +6,8 @@
 #
 #   scripts/fuzz.sh SECONDS [TARGET...]      (default: every tests/fuzz/fuzz_*.cpp)
 #
-# Environment: CORAG_FUZZ_BUILD_DIR (default build-fuzz), CORAG_SKIP_APT=1 as for setup.sh.
+# Environment: CORAG_FUZZ_BUILD_DIR (default build-fuzz), CORAG_FUZZ_RUNS (stop a target after this
+# many executions, before SECONDS: the long runs' 10 million), CORAG_SKIP_APT=1 as for setup.sh.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,10 +35,11 @@ for target in "${targets[@]}"; do
   corpus="$build_dir/corpus/$target" crashes="$build_dir/crashes/$target" log="$build_dir/logs/$target.log"
   rm -rf "$crashes"  # what this run finds
   mkdir -p "$corpus" "$crashes" "$(dirname "$log")"
-  status=0
+  status=0 started=$SECONDS
   "$build_dir/bin/$target" "$corpus" "$repo_root/tests/fuzz/corpus/$target" -max_total_time="$seconds" \
-    -max_len=65536 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$crashes/" \
-    >"$log" 2>&1 || status=$?
+    ${CORAG_FUZZ_RUNS:+-runs="$CORAG_FUZZ_RUNS"} -max_len=65536 -timeout=30 -rss_limit_mb=4096 -print_final_stats=1 \
+    -artifact_prefix="$crashes/" >"$log" 2>&1 || status=$?
+  elapsed=$((SECONDS - started > 0 ? SECONDS - started : 1))
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   found=$(find "$crashes" -type f | wc -l)
   if [ "$status" -ne 0 ] || [ "$found" -ne 0 ]; then
@@ -45,6 +47,6 @@ for target in "${targets[@]}"; do
     echo "fuzz: $target failed (exit $status); see $log and $crashes" >&2
     tail -30 "$log" >&2
   fi
-  printf '| %s | %s | %s | %s | %s |\n' "$target" "$seconds" "${runs:-0}" "$(( ${runs:-0} / seconds ))" "$found"
+  printf '| %s | %s | %s | %s | %s |\n' "$target" "$elapsed" "${runs:-0}" "$(( ${runs:-0} / elapsed ))" "$found"
 done
 exit "$failed"
