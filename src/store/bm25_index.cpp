@@ -180,6 +180,9 @@ Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
               terms.size(), " bytes");
   terms_.reserve(static_cast<std::size_t>(term_count));
   const auto* postings = reinterpret_cast<const Posting*>(postings_->data());
+  // Terms per row as the postings count them: a passage's length must be their sum, so that a
+  // damaged tf or length (any value is in range) is caught too, not just a damaged structure.
+  std::vector<std::uint32_t> row_terms(count_, 0);
   for (std::uint64_t i = 0; i < term_count; ++i) {
     std::uint32_t length = 0;
     read(&length, 4);
@@ -199,6 +202,9 @@ Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
       CORAG_CHECK(begin[p].row < count_ && begin[p].tf > 0 && (p == 0 || begin[p].row > begin[p - 1].row),
                   postings_file, ": posting ", entry.offset + p, " of term '", term, "' (row ", begin[p].row, ", tf ",
                   begin[p].tf, ") is outside the ", count_, " passages, out of order or empty");
+      CORAG_CHECK(begin[p].tf <= std::numeric_limits<std::uint32_t>::max() - row_terms[begin[p].row], postings_file,
+                  ": the term counts of row ", begin[p].row, " overflow 32 bits");
+      row_terms[begin[p].row] += begin[p].tf;
     }
     // try_emplace leaves the key unmoved when it is already present, so the message can name it.
     const bool inserted = terms_.try_emplace(std::move(term), entry).second;
@@ -210,12 +216,21 @@ Bm25Index::Bm25Index(const std::filesystem::path& dir) : dir_(dir) {
   CORAG_CHECK(lengths.size() / 4 == count_ && lengths.size() % 4 == 0, (dir / kLengthsName).string(), ": ",
               lengths.size(), " bytes, expected ", 4 * count_);
   length_norm_.resize(count_);
+  double total_length = 0;
   for (std::size_t row = 0; row < count_; ++row) {
     std::uint32_t length = 0;
     std::memcpy(&length, lengths.data() + 4 * row, 4);
+    CORAG_CHECK(length == row_terms[row], (dir / kLengthsName).string(), ": passage row ", row, " has length ", length,
+                ", but the postings (", kTermsName, ", ", kPostingsName, ") count ", row_terms[row],
+                " terms in it: one of these files is damaged");
+    total_length += length;
     length_norm_[row] = static_cast<float>(
         options_.k1 * (1.0 - options_.b + options_.b * static_cast<double>(length) / std::max(average_length_, 1e-9)));
   }
+  // The build summed the same lengths in the same order; JSON keeps a double exactly.
+  const double average = count_ ? total_length / static_cast<double>(count_) : 0.0;
+  CORAG_CHECK(std::abs(average - average_length_) <= 1e-12 * std::max(1.0, average), meta_file.string(),
+              ": average_length ", average_length_, " is not the mean of ", kLengthsName, " (", average, ")");
 }
 
 Bm25Index::~Bm25Index() = default;

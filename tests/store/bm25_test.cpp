@@ -176,6 +176,28 @@ TEST_CASE("BM25: a damaged index is refused at open, never read out of bounds", 
              Catch::Contains("bm25.terms") && Catch::Contains("outside the postings"));
   restore();
 
+  // A length or a term count changed to another value in range: the lengths no longer sum what
+  // the postings count, nor average to bm25.json's average_length.
+  const auto lengths = test::read_text(dir / "index/bm25.doclens");
+  auto longer = lengths;
+  ++longer[0];
+  write_text(dir / "index/bm25.doclens", longer);
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }),
+             Catch::Contains("bm25.doclens: passage row 0 has length") && Catch::Contains("one of these files"));
+  write_text(dir / "index/bm25.doclens", lengths);
+  damaged = postings;
+  ++damaged[4];  // the first posting's tf
+  write_text(dir / "index/bm25.postings", damaged);
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }), Catch::Contains("count"));
+  restore();
+  const auto meta_text = test::read_text(dir / "index/bm25.json");
+  auto shifted = nlohmann::json::parse(meta_text);
+  shifted["average_length"] = shifted["average_length"].get<double>() + 0.25;
+  write_text(dir / "index/bm25.json", shifted.dump());
+  CHECK_THAT(error_message([&] { Bm25Index broken(dir / "index"); }),
+             Catch::Contains("bm25.json: average_length") && Catch::Contains("is not the mean of bm25.doclens"));
+  write_text(dir / "index/bm25.json", meta_text);
+
   // bm25.json read through the typed reader: a wrong type or a missing key names the file and key.
   const auto meta = test::read_text(dir / "index/bm25.json");
   auto edited = nlohmann::json::parse(meta);
