@@ -129,7 +129,7 @@ class Probe:
             lines = f.readlines()[:8]
         write(self.queries, "".join(lines))
         self.bm25 = os.path.join(self.work, "bm25")
-        if not os.path.exists(os.path.join(self.bm25, "meta.json")):
+        if not os.path.exists(os.path.join(self.bm25, "bm25.json")):
             self.must(self.corag("bm25", "build", "--passages", self.passages, "--out", self.bm25))
         self.hnsw = os.path.join(self.work, "hnsw")
         if not os.path.exists(os.path.join(self.hnsw, "meta.json")):
@@ -195,20 +195,17 @@ class Probe:
                           "--queries", queries or self.queries, "--top-k", "3", "--out",
                           out or self.path("retrieved.jsonl"))
 
-    def mutate_files(self, family, label, folder, files, command, limit_names=()):
+    def mutate_files(self, family, label, folder, files, command, names=()):
         """Byte flips and truncations of each file in `files` (names inside `folder`)."""
         for name in files:
             original = read(os.path.join(folder, name))
             variants = [("truncated to 0", b""), ("truncated to half", original[:len(original) // 2])]
             for index in range(self.mutations if original else 0):
-                data = bytearray(original)
-                for _ in range(self.rng.choice((1, 2, 4, 16, 64))):
-                    data[self.rng.randrange(len(data))] = self.rng.randrange(256)
-                variants.append(("byte flips %d" % index, bytes(data)))
+                variants.append(("byte flips %d" % index, flipped(original, self.rng, (1, 2, 4, 16, 64))))
             for variant, data in variants:
                 copy = self.copy_dir(folder, label + "_mutated")
                 write_bytes(os.path.join(copy, name), data)
-                self.case(family, "%s %s" % (name, variant), command(copy), "either", limit_names or [copy])
+                self.case(family, "%s %s" % (name, variant), command(copy), "either", names or [copy])
 
     def family_bm25(self):
         family = "BM25 index files"
@@ -225,14 +222,11 @@ class Probe:
         # check stands between FAISS's reader and the process.
         for index in range(self.mutations):
             copy = self.copy_dir(self.hnsw, "hnsw_rechecked")
-            data = bytearray(read(os.path.join(copy, "index.faiss")))
-            for _ in range(self.rng.choice((1, 4, 16))):
-                data[self.rng.randrange(len(data))] = self.rng.randrange(256)
-            write_bytes(os.path.join(copy, "index.faiss"), bytes(data))
+            data = flipped(read(os.path.join(copy, "index.faiss")), self.rng, (1, 4, 16))
+            write_bytes(os.path.join(copy, "index.faiss"), data)
             meta_file = os.path.join(copy, "meta.json")
             meta = json.loads(read(meta_file))
-            if "index_checksum" in meta:
-                meta["index_checksum"] = file_checksum_like(meta["index_checksum"], bytes(data))
+            meta["index_checksum"] = fnv1a_hex(data)
             write(meta_file, json.dumps(meta))
             self.case(family, "index.faiss flips, checksum updated %d" % index, self.retrieve_command(store=copy),
                       "either", [copy])
@@ -328,11 +322,8 @@ class Probe:
         self.case(family, "crab shots 2^62", self.crab_build_stores("--config", shots, "--out",
                                                                     self.path("crab_out")), "refuse", ["shots"])
         for text_index in range(self.mutations):
-            data = bytearray(base.encode())
-            for _ in range(self.rng.choice((1, 2, 4, 8))):
-                data[self.rng.randrange(len(data))] = self.rng.randrange(256)
             target = self.path("config.yaml")
-            write_bytes(target, bytes(data))
+            write_bytes(target, flipped(base.encode(), self.rng, (1, 2, 4, 8)))
             self.case(family, "byte flips %d" % text_index, self.corag("config", "--config", target), "either",
                       [target])
 
@@ -468,8 +459,9 @@ class Probe:
         self.case(family, "metrics.jsonl truncated before --resume", resume(truncated), "refuse", ["metrics.jsonl"])
         deleted = edited("metrics_deleted", lambda copy: os.remove(os.path.join(copy, "metrics.jsonl")))
         self.case(family, "metrics.jsonl deleted before --resume", resume(deleted), "refuse", ["metrics.jsonl"])
-        flipped = edited("state_flipped", lambda copy: flip_bytes(os.path.join(copy, state_rel), self.rng, 4))
-        self.case(family, "state.json byte flips", resume(flipped), "either", ["state.json"])
+        damaged = edited("state_flipped", lambda copy: write_bytes(
+            os.path.join(copy, state_rel), flipped(read(os.path.join(copy, state_rel)), self.rng, (4,))))
+        self.case(family, "state.json byte flips", resume(damaged), "either", ["state.json"])
         resumed = edited("resumed", lambda copy: None)
         self.case(family, "resume past the next checkpoint (keep_checkpoints 1)", resume(resumed), "accept",
                   check=lambda out: None if os.path.exists(os.path.join(resumed, "summary.json"))
@@ -563,11 +555,12 @@ def files_under(folder):
             if name != ".corag.lock"]
 
 
-def flip_bytes(path, rng, count):
-    data = bytearray(read(path))
-    for _ in range(count):
+def flipped(original, rng, counts):
+    """`original` with a count (drawn from `counts`) of bytes set to random values."""
+    data = bytearray(original)
+    for _ in range(rng.choice(counts)):
         data[rng.randrange(len(data))] = rng.randrange(256)
-    write_bytes(path, bytes(data))
+    return bytes(data)
 
 
 def truncate_lines(path):
@@ -600,10 +593,12 @@ def widen_to_i64(data):
     return struct.pack("<Q", len(encoded)) + encoded + b"".join(out)
 
 
-def file_checksum_like(recorded, data):
-    """A checksum in the recorded one's format (SHA-256 hex, or its first 16 digits)."""
-    full = hashlib.sha256(data).hexdigest()
-    return full[:len(recorded)] if isinstance(recorded, str) else full
+def fnv1a_hex(data):
+    """64-bit FNV-1a as 16 hex digits: the index checksum meta.json records (corag's file_checksum)."""
+    value = 0xCBF29CE484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % value
 
 
 def replace_key(text, key, value):
