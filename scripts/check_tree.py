@@ -18,7 +18,7 @@ import os
 import struct
 import sys
 
-TIMING = {"wall_s", "seconds", "elapsed_s", "reused"}
+TIMING = {"wall_s", "seconds", "elapsed_s", "reused", "aggregation_s"}
 
 
 def strip(value):

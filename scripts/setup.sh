@@ -19,6 +19,7 @@ packages=(
   libtorch-dev libfaiss-dev libopenblas-dev
   libsentencepiece-dev libutf8proc-dev libstemmer-dev libcli11-dev libspdlog-dev nlohmann-json3-dev libyaml-cpp-dev catch2
   nettle-dev  # SHA-256 of inputs, indexes and run cards
+  libgloo-dev  # Gloo's headers, for c10d's ProcessGroupGloo (src/dist)
   python3-torch  # scripts/convert_*.py and the test that runs scripts/convert_atlas_checkpoint.py
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer targets
   clang-format  # scripts/check_format.sh

@@ -74,9 +74,9 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
   return evaluation;
 }
 
-nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit eval_split, StoreCatalog* catalog,
-                               const ExperimentConfig& config, const Runtime& runtime,
-                               const std::filesystem::path& predictions_file, const RetrievalDiagnostics* diagnostics) {
+ClientEvaluation score_client(RagModel& model, const CrabClient& client, EvalSplit eval_split, StoreCatalog* catalog,
+                              const ExperimentConfig& config, const Runtime& runtime,
+                              const RetrievalDiagnostics* diagnostics) {
   const auto split = to_string(eval_split);
   const auto& all = eval_split == EvalSplit::test ? client.test : client.dev;
   CORAG_CHECK(!all.empty(), "client ", client.index, " has no ", split, " questions");
@@ -91,13 +91,8 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSp
                 ? &catalog->split_and_train_store(eval_split, config.store.variant, client.index)
                 : &catalog->split_store(eval_split, client.index);
   }
-  const auto evaluation = evaluate_questions(model, questions, store, config, runtime,
-                                             "eval client " + std::to_string(client.index) + " " + split);
-  if (!predictions_file.empty()) {
-    write_file_atomically(predictions_file, [&](std::ostream& out) {
-      for (const auto& line : evaluation.predictions) out << line.dump() << '\n';
-    });
-  }
+  auto evaluation = evaluate_questions(model, questions, store, config, runtime,
+                                       "eval client " + std::to_string(client.index) + " " + split);
   nlohmann::json record = {{"client", client.index},
                            {"split", split},
                            {"em", evaluation.totals.em_percent()},
@@ -109,7 +104,21 @@ nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSp
         100.0 * static_cast<double>(evaluation.answer_found) / static_cast<double>(evaluation.totals.count());
     if (diagnostics != nullptr) record.update(diagnostics->measure(client, eval_split, evaluation, *store));
   }
-  return record;
+  return {std::move(record), std::move(evaluation.predictions)};
+}
+
+void write_predictions_file(const std::filesystem::path& file, const std::vector<nlohmann::json>& predictions) {
+  write_file_atomically(file, [&](std::ostream& out) {
+    for (const auto& line : predictions) out << line.dump() << '\n';
+  });
+}
+
+nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit split, StoreCatalog* catalog,
+                               const ExperimentConfig& config, const Runtime& runtime,
+                               const std::filesystem::path& predictions_file) {
+  auto evaluation = score_client(model, client, split, catalog, config, runtime);
+  write_predictions_file(predictions_file, evaluation.predictions);
+  return std::move(evaluation.record);
 }
 
 namespace {

@@ -21,29 +21,47 @@ void FedAvgServer::load_global() {
   for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i].copy_(global_[i]);
 }
 
+std::int64_t FedAvgServer::round_bytes() const {
+  std::int64_t elements = 1;
+  for (const auto& parameter : parameters_) elements += parameter.numel();
+  return elements * static_cast<std::int64_t>(sizeof(double));
+}
+
 void FedAvgServer::begin_round(double total_weight) {
   CORAG_CHECK(total_weight > 0, "FedAvg round with total client weight ", total_weight);
+  CORAG_CHECK(!parameters_.empty(), "FedAvg over a model without trainable weights");
   torch::NoGradGuard no_grad;
   total_weight_ = total_weight;
-  added_weight_ = 0;
-  sum_.clear();
-  for (const auto& parameter : parameters_) sum_.push_back(torch::zeros_like(parameter, torch::kFloat32));
+  sum_ = torch::zeros({round_bytes() / static_cast<std::int64_t>(sizeof(double))},
+                      parameters_.front().options().dtype(torch::kFloat64));
+  sum_views_.clear();
+  std::int64_t offset = 0;
+  for (const auto& parameter : parameters_) {
+    sum_views_.push_back(sum_.narrow(0, offset, parameter.numel()).view(parameter.sizes()));
+    offset += parameter.numel();
+  }
 }
 
 void FedAvgServer::add_client(double weight) {
-  CORAG_CHECK(!sum_.empty(), "FedAvg: add_client outside a round");
+  CORAG_CHECK(sum_.defined(), "FedAvg: add_client outside a round");
   torch::NoGradGuard no_grad;
   const double share = weight / total_weight_;
-  for (std::size_t i = 0; i < parameters_.size(); ++i) sum_[i].add_(parameters_[i].to(torch::kFloat32), share);
-  added_weight_ += weight;
+  for (std::size_t i = 0; i < parameters_.size(); ++i) sum_views_[i].add_(parameters_[i].to(torch::kFloat64), share);
+  sum_[-1].add_(share);
 }
 
-void FedAvgServer::finish_round() {
-  CORAG_CHECK(!sum_.empty() && std::abs(added_weight_ - total_weight_) <= 1e-9 * total_weight_,
-              "FedAvg: the round's clients added weight ", added_weight_, " of ", total_weight_);
+void FedAvgServer::finish_round(Collective& collective, const std::string& what) {
+  CORAG_CHECK(sum_.defined(), "FedAvg: finish_round outside a round");
   torch::NoGradGuard no_grad;
-  for (std::size_t i = 0; i < parameters_.size(); ++i) global_[i].copy_(sum_[i]);
-  sum_.clear();
+  collective.all_reduce_sum(sum_, what);
+  // The shares of all the round's clients add up to 1: a client no rank trained would make the
+  // mean a smaller one.
+  const auto shares = sum_[-1].item<double>();
+  CORAG_CHECK(std::abs(shares - 1.0) <= 1e-9, what, ": the ranks' clients added ", shares,
+              " of the round's total client weight; every client must be trained on exactly one rank");
+  for (std::size_t i = 0; i < parameters_.size(); ++i) global_[i].copy_(sum_views_[i]);
+  sum_ = torch::Tensor();
+  sum_views_.clear();
   load_global();
 }
 

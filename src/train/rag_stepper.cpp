@@ -34,6 +34,64 @@ const std::string& draw_answer(const QaRecord& qa, bool first, Rng& rng) {
   return first ? qa.answers.front() : qa.answers[static_cast<std::size_t>(rng.uniform(qa.answers.size()))];
 }
 
+/// A step's gradients and losses summed over its micro-batches (and ranks) in fp64, and
+/// rounded to the weights' fp32 once: fp32 sums in another order (N ranks) would differ by an
+/// ulp, which flips near-tied retrievals. One flat buffer: every gradient, then per parameter
+/// how many parts had a gradient for it, then the two losses.
+class GradientSum {
+ public:
+  explicit GradientSum(const std::vector<torch::Tensor>& parameters)
+      : count_(static_cast<std::int64_t>(parameters.size())) {
+    for (const auto& parameter : parameters) values_ += parameter.numel();
+    sum_ = torch::zeros({values_ + count_ + 2}, parameters.front().options().dtype(torch::kFloat64));
+  }
+
+  /// Adds the parameters' current gradients and a part's losses.
+  void add(const std::vector<torch::Tensor>& parameters, const StepLosses& part) {
+    torch::NoGradGuard no_grad;
+    auto tail = torch::zeros({count_ + 2}, torch::kFloat64);
+    std::int64_t offset = 0;
+    for (std::int64_t i = 0; i < count_; ++i) {
+      const auto& parameter = parameters[static_cast<std::size_t>(i)];
+      if (parameter.grad().defined()) {
+        sum_.narrow(0, offset, parameter.numel()).add_(parameter.grad().reshape(-1).to(torch::kFloat64));
+        tail[i] = 1.0;
+      }
+      offset += parameter.numel();
+    }
+    tail[count_] = part.reader;
+    tail[count_ + 1] = part.retriever;
+    sum_.narrow(0, values_, count_ + 2).add_(tail.to(sum_.device()));
+  }
+
+  void all_reduce(Collective& collective, const std::string& what) { collective.all_reduce_sum(sum_, what); }
+
+  /// Makes the sums the parameters' gradients (of those some part had one for); the losses.
+  StepLosses apply(std::vector<torch::Tensor>& parameters) const {
+    torch::NoGradGuard no_grad;
+    const auto tail = sum_.narrow(0, values_, count_ + 2).to(torch::kCPU);
+    const auto* counts = tail.data_ptr<double>();
+    std::int64_t offset = 0;
+    for (std::int64_t i = 0; i < count_; ++i) {
+      auto& parameter = parameters[static_cast<std::size_t>(i)];
+      if (counts[i] > 0) {
+        const auto summed = sum_.narrow(0, offset, parameter.numel()).view(parameter.sizes()).to(parameter.dtype());
+        if (parameter.grad().defined()) {
+          parameter.mutable_grad().copy_(summed);
+        } else {
+          parameter.mutable_grad() = summed;
+        }
+      }
+      offset += parameter.numel();
+    }
+    return {counts[count_], counts[count_ + 1]};
+  }
+
+ private:
+  std::int64_t count_, values_ = 0;
+  torch::Tensor sum_;
+};
+
 /// `values` [batch, n] padded with zeros to [batch, k].
 torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
   if (values.size(1) >= k) return values.narrow(1, 0, k);
@@ -42,11 +100,13 @@ torch::Tensor pad_columns(const torch::Tensor& values, std::int64_t k) {
 
 }  // namespace
 
-RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule)
+RagStepper::RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule,
+                       Collective* collective)
     : model_(model),
       config_(config),
       runtime_(runtime),
       schedule_(schedule),
+      collective_(collective != nullptr && collective->world_size() > 1 ? collective : nullptr),
       parameters_(model.trainable_parameters()) {
   // Two parameter groups, so that the reader and the query encoder each get their own rate:
   // RagModel lists the reader's parameters first, then the query encoder's.
@@ -95,15 +155,35 @@ StepLosses RagStepper::step(const std::vector<TrainExample>& batch, std::int64_t
   model_.train(true);
   optimizer_->zero_grad();
   const auto& train = config_.train;
-  const std::size_t micro =
-      train.micro_batch_size > 0 ? static_cast<std::size_t>(train.micro_batch_size) : batch.size();
+  const std::size_t ranks = collective_ ? static_cast<std::size_t>(collective_->world_size()) : 1;
+  const std::size_t rank = collective_ ? static_cast<std::size_t>(collective_->rank()) : 0;
+  const std::size_t micro = train.micro_batch_size > 0 ? static_cast<std::size_t>(train.micro_batch_size)
+                                                       : (batch.size() + ranks - 1) / ranks;
   StepLosses losses;
   auto mark = Clock::now();
-  for (std::size_t begin = 0; begin < batch.size(); begin += micro) {
+  // A step in one piece on one rank keeps its gradients as backward leaves them; otherwise the
+  // parts' gradients are summed in fp64.
+  std::optional<GradientSum> sum;
+  if (batch.size() > micro || collective_) sum.emplace(parameters_);
+  std::size_t part_index = 0;
+  for (std::size_t begin = 0; begin < batch.size(); begin += micro, ++part_index) {
+    if (part_index % ranks != rank) continue;
+    // The first micro-batch keeps the step's dropout seed (draw_targets), so that a step in one
+    // piece draws as it always has.
+    if (part_index > 0) torch::manual_seed(derive_seed(step_seed, "dropout/part" + std::to_string(part_index)));
+    if (sum) optimizer_->zero_grad();
     const auto part =
         accumulate_micro_batch(batch, targets, begin, std::min(batch.size(), begin + micro), target_tokens, step, mark);
-    losses.reader += part.reader;
-    losses.retriever += part.retriever;
+    if (sum) {
+      sum->add(parameters_, part);
+    } else {
+      losses = part;
+    }
+  }
+  if (sum) {
+    if (collective_)
+      sum->all_reduce(*collective_, "training step " + std::to_string(step + 1) + ": summing the gradients");
+    losses = sum->apply(parameters_);
   }
   update_weights(step);
   timings_.optimizer += seconds_since(mark);

@@ -6,11 +6,10 @@
 
 #include <algorithm>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "corag/util/atomic_file.hpp"
+#include "corag/util/command_line.hpp"
 #include "corag/util/device.hpp"
 #include "corag/util/file_checksum.hpp"
 #include "corag/util/json_strict.hpp"
@@ -19,19 +18,6 @@ namespace corag {
 namespace {
 
 constexpr const char* kRunCardName = "run_card.json";
-
-/// This process's command line, as it was given.
-nlohmann::json command_line() {
-  std::ifstream in("/proc/self/cmdline", std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  nlohmann::json arguments = nlohmann::json::array();
-  std::size_t start = 0;
-  for (std::size_t end = text.find('\0'); end != std::string::npos; end = text.find('\0', start)) {
-    arguments.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return arguments;
-}
 
 std::string host_name() {
   char name[256] = {};
@@ -82,7 +68,7 @@ RunCard::RunCard(const std::filesystem::path& run_dir, const ExperimentConfig& c
   std::error_code error;
   card_["sessions"].push_back({{"started", utc_timestamp()},
                                {"finished", nullptr},
-                               {"command", command_line()},
+                               {"command", own_command_line()},
                                {"working_dir", std::filesystem::current_path(error).string()},
                                {"host", host_name()},
                                {"build", build_description()},

@@ -91,6 +91,18 @@ struct LossMeans {
     const double n = steps > 0 ? static_cast<double>(steps) : 1.0;
     return {{"loss_reader", reader / n}, {"loss_retriever", retriever / n}, {"train_steps", steps}};
   }
+  /// The sums themselves, to be sent to another rank (JSON keeps doubles exactly).
+  nlohmann::json sums() const { return {{"reader", reader}, {"retriever", retriever}, {"steps", steps}}; }
+  static LossMeans from_sums(const nlohmann::json& sums) {
+    return {sums.at("reader").get<double>(), sums.at("retriever").get<double>(), sums.at("steps").get<std::int64_t>()};
+  }
+};
+
+/// A FedAvg round's communication, for its metrics records: this rank's payload counters when
+/// the round began, and the seconds its aggregation took.
+struct RoundComm {
+  CommTraffic start;
+  double aggregation_s = 0;
 };
 
 class TrainingRun {
@@ -98,6 +110,7 @@ class TrainingRun {
   TrainingRun(const ExperimentConfig& config, const TrainRunOptions& options)
       : config_(config),
         options_(options),
+        collective_(options.collective != nullptr ? *options.collective : single_process_),
         hash_(fnv1a_hex(options.resolved_config_yaml)),
         checkpoints_(options.run_dir / "checkpoints", config.train.keep_checkpoints),
         best_(options.run_dir, config.train.mode),
@@ -105,7 +118,12 @@ class TrainingRun {
 
   nlohmann::json run() {
     require_config_inputs(config_.input_paths(), "corag train");
-    runtime_ = apply_runtime(config_.runtime);
+    auto runtime_config = config_.runtime;
+    if (!options_.device.empty()) runtime_config.device = options_.device;
+    runtime_ = apply_runtime(runtime_config);
+    CORAG_CHECK(collective_.world_size() == 1 || config_.train.mode != TrainMode::local,
+                "train.mode local: local training is not spread over ranks yet; run it in one process (without "
+                "--nproc or WORLD_SIZE), or run its clients as separate runs with data.clients");
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
     // Selection on dev with no dev questions would report no dev-selected scores at all.
     CORAG_CHECK(!config_.eval.dev || std::any_of(clients_.begin(), clients_.end(),
@@ -114,15 +132,22 @@ class TrainingRun {
                 ") has no dev questions (crab-build-stores with splits.dev_size > 0)");
     if (config_.model.retrieval)
       diagnostics_ = std::make_unique<RetrievalDiagnostics>(CrabLayout(config_.data.crab_dir), clients_);
-    prepare_run_dir();
-    const RunLogFile log_file(options_.run_dir / "train.log");
-    RunCard card(options_.run_dir, config_, runtime_);
-    metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
-    scalars_ = std::make_unique<MetricsWriter>(options_.run_dir / kScalarsFile);
-    if (scalars_->empty()) scalars_->write_line(kScalarsHeader);
-    spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}", to_string(config_.train.mode), clients_.size(),
+    // Rank 0 alone writes into the run directory; the others learn from it where to resume.
+    std::optional<RunLogFile> log_file;
+    std::optional<RunCard> card;
+    if (collective_.is_writer()) {
+      prepare_run_dir();
+      log_file.emplace(options_.run_dir / "train.log");
+      card.emplace(options_.run_dir, config_, runtime_);
+      metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
+      scalars_ = std::make_unique<MetricsWriter>(options_.run_dir / kScalarsFile);
+      if (scalars_->empty()) scalars_->write_line(kScalarsHeader);
+    }
+    share_resume_point();
+    spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}{}", to_string(config_.train.mode), clients_.size(),
                  config_.data.shots, config_.model.retrieval ? "store " + config_.store.variant : "closed-book",
-                 c10::toString(runtime_.compute_dtype), runtime_.device.str());
+                 c10::toString(runtime_.compute_dtype), runtime_.device.str(),
+                 collective_.world_size() > 1 ? ", " + std::to_string(collective_.world_size()) + " ranks" : "");
     switch (config_.train.mode) {
       case TrainMode::local:
         run_local();
@@ -136,12 +161,14 @@ class TrainingRun {
     }
     if (stopped_) {
       spdlog::info("train: stopped after {} checkpoint(s) as asked; continue with --resume", written_);
-      card.finish();
+      if (card) card->finish();
       return nullptr;
     }
-    auto summary = write_summary();
-    card.finish();
-    return summary;
+    const auto summary = collective_.is_writer() ? write_summary() : nlohmann::json();
+    if (card) card->finish();
+    if (collective_.world_size() == 1) return summary;
+    return parse_json_strict(collective_.all_gather(summary.dump(), "sharing the run's summary").front(),
+                             "rank 0's summary");
   }
 
  private:
@@ -183,6 +210,35 @@ class TrainingRun {
                 " already holds a training run: pass --resume to continue it, or choose another --out");
     std::filesystem::remove(dir / kScalarsFile);  // the steps of a run that failed before it
     write_file_atomically(resolved, options_.resolved_config_yaml);
+  }
+
+  /// Rank 0 has found and checked the checkpoint to resume from (and cut the run's files back
+  /// to it); every other rank resumes from the same one. Also keeps the others from reading
+  /// checkpoints while rank 0 prunes them.
+  void share_resume_point() {
+    if (collective_.world_size() == 1) return;
+    const nlohmann::json point = {
+        {"checkpoint", resume_checkpoint_.string()}, {"state", resume_state_}, {"elapsed_s", elapsed_before_}};
+    const auto shared = parse_json_strict(
+        collective_.all_gather(collective_.is_writer() ? point.dump() : "", "starting the run").front(),
+        "rank 0's resume point");
+    resume_checkpoint_ = shared.at("checkpoint").get<std::string>();
+    resume_state_ = shared.at("state");
+    elapsed_before_ = shared.at("elapsed_s").get<double>();
+  }
+
+  /// Whether this rank trains and evaluates `client` (a fixed assignment, so that each client's
+  /// composed stores are made by one rank).
+  bool owns(const CrabClient& client) const {
+    return (client.index - 1) % collective_.world_size() == collective_.rank();
+  }
+
+  /// Every rank's `value`, in rank order.
+  std::vector<nlohmann::json> gather_json(const nlohmann::json& value, const std::string& what) {
+    std::vector<nlohmann::json> values;
+    for (const auto& text : collective_.all_gather(value.dump(), what))
+      values.push_back(parse_json_strict(text, what + " (a rank's message)"));
+    return values;
   }
 
   /// scalars.csv as it was when the resumed checkpoint was written (the steps after it are done
@@ -287,24 +343,75 @@ class TrainingRun {
     return examples;
   }
 
-  /// Scores `clients` on test (and dev), writes their predictions and metrics records.
+  /// Scores `clients` on test (and dev), each on the rank that owns it; rank 0 writes their
+  /// predictions and metrics records in the order of `clients`. With `comm` (a FedAvg round),
+  /// each record gets the round's payload per rank, counted up to and with this exchange.
   void evaluate_point(RagModel& model, const std::vector<const CrabClient*>& clients, const nlohmann::json& point,
-                      const std::string& point_name, const std::map<int, LossMeans>& losses) {
+                      const std::string& point_name, const std::map<int, LossMeans>& losses,
+                      const std::optional<RoundComm>& comm = std::nullopt) {
     std::vector<EvalSplit> splits = {EvalSplit::test};
     if (config_.eval.dev) splits.push_back(EvalSplit::dev);
+    nlohmann::json scored = nlohmann::json::array();
+    for (const auto* client : clients) {
+      if (!owns(*client)) continue;
+      collective_.announce(point_name + ": evaluating client " + std::to_string(client->index));
+      for (const auto split : splits) {
+        if (split == EvalSplit::dev && client->dev.empty()) continue;
+        auto evaluation = score_client(model, *client, split, catalog_.get(), config_, runtime_, diagnostics_.get());
+        scored.push_back(
+            {{"record", std::move(evaluation.record)}, {"predictions", std::move(evaluation.predictions)}});
+      }
+    }
+    nlohmann::json message = {{"scored", std::move(scored)}};
+    if (comm) {
+      const auto now = collective_.traffic();
+      message["sent_bytes"] = now.sent_bytes - comm->start.sent_bytes;
+      message["received_bytes"] = now.received_bytes - comm->start.received_bytes;
+      message["aggregation_s"] = comm->aggregation_s;
+    }
+    collective_.announce(point_name + ": gathering the evaluations");
+    const auto texts = collective_.all_gather(message.dump(), point_name + ": gathering the evaluations");
+    if (!collective_.is_writer()) return;
+    std::map<std::pair<int, std::string>, nlohmann::json> by_client;
+    nlohmann::json round_comm = {{"ranks", texts.size()},
+                                 {"sent_bytes", nlohmann::json::array()},
+                                 {"received_bytes", nlohmann::json::array()},
+                                 {"aggregation_s", nlohmann::json::array()}};
+    std::uint64_t all_bytes = 0;
+    for (const auto& text : texts) all_bytes += text.size();
+    for (const auto& text : texts) {
+      auto rank_message = parse_json_strict(text, point_name + ": a rank's evaluations");
+      for (auto& entry : rank_message.at("scored")) {
+        const auto& record = entry.at("record");
+        by_client[{record.at("client").get<int>(), record.at("split").get<std::string>()}] = std::move(entry);
+      }
+      if (!comm) continue;
+      // This exchange's own payload: a rank sends its message and receives the others' (alone,
+      // it sends nothing).
+      round_comm["sent_bytes"].push_back(rank_message.at("sent_bytes").get<std::uint64_t>() +
+                                         (texts.size() > 1 ? text.size() : 0));
+      round_comm["received_bytes"].push_back(rank_message.at("received_bytes").get<std::uint64_t>() + all_bytes -
+                                             text.size());
+      round_comm["aggregation_s"].push_back(rank_message.at("aggregation_s"));
+    }
     for (const auto* client : clients) {
       for (const auto split : splits) {
         if (split == EvalSplit::dev && client->dev.empty()) continue;
-        const auto file = options_.run_dir / "predictions" / point_name /
-                          ("client_" + std::to_string(client->index) + "." + to_string(split) + ".jsonl");
+        const auto found = by_client.find({client->index, to_string(split)});
+        CORAG_CHECK(found != by_client.end(), point_name, ": no rank evaluated client ", client->index, " on ",
+                    to_string(split));
+        const auto& entry = found->second;
+        write_predictions_file(options_.run_dir / "predictions" / point_name /
+                                   ("client_" + std::to_string(client->index) + "." + to_string(split) + ".jsonl"),
+                               entry.at("predictions").get<std::vector<nlohmann::json>>());
         auto record = nlohmann::json{{"mode", to_string(config_.train.mode)},
                                      {"variant", config_.reported_variant()},
                                      {"shots", config_.data.shots}};
         record.update(point);
-        record.update(
-            evaluate_client(model, *client, split, catalog_.get(), config_, runtime_, file, diagnostics_.get()));
+        record.update(entry.at("record"));
         const auto loss = losses.find(client->index);
         record.update((loss != losses.end() ? loss->second : LossMeans{}).json());
+        if (comm) record["comm"] = round_comm;
         record["wall_s"] = elapsed();
         spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point_name, client->index, to_string(split),
                      record["em"].get<double>(), record["f1"].get<double>(), record["n"].get<std::int64_t>());
@@ -316,19 +423,21 @@ class TrainingRun {
   /// Writes a checkpoint of `model` (and the optimizer's state when given); returns whether
   /// the run should stop here (--stop-after).
   bool checkpoint(RagModel& model, nlohmann::json state, const RagStepper* stepper) {
-    state["config_hash"] = hash_;
-    state["mode"] = to_string(config_.train.mode);
-    state["metrics_lines"] = count_lines(metrics_->path());
-    state["scalars_lines"] = count_lines(scalars_->path());
-    state["elapsed_s"] = elapsed();
-    state["rng"] = "derived from runtime.seed and the client/step/round counters above";
-    const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
-      model.save(folder);
-      if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
-    });
-    spdlog::info("checkpoint {}", path.string());
-    if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state);
-    export_tensorboard(options_.run_dir);
+    if (collective_.is_writer()) {
+      state["config_hash"] = hash_;
+      state["mode"] = to_string(config_.train.mode);
+      state["metrics_lines"] = count_lines(metrics_->path());
+      state["scalars_lines"] = count_lines(scalars_->path());
+      state["elapsed_s"] = elapsed();
+      state["rng"] = "derived from runtime.seed and the client/step/round counters above";
+      const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
+        model.save(folder);
+        if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
+      });
+      spdlog::info("checkpoint {}", path.string());
+      if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state);
+      export_tensorboard(options_.run_dir);
+    }
     ++written_;
     stopped_ = options_.stop_after > 0 && written_ >= options_.stop_after;
     return stopped_;
@@ -401,7 +510,9 @@ class TrainingRun {
                        const std::vector<const CrabClient*>& evaluated, const nlohmann::json& point,
                        const std::string& point_prefix) {
     const auto steps = config_.train.steps;
-    RagStepper stepper(model, config_, runtime_, schedule(steps));
+    // Centralized training is data-parallel over the ranks; a local client trains on one.
+    RagStepper stepper(model, config_, runtime_, schedule(steps),
+                       config_.train.mode == TrainMode::centralized ? &collective_ : nullptr);
     if (from) stepper.load_optimizer(*from / "state" / "optimizer.safetensors");
     EpochSampler sampler(examples.size(), batch_size_for(examples.size(), who),
                          derive_seed(runtime_.seed, "data/" + who));
@@ -411,6 +522,7 @@ class TrainingRun {
       std::vector<TrainExample> batch;
       for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
       const auto step_losses = train_step(stepper, batch, step, who, 0);
+      write_pending_scalars();
       running.add(step_losses);
       progress.set_status(step_status(step_losses));
       progress.advance();
@@ -474,6 +586,7 @@ class TrainingRun {
     std::uint64_t total_steps = 0, done_before = 0;
     for (std::int64_t round = 0; round < rounds; ++round) {
       for (const auto* client : sample_clients(round)) {
+        if (!owns(*client)) continue;
         const auto client_steps = config_.federated.local_epochs * samplers.at(client->index).steps_per_epoch();
         total_steps += client_steps;
         if (round < start) done_before += client_steps;
@@ -482,11 +595,15 @@ class TrainingRun {
     run_progress_.emplace(total_steps, done_before);
     for (std::int64_t round = start; round < rounds; ++round) {
       const auto sampled = sample_clients(round);
+      const auto round_name = "round " + std::to_string(round + 1);
       double total_weight = 0;
       for (const auto* client : sampled) total_weight += client_weight(*client);
       server.begin_round(total_weight);
-      std::map<int, LossMeans> losses;
+      RoundComm comm{collective_.traffic(), 0.0};
+      nlohmann::json trained = nlohmann::json::object();  // this rank's clients: losses and scalars.csv lines
       for (const auto* client : sampled) {
+        if (!owns(*client)) continue;
+        collective_.announce(round_name + ": training client " + std::to_string(client->index));
         server.load_global();
         auto& sampler = samplers.at(client->index);
         const auto round_steps = config_.federated.local_epochs * static_cast<std::int64_t>(sampler.steps_per_epoch());
@@ -494,30 +611,47 @@ class TrainingRun {
         // linear decay runs over the client's steps of the whole run.
         RagStepper stepper(*model, config_, runtime_, schedule(rounds * round_steps));
         const std::string who = "client" + std::to_string(client->index);
-        ProgressBar progress("round " + std::to_string(round + 1) + "/" + std::to_string(rounds) + " client " +
-                                 std::to_string(client->index),
+        ProgressBar progress(round_name + "/" + std::to_string(rounds) + " client " + std::to_string(client->index),
                              static_cast<std::uint64_t>(round_steps), "steps");
+        LossMeans client_losses;
         for (std::int64_t local = 0; local < round_steps; ++local) {
           const auto step = round * round_steps + local;
           std::vector<TrainExample> batch;
           for (const auto index : sampler.batch(step)) batch.push_back(examples[client->index][index]);
           const auto step_losses = train_step(stepper, batch, step, who, round + 1);
-          losses[client->index].add(step_losses);
+          client_losses.add(step_losses);
           progress.set_status(step_status(step_losses));
           progress.advance();
         }
         progress.finish();
+        trained[std::to_string(client->index)] = {{"losses", client_losses.sums()}, {"scalars", pending_scalars_}};
+        pending_scalars_.clear();
         if (config_.federated.save_client_models) {
           model->save(options_.run_dir / "client_models" / padded("round", round + 1) /
                       ("client_" + std::to_string(client->index)));
         }
         server.add_client(client_weight(*client));
       }
+      collective_.announce(round_name + ": FedAvg aggregation");
       const auto aggregation_start = Clock::now();
-      server.finish_round();
-      spdlog::info("round {}: aggregated {} clients in {:.2f}s", round + 1, sampled.size(),
-                   std::chrono::duration<double>(Clock::now() - aggregation_start).count());
-      evaluate_point(*model, all_clients(), {{"round", round + 1}}, padded("round", round + 1), losses);
+      server.finish_round(collective_, round_name + ": FedAvg aggregation");
+      comm.aggregation_s = std::chrono::duration<double>(Clock::now() - aggregation_start).count();
+      spdlog::info("{}: aggregated {} clients in {:.2f}s", round_name, sampled.size(), comm.aggregation_s);
+      // The clients' losses and scalars.csv lines, from the ranks that trained them, in the
+      // order a one-process run has them.
+      std::map<int, LossMeans> losses;
+      std::map<int, nlohmann::json> scalars;
+      for (const auto& rank_trained : gather_json(trained, round_name + ": gathering the clients' losses")) {
+        for (const auto& [index, result] : rank_trained.items()) {
+          losses[std::stoi(index)] = LossMeans::from_sums(result.at("losses"));
+          scalars[std::stoi(index)] = result.at("scalars");
+        }
+      }
+      for (const auto* client : sampled) {
+        for (const auto& line : scalars.at(client->index)) pending_scalars_.push_back(line.get<std::string>());
+      }
+      write_pending_scalars();
+      evaluate_point(*model, all_clients(), {{"round", round + 1}}, padded("round", round + 1), losses, comm);
       if (checkpoint(*model, {{"round", round + 1}}, nullptr)) return;
     }
   }
@@ -561,11 +695,19 @@ class TrainingRun {
       std::snprintf(line, sizeof line, "%s,%s,%lld,%.9g,%.9g,%.9g,%.9g,%.9g", who.c_str(),
                     round > 0 ? std::to_string(round).c_str() : "", static_cast<long long>(step + 1), losses.reader,
                     losses.retriever, rate(0), rate(1), stepper.last_gradient_norm());
-      scalars_->write_line(line);
+      pending_scalars_.emplace_back(line);
       return losses;
     } catch (const Error& error) {
       throw Error(std::string(error.what()) + " [" + who + "; the last good checkpoint is kept]");
     }
+  }
+
+  /// Writes the scalars.csv lines of the steps since the last call (rank 0).
+  void write_pending_scalars() {
+    if (collective_.is_writer()) {
+      for (const auto& line : pending_scalars_) scalars_->write_line(line);
+    }
+    pending_scalars_.clear();
   }
 
   /// A progress bar's status: the step's losses and the whole run's share and ETA.
@@ -599,6 +741,8 @@ class TrainingRun {
 
   const ExperimentConfig& config_;
   const TrainRunOptions& options_;
+  SingleProcessCollective single_process_;
+  Collective& collective_;  ///< options_.collective, or single_process_
   std::string hash_;
   RunCheckpoints checkpoints_;
   BestModel best_;
@@ -612,7 +756,8 @@ class TrainingRun {
   std::unique_ptr<RetrievalDiagnostics> diagnostics_;  ///< retrieval runs
   nlohmann::json resume_state_;
   std::filesystem::path resume_checkpoint_;
-  std::optional<RunProgress> run_progress_;  ///< training steps of the whole run
+  std::optional<RunProgress> run_progress_;   ///< training steps of the whole run
+  std::vector<std::string> pending_scalars_;  ///< scalars.csv lines of steps not written yet
   std::int64_t written_ = 0;
   bool stopped_ = false;
   std::size_t smallest_batch_ = std::numeric_limits<std::size_t>::max();
@@ -642,8 +787,10 @@ nlohmann::json run_training_seeds(const ExperimentConfig& config, const TrainRun
     runs.emplace_back(seed, std::move(summary));
   }
   const auto summary = summarize_seeds(runs);
-  write_file_atomically(options.run_dir / "seeds.json", summary.dump(2) + "\n");
-  write_file_atomically(options.run_dir / "seeds.md", render_seeds_table(summary));
+  if (options.collective == nullptr || options.collective->is_writer()) {
+    write_file_atomically(options.run_dir / "seeds.json", summary.dump(2) + "\n");
+    write_file_atomically(options.run_dir / "seeds.md", render_seeds_table(summary));
+  }
   return summary;
 }
 

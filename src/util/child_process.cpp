@@ -14,18 +14,47 @@ extern char** environ;
 
 namespace corag {
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log) {
+namespace {
+
+/// This process's environment with `changes` ("NAME=value") replacing or adding variables.
+std::vector<std::string> changed_environment(const std::vector<std::string>& changes) {
+  std::vector<std::string> variables;
+  const auto name_of = [](const std::string& variable) { return variable.substr(0, variable.find('=')); };
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string variable = *entry;
+    bool replaced = false;
+    for (const auto& change : changes) replaced = replaced || name_of(change) == name_of(variable);
+    if (!replaced) variables.push_back(variable);
+  }
+  variables.insert(variables.end(), changes.begin(), changes.end());
+  return variables;
+}
+
+std::vector<char*> c_strings(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& log,
+                           const std::vector<std::string>& environment) {
   CORAG_CHECK(!argv.empty(), "a child process needs a program to run");
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  auto args = c_strings(argv);
+  const auto variables = changed_environment(environment);
+  auto env = c_strings(variables);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  const int failed = posix_spawn(&pid_, argv.front().c_str(), &actions, nullptr, args.data(), environ);
+  if (!log.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  }
+  const int failed = posix_spawn(&pid_, argv.front().c_str(), &actions, nullptr, args.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
-  CORAG_CHECK(failed == 0, "cannot start ", argv.front(), " (log ", log.string(), "): ", std::strerror(failed));
+  CORAG_CHECK(failed == 0, "cannot start ", argv.front(), log.empty() ? "" : " (log " + log.string() + ")", ": ",
+              std::strerror(failed));
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), status_(other.status_) {
@@ -67,6 +96,12 @@ std::optional<int> ChildProcess::reap(bool block) {
 }
 
 std::optional<int> ChildProcess::poll() { return reap(false); }
+
+void ChildProcess::kill_now() {
+  if (pid_ <= 0 || status_) return;
+  kill(pid_, SIGKILL);
+  reap(true);
+}
 
 int ChildProcess::wait() { return *reap(true); }
 

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
         100 * parts[2] / total, 100 * parts[3] / total, 100 * parts[4] / total);
 
     corag::FedAvgServer server(model.trainable_parameters());
+    corag::SingleProcessCollective one_process;
     std::int64_t values = 0;
     for (const auto& p : model.trainable_parameters()) values += p.numel();
     const auto aggregate_start = std::chrono::steady_clock::now();
@@ -148,7 +149,7 @@ int main(int argc, char** argv) {
       server.load_global();
       server.add_client(1);
     }
-    server.finish_round();
+    server.finish_round(one_process, "bench round");
     const double aggregate = seconds_since(aggregate_start);
     std::printf("%s: FedAvg round of 2 clients over %.1f M parameters: %.3f s (%.2f%% of one local step)\n", shape.name,
                 static_cast<double>(values) / 1e6, aggregate, 100 * aggregate / (total / shape.steps));

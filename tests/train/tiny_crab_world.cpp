@@ -1,6 +1,7 @@
 #include "tiny_crab_world.hpp"
 
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -77,6 +78,26 @@ const TinyCrabWorld& tiny_crab_world() {
     return w;
   }();
   return world;
+}
+
+std::filesystem::path tiny_crab_build(int clients) {
+  REQUIRE(clients >= 1);
+  REQUIRE(clients <= 4);  // the pools hold 12 test and 36 training questions
+  static std::map<int, std::filesystem::path> built;
+  if (const auto found = built.find(clients); found != built.end()) return found->second;
+  const auto& world = tiny_crab_world();
+  const auto dir = world.dir / ("crab-" + std::to_string(clients) + "-clients");
+  const auto config_file = world.dir / ("crab-" + std::to_string(clients) + "-clients.yaml");
+  write_text(config_file, "data:\n  train_pool: [" + (world.dir / "train_pool.jsonl").string() +
+                              "]\n  test_pool: " + (world.dir / "test_pool.jsonl").string() +
+                              "\n  corpus: " + (world.dir / "corpus.jsonl").string() + "\nsplits:\n  clients: " +
+                              std::to_string(clients) + "\n  shots: [4]\n  dev_size: " + std::to_string(2 * clients) +
+                              "\n  test_size: " + std::to_string(3 * clients) + "\n" +
+                              "stores:\n  test_fraction: 0.05\n  rel1_client: 1\n  embeddings: " +
+                              world.embeddings.string() + "\nbuild:\n  threads: 1\n");
+  const auto crab_config = load_config<CrabConfig>(config_file, {});
+  build_crab(crab_config, config_to_yaml(crab_config), dir, crab_build_variants());
+  return built[clients] = dir;
 }
 
 ExperimentConfig tiny_experiment_config() {

@@ -16,6 +16,10 @@ struct TinyCrabWorld {
 };
 const TinyCrabWorld& tiny_crab_world();
 
+/// Another CRAB build of the tiny world, with `clients` clients (4 shots, 3 test and 2 dev
+/// questions each; at most 4 clients), built once per process; its folder.
+std::filesystem::path tiny_crab_build(int clients);
+
 /// An experiment config for the tiny world: collaborative, REL, top-4 passages, 2 rounds of 2
 /// local epochs, batch 4, fp32 on the CPU, dropout off.
 ExperimentConfig tiny_experiment_config();

@@ -82,10 +82,13 @@ nlohmann::json train(const ExperimentConfig& config, const std::filesystem::path
   return run_training(config, options);
 }
 
-/// metrics.jsonl without the wall-clock field.
+/// metrics.jsonl without the wall-clock fields.
 std::vector<nlohmann::json> metrics(const std::filesystem::path& run_dir) {
   auto lines = read_jsonl(run_dir / "metrics.jsonl");
-  for (auto& line : lines) line.erase("wall_s");
+  for (auto& line : lines) {
+    line.erase("wall_s");
+    if (line.contains("comm")) line["comm"].erase("aggregation_s");
+  }
   return lines;
 }
 

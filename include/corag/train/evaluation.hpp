@@ -40,18 +40,30 @@ Evaluation evaluate_questions(RagModel& model, const std::vector<QaRecord>& ques
 
 class RetrievalDiagnostics;
 
+/// A client's metrics record and its predictions lines.
+struct ClientEvaluation {
+  nlohmann::json record;
+  std::vector<nlohmann::json> predictions;
+};
+
 /// Scores `client` on `split` ("test" or "dev"), retrieving from its own store of that split,
 /// or with eval.include_train_store from the union of that store and its train store under
-/// store.variant (paper table 5), at most eval.max_questions questions. Writes the predictions
-/// to `predictions_file` (atomically, when not empty) and returns the metrics record
+/// store.variant (paper table 5), at most eval.max_questions questions. The metrics record is
 /// `{"client", "split", "em", "f1", "n", "eval_store", "answer_recall"?}` (in percent;
 /// answer_recall, with retrieval: questions with an answer in a retrieved passage; with
 /// `diagnostics`, what the retrieved passages were: RetrievalDiagnostics::measure). `catalog`
 /// may be null for a closed-book model.
+ClientEvaluation score_client(RagModel& model, const CrabClient& client, EvalSplit split, StoreCatalog* catalog,
+                              const ExperimentConfig& config, const Runtime& runtime,
+                              const RetrievalDiagnostics* diagnostics = nullptr);
+
+/// Writes predictions lines as JSONL, atomically.
+void write_predictions_file(const std::filesystem::path& file, const std::vector<nlohmann::json>& predictions);
+
+/// score_client, with the predictions written to `predictions_file`; returns the record.
 nlohmann::json evaluate_client(RagModel& model, const CrabClient& client, EvalSplit split, StoreCatalog* catalog,
                                const ExperimentConfig& config, const Runtime& runtime,
-                               const std::filesystem::path& predictions_file,
-                               const RetrievalDiagnostics* diagnostics = nullptr);
+                               const std::filesystem::path& predictions_file);
 
 /// Scores a predictions file (JSONL lines `{"id"?, "prediction"}`) against a QA file. Lines are
 /// matched by `id` when every prediction and every gold question has one, otherwise by position,

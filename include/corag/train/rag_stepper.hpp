@@ -9,6 +9,7 @@
 #include "corag/config/experiment_config.hpp"
 #include "corag/config/runtime.hpp"
 #include "corag/store/dense_store.hpp"
+#include "corag/train/collective.hpp"
 #include "corag/train/linear_schedule.hpp"
 #include "corag/train/passage_retrieval.hpp"
 #include "corag/train/rag_model.hpp"
@@ -56,9 +57,18 @@ struct StepTimings {
 /// KLDivLoss's mean over batch x k, sum; AdamW (eps train.adam_epsilon) with Atlas's linear
 /// schedule, gradient clipping over both models jointly, and gradient accumulation over
 /// micro-batches that gives the same update as the whole batch at once.
+///
+/// Data-parallel over the ranks of `collective` (when given, with more than one rank): every
+/// rank takes the same batch, accumulates the micro-batches j with j % N == its rank (micro
+/// batches of train.micro_batch_size, or of ceil(batch / N) when it is 0), then the gradients
+/// and losses are summed over the ranks before the identical update on every rank. The parts of
+/// a step (micro-batches, ranks) are summed in fp64 and rounded to fp32 once, and each
+/// micro-batch's dropout is seeded from the step seed and its position, so the update equals
+/// the one-process step's with the same micro-batches.
 class RagStepper {
  public:
-  RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule);
+  RagStepper(RagModel& model, const ExperimentConfig& config, const Runtime& runtime, LinearSchedule schedule,
+             Collective* collective = nullptr);
   ~RagStepper();
 
   /// One update on `batch` as optimizer step `step` (which sets the learning rate). All of the
@@ -101,6 +111,7 @@ class RagStepper {
   const ExperimentConfig& config_;
   Runtime runtime_;
   LinearSchedule schedule_;
+  Collective* collective_;  ///< null: this process alone
   std::vector<torch::Tensor> parameters_;
   std::unique_ptr<torch::optim::AdamW> optimizer_;
   StepTimings timings_;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "corag/config/experiment_config.hpp"
+#include "corag/train/collective.hpp"
 
 namespace corag {
 
@@ -16,6 +17,16 @@ struct TrainRunOptions {
   std::string resolved_config_yaml;  ///< config.resolved.yaml's text (its hash guards --resume)
   bool resume = false;               ///< continue from the last complete checkpoint
   std::int64_t stop_after = 0;       ///< stop after writing this many checkpoints (0: run to the end)
+  /// The ranks the run is spread over (null: this process alone). Collaborative training gives
+  /// each rank the clients i with (i - 1) % world_size == rank, to train and to evaluate;
+  /// centralized training is data-parallel (RagStepper) and each rank evaluates its clients;
+  /// local training is not spread yet (an error). Rank 0 alone writes into run_dir (but each
+  /// rank saves the client models it trained, with federated.save_client_models), and the
+  /// results equal a one-process run's up to the order of fp32 sums.
+  Collective* collective = nullptr;
+  /// The device this rank uses in place of runtime.device (empty: runtime.device), as a
+  /// launcher binds it; not part of the config, so a run resumes on other devices or ranks.
+  std::string device;
 };
 
 /// `corag train`: trains in `config.train.mode` (DESIGN.md "Algorithms", paper §3.2):

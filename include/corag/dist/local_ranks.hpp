@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace corag {
+
+/// `--nproc N` on one machine: the command runs again as N rank processes.
+struct LocalRanksLaunch {
+  int nproc = 1;
+  std::uint16_t master_port = 0;  ///< 0: a free port of 127.0.0.1, picked here
+  /// After a rank fails, how long the others get to stop on their own before they are killed.
+  std::chrono::seconds grace{300};
+};
+
+/// A port of 127.0.0.1 that nothing listens on now (the kernel's pick), for a master.
+std::uint16_t free_loopback_port();
+
+/// `command_line` (argv[0] first) without its `--nproc N` / `--nproc=N`: what each rank runs.
+std::vector<std::string> without_nproc(const std::vector<std::string>& command_line);
+
+/// Runs `rank_command` (this program's argv without --nproc) as `launch.nproc` child processes
+/// with torchrun's variables (RANK = LOCAL_RANK = 0 .. N-1, WORLD_SIZE, MASTER_ADDR=127.0.0.1,
+/// MASTER_PORT), sharing this process's stdout and stderr, and waits for all of them. When a
+/// rank fails the others get `launch.grace` to stop, then are killed; the error names each
+/// rank that failed and how (exit status or signal).
+void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRanksLaunch& launch);
+
+}  // namespace corag

@@ -1,0 +1,106 @@
+#include "corag/dist/local_ranks.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "corag/util/child_process.hpp"
+#include "corag/util/error.hpp"
+
+namespace corag {
+namespace {
+
+std::string describe_status(int status) {
+  if (status > 128) {
+    const char* name = ::strsignal(status - 128);
+    return "was killed by signal " + std::to_string(status - 128) + (name ? std::string(" (") + name + ")" : "");
+  }
+  return "exited with status " + std::to_string(status);
+}
+
+}  // namespace
+
+std::uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  CORAG_CHECK(fd >= 0, "--nproc: cannot open a socket to pick a master port: ", std::strerror(errno));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  const bool bound = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                     ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  const int error = errno;
+  ::close(fd);
+  CORAG_CHECK(bound, "--nproc: cannot pick a free master port on 127.0.0.1: ", std::strerror(error));
+  return ntohs(address.sin_port);
+}
+
+std::vector<std::string> without_nproc(const std::vector<std::string>& command_line) {
+  std::vector<std::string> kept;
+  for (std::size_t i = 0; i < command_line.size(); ++i) {
+    if (i > 0 && command_line[i] == "--nproc") {
+      ++i;  // and its value
+      continue;
+    }
+    if (i > 0 && command_line[i].rfind("--nproc=", 0) == 0) continue;
+    kept.push_back(command_line[i]);
+  }
+  return kept;
+}
+
+void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRanksLaunch& launch) {
+  CORAG_CHECK(launch.nproc >= 1, "--nproc: expected at least 1 process, got ", launch.nproc);
+  CORAG_CHECK(!rank_command.empty(), "--nproc: no command to run");
+  const auto port = launch.master_port != 0 ? launch.master_port : free_loopback_port();
+  auto program = rank_command;
+  program.front() = "/proc/self/exe";  // this very executable, wherever it was started from
+  spdlog::info("launching {} ranks on this machine (master 127.0.0.1:{})", launch.nproc, port);
+  std::vector<ChildProcess> ranks;
+  for (int rank = 0; rank < launch.nproc; ++rank) {
+    ranks.emplace_back(program, std::filesystem::path(),
+                       std::vector<std::string>{"RANK=" + std::to_string(rank), "LOCAL_RANK=" + std::to_string(rank),
+                                                "WORLD_SIZE=" + std::to_string(launch.nproc), "MASTER_ADDR=127.0.0.1",
+                                                "MASTER_PORT=" + std::to_string(port)});
+  }
+  std::vector<std::optional<int>> statuses(ranks.size());
+  std::optional<std::chrono::steady_clock::time_point> first_failure;
+  for (std::size_t running = ranks.size(); running > 0;) {
+    running = 0;
+    for (std::size_t rank = 0; rank < ranks.size(); ++rank) {
+      if (!statuses[rank]) statuses[rank] = ranks[rank].poll();
+      if (!statuses[rank]) {
+        ++running;
+      } else if (*statuses[rank] != 0 && !first_failure) {
+        first_failure = std::chrono::steady_clock::now();
+        spdlog::error("rank {} {}; the other ranks get {} s to stop", rank, describe_status(*statuses[rank]),
+                      launch.grace.count());
+      }
+    }
+    if (running > 0 && first_failure && std::chrono::steady_clock::now() - *first_failure > launch.grace) {
+      for (std::size_t rank = 0; rank < ranks.size(); ++rank) {
+        if (statuses[rank]) continue;
+        spdlog::error("rank {} still runs {} s after another rank failed: killed", rank, launch.grace.count());
+        ranks[rank].kill_now();
+        statuses[rank] = ranks[rank].poll();
+      }
+      running = 0;
+    }
+    if (running > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::string failures;
+  for (std::size_t rank = 0; rank < ranks.size(); ++rank) {
+    if (*statuses[rank] != 0) failures += "\n  rank " + std::to_string(rank) + " " + describe_status(*statuses[rank]);
+  }
+  CORAG_CHECK(failures.empty(), "--nproc ", launch.nproc, ": ranks failed (their errors are above):", failures);
+}
+
+}  // namespace corag

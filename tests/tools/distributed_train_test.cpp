@@ -1,0 +1,285 @@
+// `corag train --nproc N`: collaborative training over N processes (c10d, Gloo over 127.0.0.1)
+// equals the one-process run of the same config and seed: the same EM/F1 and predictions, and
+// losses and weights within 1e-6 relative (the FedAvg sum is added up in another order); it
+// resumes with another N, and a rank that hangs or dies stops the run with an error naming it.
+#include <cmath>
+#include <optional>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "corag/config/config_writer.hpp"
+#include "corag/util/safetensors_reader.hpp"
+#include "test_support.hpp"
+#include "train/tiny_crab_world.hpp"
+
+namespace {
+
+using corag::test::read_jsonl;
+using corag::test::read_text;
+using corag::test::run_command;
+using corag::test::TempDir;
+using corag::test::write_text;
+
+/// Collaborative REL training of the tiny world's 4-client build, `rounds` rounds.
+std::filesystem::path write_config(const TempDir& dir, int rounds) {
+  auto config = corag::test::tiny_experiment_config();
+  config.data.crab_dir = corag::test::tiny_crab_build(4).string();
+  config.data.clients = 4;
+  config.federated.rounds = rounds;
+  config.federated.local_epochs = 1;
+  config.runtime.threads = 1;  // N ranks share this machine's cores
+  const auto file = dir / ("collaborative-" + std::to_string(rounds) + ".yaml");
+  write_text(file, corag::config_to_yaml(config));
+  return file;
+}
+
+corag::test::CommandResult train(const TempDir& dir, const std::filesystem::path& config,
+                                 const std::filesystem::path& out, const std::string& extra) {
+  return run_command(
+      dir, std::string(CORAG_CLI_PATH) + " train --config " + config.string() + " --out " + out.string() + " " + extra);
+}
+
+bool close(double a, double b) { return std::abs(a - b) <= 1e-6 * std::max({std::abs(a), std::abs(b), 1e-3}); }
+
+/// The two runs' metrics agree: scores exactly, losses within 1e-6 relative; with `ranks`, the
+/// records of a FedAvg round carry the second run's communication.
+void check_same_metrics(const std::filesystem::path& reference, const std::filesystem::path& run,
+                        std::optional<int> ranks) {
+  const auto expected = read_jsonl(reference / "metrics.jsonl");
+  const auto got = read_jsonl(run / "metrics.jsonl");
+  REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO("metrics line " << i + 1 << ": " << got[i].dump());
+    for (const auto* key : {"client", "split", "em", "f1", "n", "answer_recall", "train_steps"})
+      CHECK(got[i].at(key) == expected[i].at(key));
+    CHECK(got[i].value("round", -1) == expected[i].value("round", -1));
+    CHECK(got[i].value("step", -1) == expected[i].value("step", -1));
+    for (const auto* key : {"loss_reader", "loss_retriever"}) {
+      INFO(key << ": " << got[i].at(key).get<double>() << " against " << expected[i].at(key).get<double>());
+      CHECK(close(got[i].at(key).get<double>(), expected[i].at(key).get<double>()));
+    }
+    if (!ranks) {
+      CHECK_FALSE(got[i].contains("comm"));
+      continue;
+    }
+    const auto& comm = got[i].at("comm");
+    CHECK(comm.at("ranks") == *ranks);
+    REQUIRE(comm.at("sent_bytes").size() == static_cast<std::size_t>(*ranks));
+    for (int rank = 0; rank < *ranks; ++rank) {
+      // At least the FedAvg buffer each way when there are other ranks.
+      CHECK(comm.at("sent_bytes")[rank].get<std::uint64_t>() > (*ranks > 1 ? 100000u : 0u));
+      CHECK(comm.at("received_bytes")[rank].get<std::uint64_t>() > (*ranks > 1 ? 100000u : 0u));
+      CHECK(comm.at("aggregation_s")[rank].get<double>() >= 0);
+    }
+  }
+}
+
+/// Every tensor of the two model files within 1e-6 of the largest magnitude.
+void check_close_weights(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const corag::SafetensorsReader left(a), right(b);
+  REQUIRE(left.entries().size() == right.entries().size());
+  for (const auto& entry : left.entries()) {
+    INFO(a.string() << ": " << entry.name);
+    const auto x = left.tensor(entry).to(torch::kFloat64);
+    const auto y = right.tensor(entry.name).to(torch::kFloat64);
+    const auto scale = std::max(x.abs().max().item<double>(), 1e-3);
+    CHECK((x - y).abs().max().item<double>() <= 1e-6 * scale);
+  }
+}
+
+std::filesystem::path last_checkpoint(const std::filesystem::path& run) {
+  std::filesystem::path last;
+  for (const auto& entry : std::filesystem::directory_iterator(run / "checkpoints"))
+    last = std::max(last, entry.path());
+  return last;
+}
+
+/// The tail of scalars.csv's rows: the numbers, which must agree within 1e-6 relative.
+void check_same_scalars(const std::filesystem::path& reference, const std::filesystem::path& run) {
+  std::istringstream expected(read_text(reference / "scalars.csv")), got(read_text(run / "scalars.csv"));
+  std::string want, have;
+  while (std::getline(expected, want)) {
+    REQUIRE(std::getline(got, have));
+    INFO(want << "\n" << have);
+    std::istringstream want_fields(want), have_fields(have);
+    for (std::string a, b; std::getline(want_fields, a, ',') && std::getline(have_fields, b, ',');) {
+      char* end = nullptr;
+      const double number = std::strtod(a.c_str(), &end);
+      if (a.empty() || *end != '\0') {
+        CHECK(a == b);  // who, or an empty round
+      } else {
+        CHECK(close(number, std::stod(b)));
+      }
+    }
+  }
+  CHECK_FALSE(std::getline(got, have));
+}
+
+}  // namespace
+
+TEST_CASE("corag train --nproc 2 and 3: collaborative training over processes equals the one-process run",
+          "[e2e][dist]") {
+  TempDir dir;
+  const auto config = write_config(dir, 2);
+  const auto reference = dir / "one-process";
+  auto result = train(dir, config, reference, "");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto reference_table = result.out;
+  for (const int ranks : {2, 3}) {
+    const auto run = dir / ("nproc-" + std::to_string(ranks));
+    result = train(dir, config, run, "--nproc " + std::to_string(ranks));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out == reference_table);  // printed once, by rank 0
+    check_same_metrics(reference, run, ranks);
+    check_same_scalars(reference, run);
+    for (const auto* split : {"test", "dev"}) {
+      for (int client = 1; client <= 4; ++client) {
+        const auto file = std::filesystem::path("predictions") / "round-000002" /
+                          ("client_" + std::to_string(client) + "." + split + ".jsonl");
+        INFO(file.string());
+        CHECK(read_text(run / file) == read_text(reference / file));
+      }
+    }
+    for (const auto* model : {"reader", "retriever"}) {
+      check_close_weights(last_checkpoint(reference) / model / "model.safetensors",
+                          last_checkpoint(run) / model / "model.safetensors");
+    }
+    // Rank 0 alone writes: one log, one card, nothing from the others.
+    CHECK_THAT(read_text(run / "train.log"), Catch::Contains("on cpu, " + std::to_string(ranks) + " ranks"));
+  }
+
+  // Stopped after round 1 on 2 processes, resumed on 3: the same run.
+  const auto resumed = dir / "resumed";
+  result = train(dir, config, resumed, "--nproc 2 --stop-after 1");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  result = train(dir, config, resumed, "--nproc 3 --resume");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto metrics = read_jsonl(resumed / "metrics.jsonl");
+  REQUIRE(metrics.size() == read_jsonl(reference / "metrics.jsonl").size());
+  for (const auto& line : metrics) {
+    if (line.at("round") == 1) CHECK(line.at("comm").at("ranks") == 2);
+    if (line.at("round") == 2) CHECK(line.at("comm").at("ranks") == 3);
+  }
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const auto expected = read_jsonl(reference / "metrics.jsonl")[i];
+    CHECK(metrics[i].at("em") == expected.at("em"));
+    CHECK(close(metrics[i].at("loss_reader").get<double>(), expected.at("loss_reader").get<double>()));
+  }
+  CHECK(read_text(resumed / "summary.json").find("\"em\"") != std::string::npos);
+}
+
+TEST_CASE(
+    "corag train --nproc 2: centralized training is data-parallel and equals the one-process run with the "
+    "same micro-batches",
+    "[e2e][dist]") {
+  TempDir dir;
+  const auto config = write_config(dir, 1);
+  // The same micro-batches in both runs: the one process accumulates the two halves of each
+  // batch that the two ranks compute (a forward over 2 questions differs from one over 4 in the
+  // last bits, padding to other lengths).
+  const std::string centralized =
+      "--set train.mode=centralized --set train.steps=4 --set train.eval_every=2 --set train.micro_batch_size=2";
+  auto result = train(dir, config, dir / "one-process", centralized);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  result = train(dir, config, dir / "nproc-2", centralized + " --nproc 2");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  check_same_metrics(dir / "one-process", dir / "nproc-2", std::nullopt);
+  check_same_scalars(dir / "one-process", dir / "nproc-2");
+  for (const auto* model : {"reader", "retriever"}) {
+    check_close_weights(last_checkpoint(dir / "one-process") / model / "model.safetensors",
+                        last_checkpoint(dir / "nproc-2") / model / "model.safetensors");
+  }
+  // Local training is not spread over ranks: refused.
+  result = train(dir, config, dir / "local", "--set train.mode=local --nproc 2");
+  CHECK(result.exit_code != 0);
+  CHECK_THAT(result.err, Catch::Contains("train.mode local: local training is not spread over ranks yet"));
+}
+
+TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming it; --resume finishes it",
+          "[e2e][dist]") {
+  TempDir dir;
+  const auto config = write_config(dir, 6);
+  const std::string cli = CORAG_CLI_PATH;
+  // The ranks are the launcher's children; rank 1 is found by its RANK variable, once round 1's
+  // evaluation is on disk.
+  const auto faulted = [&](const std::filesystem::path& run, const std::string& signal) {
+    write_text(dir / "fault.sh", "set -u\n" + cli + " train --config " + config.string() + " --out " + run.string() +
+                                     " --nproc 2 --dist-timeout 5 &\n"
+                                     "launcher=$!\n"
+                                     "until [ -e " +
+                                     (run / "predictions" / "round-000001").string() +
+                                     " ] || ! kill -0 $launcher 2>/dev/null; do sleep 0.05; done\n"
+                                     "for child in $(pgrep -P $launcher); do\n"
+                                     "  if tr '\\0' '\\n' < /proc/$child/environ | grep -qx RANK=1; then kill -" +
+                                     signal +
+                                     " $child; fi\n"
+                                     "done\n"
+                                     "wait $launcher\n");
+    return run_command(dir, "bash " + (dir / "fault.sh").string());
+  };
+
+  // A rank that hangs (stopped): rank 0 gives up after --dist-timeout, naming rank 1 and what it
+  // was doing; the launcher then kills rank 1.
+  const auto hung = dir / "hung";
+  const auto started = std::chrono::steady_clock::now();
+  auto result = faulted(hung, "STOP");
+  INFO(result.err);
+  CHECK(result.exit_code != 0);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(120));
+  CHECK_THAT(result.err, Catch::Contains("rank 0 of 2: round ") && Catch::Contains("(timeout 5 s)") &&
+                             Catch::Contains("rank 1 was: round ") && Catch::Contains("rank 1 was killed by signal 9"));
+  // The checkpoints written before the fault are whole, and --resume (here on 3 ranks) ends the run.
+  result = train(dir, config, hung, "--nproc 3 --resume");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+
+  // A rank that dies: rank 0 stops at once, naming rank 1's end.
+  const auto died = dir / "died";
+  result = faulted(died, "KILL");
+  INFO(result.err);
+  CHECK(result.exit_code != 0);
+  CHECK_THAT(result.err, Catch::Contains("rank 1 was killed by signal 9") && Catch::Contains("rank 0 of 2: round "));
+  result = train(dir, config, died, "--resume");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+
+  // Both resumed runs reach the uninterrupted run's scores.
+  const auto reference = dir / "reference";
+  result = train(dir, config, reference, "");
+  REQUIRE(result.exit_code == 0);
+  const auto expected = read_jsonl(reference / "metrics.jsonl");
+  for (const auto& run : {hung, died}) {
+    const auto got = read_jsonl(run / "metrics.jsonl");
+    REQUIRE(got.size() == expected.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].at("em") == expected[i].at("em"));
+      CHECK(got[i].at("f1") == expected[i].at("f1"));
+    }
+  }
+}
+
+TEST_CASE("corag train: rank options and variables are checked before any work", "[e2e][dist]") {
+  TempDir dir;
+  const auto config = write_config(dir, 1);
+  auto result = run_command(dir, "RANK=0 WORLD_SIZE=2 " + std::string(CORAG_CLI_PATH) + " train --config " +
+                                     config.string() + " --out " + (dir / "run").string() + " --nproc 2");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("--nproc 2: this process is already rank 0 of 2"));
+  result = run_command(dir, "RANK=1 " + std::string(CORAG_CLI_PATH) + " train --config " + config.string() + " --out " +
+                                (dir / "run").string());
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("needs both its rank and the world size"));
+  // Rank 1 of 2 with no master: a clear error within the timeout.
+  result = run_command(dir, "RANK=1 WORLD_SIZE=2 MASTER_PORT=9 " + std::string(CORAG_CLI_PATH) + " train --config " +
+                                config.string() + " --out " + (dir / "run").string() + " --dist-timeout 2");
+  CHECK(result.exit_code == 1);
+  CHECK_THAT(result.err, Catch::Contains("rank 1 of 2: cannot reach the master 127.0.0.1:9 within 2 s"));
+  CHECK_FALSE(std::filesystem::exists(dir / "run"));
+}
