@@ -46,7 +46,8 @@ void FedAvgServer::add_client(double weight) {
   CORAG_CHECK(sum_.defined(), "FedAvg: add_client outside a round");
   torch::NoGradGuard no_grad;
   const double share = weight / total_weight_;
-  for (std::size_t i = 0; i < parameters_.size(); ++i) sum_views_[i].add_(parameters_[i].to(torch::kFloat64), share);
+  // In place, promoting each value to fp64 on the way (no fp64 copy of the model).
+  for (std::size_t i = 0; i < parameters_.size(); ++i) sum_views_[i].add_(parameters_[i], share);
   sum_[-1].add_(share);
 }
 

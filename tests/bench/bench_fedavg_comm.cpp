@@ -37,14 +37,19 @@ void rank_rounds(int rounds) {
     server.begin_round(world);
     server.load_global();
     server.add_client(1);
+    const auto aggregation_start = std::chrono::steady_clock::now();
     server.finish_round(collective, "bench round " + std::to_string(round));
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto end = std::chrono::steady_clock::now();
     const auto after = collective.traffic();
     if (collective.rank() == 0) {
-      std::printf("N=%d round %d: %.3f s, %.1f M values; rank 0 sent %.1f MB, received %.1f MB (payload)\n", world,
-                  round, seconds, static_cast<double>(server.round_bytes()) / 4e6,
-                  static_cast<double>(after.sent_bytes - before.sent_bytes) / 1e6,
-                  static_cast<double>(after.received_bytes - before.received_bytes) / 1e6);
+      std::printf(
+          "N=%d round %d: %.2f s, of which %.2f s the all-reduce and new global weights; %.1f M values; rank 0 "
+          "sent %.1f MB, received %.1f MB (payload)\n",
+          world, round, std::chrono::duration<double>(end - start).count(),
+          std::chrono::duration<double>(end - aggregation_start).count(),
+          static_cast<double>(server.round_bytes()) / 8e6,
+          static_cast<double>(after.sent_bytes - before.sent_bytes) / 1e6,
+          static_cast<double>(after.received_bytes - before.received_bytes) / 1e6);
       std::fflush(stdout);
     }
   }
