@@ -46,16 +46,15 @@ std::optional<std::filesystem::path> RunCheckpoints::latest() const {
   return found.back();
 }
 
-std::filesystem::path RunCheckpoints::write(nlohmann::json state,
+std::filesystem::path RunCheckpoints::write(RunState state,
                                             const std::function<void(const std::filesystem::path&)>& fill) {
-  std::int64_t sequence = 1;
-  if (const auto last = latest()) sequence = read_state(*last).at("sequence").get<std::int64_t>() + 1;
-  const auto target = dir_ / checkpoint_name(sequence);
-  state["sequence"] = sequence;
+  state.sequence = 1;
+  if (const auto last = latest()) state.sequence = read_state(*last).sequence + 1;
+  const auto target = dir_ / checkpoint_name(state.sequence);
   write_directory_atomically(target, [&](const std::filesystem::path& folder) {
     std::filesystem::create_directories(folder / "state");
     fill(folder);
-    write_file_atomically(folder / "state" / "state.json", state.dump(2) + "\n");
+    write_file_atomically(folder / "state" / "state.json", state.to_json().dump(2) + "\n");
   });
   prune();
   return target;
@@ -69,17 +68,17 @@ void RunCheckpoints::prune() const {
   }
 }
 
-nlohmann::json RunCheckpoints::read_state(const std::filesystem::path& checkpoint) {
+RunState RunCheckpoints::read_state(const std::filesystem::path& checkpoint) {
   const auto file = checkpoint / "state" / "state.json";
-  auto state = read_json_file(file);
+  const auto json = read_json_file(file);
   // The next checkpoint is numbered from this one's: a number that is not its folder's would
   // write over this checkpoint or an older one.
-  const auto sequence = state.find("sequence");
-  CORAG_CHECK(sequence != state.end() && sequence->is_number_integer() && sequence->get<std::int64_t>() >= 1 &&
+  const auto sequence = json.is_object() ? json.find("sequence") : json.end();
+  CORAG_CHECK(sequence != json.end() && sequence->is_number_integer() && sequence->get<std::int64_t>() >= 1 &&
                   checkpoint_name(sequence->get<std::int64_t>()) == checkpoint.filename().string(),
-              file.string(), ": sequence ", sequence == state.end() ? std::string("nothing") : sequence->dump(),
+              file.string(), ": sequence ", sequence == json.end() ? std::string("nothing") : sequence->dump(),
               " is not its folder's number (", checkpoint.filename().string(), ")");
-  return state;
+  return RunState::from_json(json, file.string());
 }
 
 }  // namespace corag

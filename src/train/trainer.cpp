@@ -194,15 +194,14 @@ class TrainingRun {
         resume_state_ = RunCheckpoints::read_state(*latest);
         resume_checkpoint_ = *latest;
         check_resume_state(*latest / "state" / "state.json", dir / "metrics.jsonl");
-        elapsed_before_ = resume_state_.value("elapsed_s", 0.0);
+        elapsed_before_ = resume_state_->elapsed_s;
         spdlog::info("resuming from {}", latest->string());
       }
-      keep_first_lines(dir / "metrics.jsonl",
-                       resume_state_.is_null() ? 0 : resume_state_.at("metrics_lines").get<std::int64_t>());
+      keep_first_lines(dir / "metrics.jsonl", resume_state_ ? resume_state_->metrics_lines : 0);
       keep_scalars_of_checkpoint(dir / kScalarsFile);
       // A kill between the checkpoint and best/ would otherwise leave best/ a point behind.
-      if (config_.train.keep_best && !resume_state_.is_null())
-        best_.offer(metrics_records(dir / "metrics.jsonl"), resume_checkpoint_, resume_state_);
+      if (config_.train.keep_best && resume_state_)
+        best_.offer(metrics_records(dir / "metrics.jsonl"), resume_checkpoint_, resume_state_->point());
       return;
     }
     // A run that failed before its first eval point left nothing worth keeping.
@@ -217,13 +216,15 @@ class TrainingRun {
   /// checkpoints while rank 0 prunes them.
   void share_resume_point() {
     if (collective_.world_size() == 1) return;
-    const nlohmann::json point = {
-        {"checkpoint", resume_checkpoint_.string()}, {"state", resume_state_}, {"elapsed_s", elapsed_before_}};
+    const nlohmann::json point = {{"checkpoint", resume_checkpoint_.string()},
+                                  {"state", resume_state_ ? resume_state_->to_json() : nlohmann::json()},
+                                  {"elapsed_s", elapsed_before_}};
     const auto shared = parse_json_strict(
         collective_.all_gather(collective_.is_writer() ? point.dump() : "", "starting the run").front(),
         "rank 0's resume point");
     resume_checkpoint_ = shared.at("checkpoint").get<std::string>();
-    resume_state_ = shared.at("state");
+    resume_state_.reset();
+    if (!shared.at("state").is_null()) resume_state_ = RunState::from_json(shared.at("state"), "rank 0's resume point");
     elapsed_before_ = shared.at("elapsed_s").get<double>();
   }
 
@@ -244,7 +245,7 @@ class TrainingRun {
   /// scalars.csv as it was when the resumed checkpoint was written (the steps after it are done
   /// again); a file with fewer lines than the checkpoint counted lost some, which is said.
   void keep_scalars_of_checkpoint(const std::filesystem::path& file) const {
-    const auto recorded = resume_state_.is_null() ? 1 : resume_state_.value("scalars_lines", std::int64_t{-1});
+    const auto recorded = resume_state_ ? resume_state_->scalars_lines : 1;
     if (recorded < 0) return;  // a checkpoint from before scalars.csv: keep what is there
     if (count_lines(file) < recorded) {
       spdlog::warn("{}: holds {} lines, the checkpoint counted {}: the per-step scalars of the lost lines stay lost",
@@ -258,33 +259,30 @@ class TrainingRun {
   /// another regime or client) or a truncated metrics.jsonl would otherwise be continued from
   /// without a word, the lost lines staying lost.
   void check_resume_state(const std::filesystem::path& state_file, const std::filesystem::path& metrics_file) const {
-    const auto integer = [&](const char* key, std::int64_t low, std::int64_t high) {
-      const auto found = resume_state_.find(key);
-      CORAG_CHECK(found != resume_state_.end() && found->is_number_integer() && found->get<std::int64_t>() >= low &&
-                      found->get<std::int64_t>() <= high,
-                  state_file.string(), ": '", key, "' must be an integer in [", low, ", ", high, "] for this run, got ",
-                  found == resume_state_.end() ? std::string("nothing") : found->dump());
-      return found->get<std::int64_t>();
+    const auto& state = *resume_state_;
+    const auto in_range = [&](const char* key, std::int64_t value, std::int64_t low, std::int64_t high) {
+      CORAG_CHECK(value >= low && value <= high, state_file.string(), ": '", key, "' must be an integer in [", low,
+                  ", ", high, "] for this run, got ", value);
     };
-    CORAG_CHECK(resume_state_.value("config_hash", std::string()) == hash_, state_file.string(),
-                ": belongs to another config");
-    const auto mode = to_string(config_.train.mode);
-    CORAG_CHECK(resume_state_.value("mode", std::string()) == mode, state_file.string(), ": mode ",
-                resume_state_.value("mode", nlohmann::json()).dump(), " is not this run's '", mode, "'");
+    CORAG_CHECK(state.config_hash == hash_, state_file.string(), ": belongs to another config");
+    CORAG_CHECK(state.mode == config_.train.mode, state_file.string(), ": mode '", to_string(state.mode),
+                "' is not this run's '", to_string(config_.train.mode), "'");
     if (config_.train.mode == TrainMode::collaborative) {
-      integer("round", 1, config_.federated.rounds);
+      in_range("round", state.round, 1, config_.federated.rounds);
     } else {
-      integer("step", 1, config_.train.steps);
-      if (config_.train.mode == TrainMode::local) integer("client", 1, static_cast<std::int64_t>(clients_.size()));
+      in_range("step", state.step, 1, config_.train.steps);
+      if (config_.train.mode == TrainMode::local)
+        in_range("client", state.client, 1, static_cast<std::int64_t>(clients_.size()));
     }
-    const auto recorded = integer("metrics_lines", 0, std::numeric_limits<std::int64_t>::max());
+    const auto recorded = state.metrics_lines;
+    in_range("metrics_lines", recorded, 0, std::numeric_limits<std::int64_t>::max());
     const auto present = count_lines(metrics_file);
     CORAG_CHECK(present >= recorded, metrics_file.string(), ": holds ", present, " lines, but ", state_file.string(),
                 " counted ", recorded,
                 " when it was written: lines the run had written are lost; restore the file or start the run again");
     // The lines it counted are those of the eval points up to its own, and the next one (if the
     // run got that far) is past it: a count edited down would drop lines nothing writes again.
-    const auto checkpoint_point = eval_point(resume_state_, state_file.string());
+    const auto checkpoint_point = eval_point(state.point(), state_file.string());
     const auto text = read_file(metrics_file);
     std::size_t begin = 0;
     for (std::int64_t line = 0; line <= recorded && line < present; ++line) {
@@ -420,22 +418,25 @@ class TrainingRun {
     }
   }
 
-  /// Writes a checkpoint of `model` (and the optimizer's state when given); returns whether
-  /// the run should stop here (--stop-after).
-  bool checkpoint(RagModel& model, nlohmann::json state, const RagStepper* stepper) {
+  /// Writes a checkpoint of `model` at eval point `point` (as RunState::point names it), with
+  /// the optimizer's state when given; returns whether the run should stop here (--stop-after).
+  bool checkpoint(RagModel& model, const nlohmann::json& point, const RagStepper* stepper) {
     if (collective_.is_writer()) {
-      state["config_hash"] = hash_;
-      state["mode"] = to_string(config_.train.mode);
-      state["metrics_lines"] = count_lines(metrics_->path());
-      state["scalars_lines"] = count_lines(scalars_->path());
-      state["elapsed_s"] = elapsed();
-      state["rng"] = "derived from runtime.seed and the client/step/round counters above";
+      RunState state;
+      state.config_hash = hash_;
+      state.mode = config_.train.mode;
+      state.round = point.value("round", std::int64_t{0});
+      state.client = point.value("client", std::int64_t{0});
+      state.step = point.value("step", std::int64_t{0});
+      state.metrics_lines = count_lines(metrics_->path());
+      state.scalars_lines = count_lines(scalars_->path());
+      state.elapsed_s = elapsed();
       const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
         model.save(folder);
         if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
       });
       spdlog::info("checkpoint {}", path.string());
-      if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state);
+      if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state.point());
       export_tensorboard(options_.run_dir);
     }
     ++written_;
@@ -456,21 +457,21 @@ class TrainingRun {
   void run_local() {
     const auto steps = static_cast<std::uint64_t>(config_.train.steps);
     std::uint64_t done_before = 0;
-    if (!resume_state_.is_null()) {
+    if (resume_state_) {
       for (const auto& client : clients_) {
-        if (client.index < resume_state_.at("client").get<int>()) done_before += steps;
+        if (client.index < resume_state_->client) done_before += steps;
       }
-      done_before += resume_state_.at("step").get<std::uint64_t>();
+      done_before += static_cast<std::uint64_t>(resume_state_->step);
     }
     run_progress_.emplace(clients_.size() * steps, done_before);
     for (const auto& client : clients_) {
       std::int64_t start = 0;
       std::optional<std::filesystem::path> from;
-      if (!resume_state_.is_null()) {
-        const auto done_client = resume_state_.at("client").get<int>();
+      if (resume_state_) {
+        const auto done_client = resume_state_->client;
         if (client.index < done_client) continue;
         if (client.index == done_client) {
-          start = resume_state_.at("step").get<std::int64_t>();
+          start = resume_state_->step;
           if (start >= config_.train.steps) continue;
           from = resume_checkpoint_;
         }
@@ -487,8 +488,8 @@ class TrainingRun {
   void run_centralized() {
     std::int64_t start = 0;
     std::optional<std::filesystem::path> from;
-    if (!resume_state_.is_null()) {
-      start = resume_state_.at("step").get<std::int64_t>();
+    if (resume_state_) {
+      start = resume_state_->step;
       if (start >= config_.train.steps) return;
       from = resume_checkpoint_;
     }
@@ -567,8 +568,8 @@ class TrainingRun {
     const auto rounds = config_.federated.rounds;
     std::int64_t start = 0;
     std::optional<std::filesystem::path> from;
-    if (!resume_state_.is_null()) {
-      start = resume_state_.at("round").get<std::int64_t>();
+    if (resume_state_) {
+      start = resume_state_->round;
       if (start >= rounds) return;
       from = resume_checkpoint_;
     }
@@ -754,7 +755,7 @@ class TrainingRun {
   std::unique_ptr<MetricsWriter> scalars_;
   std::unique_ptr<StoreCatalog> catalog_;
   std::unique_ptr<RetrievalDiagnostics> diagnostics_;  ///< retrieval runs
-  nlohmann::json resume_state_;
+  std::optional<RunState> resume_state_;
   std::filesystem::path resume_checkpoint_;
   std::optional<RunProgress> run_progress_;   ///< training steps of the whole run
   std::vector<std::string> pending_scalars_;  ///< scalars.csv lines of steps not written yet

@@ -5,7 +5,7 @@
 #include <functional>
 #include <optional>
 
-#include <nlohmann/json.hpp>
+#include "corag/train/run_state.hpp"
 
 namespace corag {
 
@@ -22,14 +22,14 @@ class RunCheckpoints {
   std::optional<std::filesystem::path> latest() const;
   /// Writes the next checkpoint: `fill(folder)` writes the models (and optimizer), then
   /// `state` goes to `state/state.json` with its `sequence`. Returns the checkpoint's path.
-  std::filesystem::path write(nlohmann::json state, const std::function<void(const std::filesystem::path&)>& fill);
+  std::filesystem::path write(RunState state, const std::function<void(const std::filesystem::path&)>& fill);
   /// Removes all but the newest `keep` complete checkpoints (remove_directory_atomically: a kill
   /// mid-removal never leaves a partial checkpoint under its name). `write` prunes; a resumed run prunes first,
   /// since a kill between a checkpoint's rename and the pruning leaves one too many.
   void prune() const;
 
   /// A checkpoint's `state/state.json`; its `sequence` must be the folder's number.
-  static nlohmann::json read_state(const std::filesystem::path& checkpoint);
+  static RunState read_state(const std::filesystem::path& checkpoint);
 
  private:
   std::filesystem::path dir_;
