@@ -11,6 +11,7 @@
 #include "corag/train/linear_schedule.hpp"
 #include "corag/train/perplexity_distillation.hpp"
 #include "corag/train/pretrain_config.hpp"
+#include "corag/train/run_state.hpp"
 #include "corag/train/run_summary.hpp"
 #include "test_support.hpp"
 
@@ -408,4 +409,44 @@ TEST_CASE("best model: a local run keeps every client's models at the step of th
   best.finish(summary);
   CHECK_FALSE(std::filesystem::exists(dir / "run" / "best-candidates"));
   CHECK(read_text(best.dir() / "client_1" / "reader" / "model.safetensors") == "reader of ckpt-000002");
+}
+
+TEST_CASE("run state: state.json's fields typed, written and read back; a mistyped field names file and key",
+          "[train]") {
+  corag::RunState state;
+  state.sequence = 3;
+  state.config_hash = "0123456789abcdef";
+  state.mode = corag::TrainMode::collaborative;
+  state.round = 2;
+  state.metrics_lines = 8;
+  state.scalars_lines = 5;
+  state.elapsed_s = 1.5;
+  const auto json = state.to_json();
+  CHECK(json.at("round") == 2);
+  CHECK_FALSE(json.contains("step"));  // the eval point of its mode only
+  CHECK(json.at("mode") == "collaborative");
+  const auto read = corag::RunState::from_json(json, "state.json");
+  CHECK(read.to_json() == json);
+  CHECK(read.point() == nlohmann::json{{"round", 2}});
+
+  state.mode = corag::TrainMode::local;
+  state.client = 4;
+  state.step = 10;
+  CHECK(state.point() == nlohmann::json{{"client", 4}, {"step", 10}});
+  CHECK(corag::RunState::from_json(state.to_json(), "state.json").point() == state.point());
+
+  auto bad = json;
+  bad["mode"] = "federated";
+  CHECK_THAT(error_message([&] { corag::RunState::from_json(bad, "ckpt/state.json"); }),
+             Catch::Contains("ckpt/state.json: mode: must be one of local, centralized, collaborative"));
+  bad = json;
+  bad["metrics_lines"] = "8";
+  CHECK_THAT(error_message([&] { corag::RunState::from_json(bad, "ckpt/state.json"); }),
+             Catch::Contains("ckpt/state.json: 'metrics_lines' must be an integer, got \"8\""));
+  bad = json;
+  bad.erase("config_hash");
+  CHECK_THAT(error_message([&] { corag::RunState::from_json(bad, "ckpt/state.json"); }),
+             Catch::Contains("'config_hash' must be a string"));
+  CHECK_THAT(error_message([&] { corag::RunState::from_json(nlohmann::json::array(), "ckpt/state.json"); }),
+             Catch::Contains("ckpt/state.json: expected a JSON object"));
 }
