@@ -84,7 +84,7 @@ TEST_CASE(
   CHECK(config_to_yaml(load_config<ExperimentConfig>(dir / "elsewhere.yaml", {})) == config_to_yaml(config));
 }
 
-TEST_CASE("a config extends a base config key by key; errors name the file that set the key", "[config]") {
+TEST_CASE("a config extends a base config key by key, errors name the file that set the key", "[config]") {
   TempDir dir;
   std::filesystem::create_directories(dir / "bases");
   write_text(dir / "bases/root.yaml", "model:\n  n_context: 4\n  retrieval: no\ntrain:\n  lr: 1.0e-3\n  steps: 9\n");

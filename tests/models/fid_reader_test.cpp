@@ -125,7 +125,7 @@ TEST_CASE("T5 reader: save/load round trip is bit-identical, in the HF layout", 
   }
 }
 
-TEST_CASE("T5 reader: checkpoints with HF extras load; mismatches are one error naming every tensor", "[models]") {
+TEST_CASE("T5 reader: checkpoints with HF extras load, mismatches are one error naming every tensor", "[models]") {
   TempDir dir;
   const auto original = make_reader(dir, false);
   const HfModelTensors source(original);

@@ -233,7 +233,7 @@ TEST_CASE("BM25: a damaged index is refused at open, never read out of bounds", 
   }
 }
 
-TEST_CASE("TREC runs: written and read back; unknown passages are errors", "[store]") {
+TEST_CASE("TREC runs: written and read back, unknown passages are errors", "[store]") {
   TempDir dir;
   write_text(dir / "corpus.jsonl", kCorpus);
   PassageTable::build(dir / "corpus.jsonl", dir / "table");

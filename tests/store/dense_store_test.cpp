@@ -240,7 +240,7 @@ TEST_CASE("dense store: FAISS factories FAISS cannot run are refused before it b
   }
 }
 
-TEST_CASE("dense store: a damaged HNSW index is refused before FAISS reads it; compose never overwrites a store",
+TEST_CASE("dense store: a damaged HNSW index is refused before FAISS reads it, compose never overwrites a store",
           "[store]") {
   TempDir dir;
   write_text(dir / "corpus.jsonl", random_corpus(120, 12));

@@ -146,7 +146,7 @@ TEST_CASE("corag demo --quick: synth, pretrain, index, CRAB, 14 runs and the pap
   CHECK_FALSE(std::filesystem::exists(other / "world"));
 }
 
-TEST_CASE("an output folder is written by one corag process at a time; a killed one leaves no lock or temporaries",
+TEST_CASE("an output folder is written by one corag process at a time, a killed one leaves no lock or temporaries",
           "[e2e][demo]") {
   TempDir dir;
   const auto out = dir / "demo";

@@ -202,7 +202,7 @@ TEST_CASE(
   CHECK_THAT(result.err, Catch::Contains("train.mode local: local training is not spread over ranks yet"));
 }
 
-TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming it; --resume finishes it",
+TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming it, --resume finishes it",
           "[e2e][dist]") {
   TempDir dir;
   const auto config = write_config(dir, 6);

@@ -31,7 +31,7 @@ void check_same_tensors(const std::filesystem::path& got, const std::filesystem:
 
 }  // namespace
 
-TEST_CASE("convert_pytorch_bin.py: pytorch_model.bin becomes model.safetensors; pickled code is refused",
+TEST_CASE("convert_pytorch_bin.py: pytorch_model.bin becomes model.safetensors, pickled code is refused",
           "[e2e][models]") {
   TempDir dir;
   write_text(dir / "t5.json", corag::test::tiny_t5_config_json(true));

@@ -66,7 +66,7 @@ TEST_CASE("corag bm25 build and search write reader input and TREC runs", "[e2e]
   CHECK(read_text(dir / "q.jsonl") == queries);
 }
 
-TEST_CASE("corag index build, compose and retrieve; a foreign retriever is refused", "[e2e][store]") {
+TEST_CASE("corag index build, compose and retrieve, a foreign retriever is refused", "[e2e][store]") {
   TempDir dir;
   write_text(dir / "corpus.jsonl", kCorpus);
   write_text(dir / "bert.json", corag::test::tiny_bert_config_json());

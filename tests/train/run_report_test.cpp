@@ -107,7 +107,7 @@ TEST_CASE("run report: table 1 averages seeds and adds collaborative - local, by
              Catch::Contains("rel-local-0 and ") && Catch::Contains("with the same seed 0"));
 }
 
-TEST_CASE("run report: table 3 by shots; a key that follows the shots in every regime makes no rows of its own",
+TEST_CASE("run report: table 3 by shots, a key that follows the shots in every regime makes no rows of its own",
           "[train][report]") {
   TempDir dir;
   // As the demo: local steps follow the shots (8 passes over the questions), collaborative's do not.

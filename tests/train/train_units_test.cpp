@@ -120,7 +120,7 @@ TEST_CASE("epoch sampler: each epoch a seeded permutation in batches, any step r
 }
 
 TEST_CASE(
-    "run summaries: every regime takes the best point of the client average (micro for centralized); "
+    "run summaries: every regime takes the best point of the client average (micro for centralized), "
     "dev selection reports test at the best dev point",
     "[train]") {
   const auto record = [](const char* key, int point, int client, double em, double f1, int n,
@@ -411,7 +411,7 @@ TEST_CASE("best model: a local run keeps every client's models at the step of th
   CHECK(read_text(best.dir() / "client_1" / "reader" / "model.safetensors") == "reader of ckpt-000002");
 }
 
-TEST_CASE("run state: state.json's fields typed, written and read back; a mistyped field names file and key",
+TEST_CASE("run state: state.json's fields typed, written and read back, and a mistyped field names file and key",
           "[train]") {
   corag::RunState state;
   state.sequence = 3;

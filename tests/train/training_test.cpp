@@ -407,7 +407,7 @@ TEST_CASE("training: the retriever loss is KLDivLoss's mean over batch x k, as A
   }
 }
 
-TEST_CASE("training: the 0 % store trains without passages; dev stores and test + train stores at evaluation",
+TEST_CASE("training: the 0 % store trains without passages, dev stores and test + train stores at evaluation",
           "[train]") {
   TempDir dir;
   const auto& world = tiny_crab_world();

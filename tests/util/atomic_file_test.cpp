@@ -74,7 +74,7 @@ TEST_CASE("atomic write into an unwritable place is a clear error", "[util][atom
              Catch::Contains("cannot create"));
 }
 
-TEST_CASE("stale temporaries of killed writers are removed; nothing else is", "[util][atomic]") {
+TEST_CASE("stale temporaries of killed writers are removed, nothing else is", "[util][atomic]") {
   TempDir dir;
   std::filesystem::create_directories(dir / "deep/er");
   std::filesystem::create_directories(dir / "checkpoints/.ckpt-000002.tmp/reader");
