@@ -217,15 +217,14 @@ class TrainingRun {
   void share_resume_point() {
     if (collective_.world_size() == 1) return;
     const nlohmann::json point = {{"checkpoint", resume_checkpoint_.string()},
-                                  {"state", resume_state_ ? resume_state_->to_json() : nlohmann::json()},
-                                  {"elapsed_s", elapsed_before_}};
+                                  {"state", resume_state_ ? resume_state_->to_json() : nlohmann::json()}};
     const auto shared = parse_json_strict(
         collective_.all_gather(collective_.is_writer() ? point.dump() : "", "starting the run").front(),
         "rank 0's resume point");
     resume_checkpoint_ = shared.at("checkpoint").get<std::string>();
     resume_state_.reset();
     if (!shared.at("state").is_null()) resume_state_ = RunState::from_json(shared.at("state"), "rank 0's resume point");
-    elapsed_before_ = shared.at("elapsed_s").get<double>();
+    elapsed_before_ = resume_state_ ? resume_state_->elapsed_s : 0.0;
   }
 
   /// Whether this rank trains and evaluates `client` (a fixed assignment, so that each client's
@@ -276,14 +275,14 @@ class TrainingRun {
     }
     const auto recorded = state.metrics_lines;
     in_range("metrics_lines", recorded, 0, std::numeric_limits<std::int64_t>::max());
-    const auto present = count_lines(metrics_file);
+    const auto text = std::filesystem::exists(metrics_file) ? read_file(metrics_file) : std::string();
+    const auto present = static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
     CORAG_CHECK(present >= recorded, metrics_file.string(), ": holds ", present, " lines, but ", state_file.string(),
                 " counted ", recorded,
                 " when it was written: lines the run had written are lost; restore the file or start the run again");
     // The lines it counted are those of the eval points up to its own, and the next one (if the
     // run got that far) is past it: a count edited down would drop lines nothing writes again.
     const auto checkpoint_point = eval_point(state.point(), state_file.string());
-    const auto text = read_file(metrics_file);
     std::size_t begin = 0;
     for (std::int64_t line = 0; line <= recorded && line < present; ++line) {
       const auto end = text.find('\n', begin);
