@@ -38,6 +38,13 @@ nlohmann::json RunState::to_json() const {
   state["metrics_lines"] = metrics_lines;
   state["scalars_lines"] = scalars_lines;
   state["elapsed_s"] = elapsed_s;
+  if (!other_clients.empty()) {
+    auto& others = state["other_clients"] = nlohmann::json::array();
+    for (const auto& other : other_clients) {
+      others.push_back(
+          {{"client", other.client}, {"step", other.step}, {"records", other.records}, {"scalars", other.scalars}});
+    }
+  }
   state["rng"] = "derived from runtime.seed and the client/step/round counters above";
   return state;
 }
@@ -64,7 +71,37 @@ RunState RunState::from_json(const nlohmann::json& state, const std::string& loc
                 ": 'elapsed_s' must be seconds >= 0, got ", elapsed->dump());
     read.elapsed_s = elapsed->get<double>();
   }
+  const auto others = state.find("other_clients");
+  if (others != state.end()) {
+    CORAG_CHECK(others->is_array(), location, ": 'other_clients' must be an array");
+    for (std::size_t i = 0; i < others->size(); ++i) {
+      const auto& other = (*others)[i];
+      const auto where = location + ": other_clients[" + std::to_string(i) + "]";
+      CORAG_CHECK(other.is_object(), where, ": expected a JSON object");
+      OtherClient read_other;
+      read_other.client = integer_field(other, "client", where, 0, true);
+      read_other.step = integer_field(other, "step", where, 0, true);
+      const auto records = other.find("records");
+      CORAG_CHECK(records != other.end() && records->is_array(), where, ": 'records' must be an array");
+      for (const auto& record : *records) {
+        CORAG_CHECK(record.is_object(), where, ": 'records' must hold JSON objects");
+        read_other.records.push_back(record);
+      }
+      const auto scalars = other.find("scalars");
+      CORAG_CHECK(scalars != other.end() && scalars->is_array(), where, ": 'scalars' must be an array");
+      for (const auto& line : *scalars) {
+        CORAG_CHECK(line.is_string(), where, ": 'scalars' must hold strings");
+        read_other.scalars.push_back(line.get<std::string>());
+      }
+      read.other_clients.push_back(std::move(read_other));
+    }
+  }
   return read;
+}
+
+std::filesystem::path RunState::client_folder(const std::filesystem::path& checkpoint, std::int64_t of_client) const {
+  if (of_client == client) return checkpoint;
+  return checkpoint / "clients" / ("client_" + std::to_string(of_client));
 }
 
 }  // namespace corag

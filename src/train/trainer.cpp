@@ -4,7 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -30,6 +32,7 @@
 #include "corag/train/tensorboard_export.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
+#include "corag/util/file_links.hpp"
 #include "corag/util/fnv1a.hpp"
 #include "corag/util/json_strict.hpp"
 #include "corag/util/jsonl_reader.hpp"
@@ -98,6 +101,19 @@ struct LossMeans {
   }
 };
 
+/// A client's eval point: the keys its metrics records get, and the folder of its predictions.
+struct ClientPoint {
+  nlohmann::json keys;
+  std::string name;
+};
+
+/// Where a local client's training starts: the steps it has done, and the checkpoint folder of
+/// its model and optimizer (none: from the config's models).
+struct LocalStart {
+  std::int64_t step = 0;
+  std::optional<std::filesystem::path> from;
+};
+
 /// A FedAvg round's communication, for its metrics records: this rank's payload counters when
 /// the round began, and the seconds its aggregation took.
 struct RoundComm {
@@ -121,9 +137,6 @@ class TrainingRun {
     auto runtime_config = config_.runtime;
     if (!options_.device.empty()) runtime_config.device = options_.device;
     runtime_ = apply_runtime(runtime_config);
-    CORAG_CHECK(collective_.world_size() == 1 || config_.train.mode != TrainMode::local,
-                "train.mode local: local training is not spread over ranks yet; run it in one process (without "
-                "--nproc or WORLD_SIZE), or run its clients as separate runs with data.clients");
     clients_ = load_crab_clients(config_.data.crab_dir, config_.data.shots, config_.data.clients);
     // Selection on dev with no dev questions would report no dev-selected scores at all.
     CORAG_CHECK(!config_.eval.dev || std::any_of(clients_.begin(), clients_.end(),
@@ -200,8 +213,7 @@ class TrainingRun {
       keep_first_lines(dir / "metrics.jsonl", resume_state_ ? resume_state_->metrics_lines : 0);
       keep_scalars_of_checkpoint(dir / kScalarsFile);
       // A kill between the checkpoint and best/ would otherwise leave best/ a point behind.
-      if (config_.train.keep_best && resume_state_)
-        best_.offer(metrics_records(dir / "metrics.jsonl"), resume_checkpoint_, resume_state_->point());
+      if (resume_state_) offer_best(resume_checkpoint_, *resume_state_);
       return;
     }
     // A run that failed before its first eval point left nothing worth keeping.
@@ -227,9 +239,11 @@ class TrainingRun {
     elapsed_before_ = resume_state_ ? resume_state_->elapsed_s : 0.0;
   }
 
-  /// Whether this rank trains and evaluates `client` (a fixed assignment, so that each client's
-  /// composed stores are made by one rank).
+  /// Whether this rank trains and evaluates `client`: the rank local training gave it, else a
+  /// fixed assignment (so that each client's composed stores are made by one rank).
   bool owns(const CrabClient& client) const {
+    const auto assigned = local_rank_of_.find(client.index);
+    if (assigned != local_rank_of_.end()) return assigned->second == collective_.rank();
     return (client.index - 1) % collective_.world_size() == collective_.rank();
   }
 
@@ -273,6 +287,7 @@ class TrainingRun {
       if (config_.train.mode == TrainMode::local)
         in_range("client", state.client, 1, static_cast<std::int64_t>(clients_.size()));
     }
+    check_other_clients(state, state_file);
     const auto recorded = state.metrics_lines;
     in_range("metrics_lines", recorded, 0, std::numeric_limits<std::int64_t>::max());
     const auto text = std::filesystem::exists(metrics_file) ? read_file(metrics_file) : std::string();
@@ -294,6 +309,35 @@ class TrainingRun {
                   recorded, ") ", line < recorded ? "must not count it" : "leaves it out",
                   "; the state and the metrics disagree");
       begin = end + 1;
+    }
+  }
+
+  /// The clients a local run over ranks was training besides `client`: each listed once, with
+  /// its model in the checkpoint; those before `client` are done and hold nothing back, and the
+  /// records held back for a later one are its own, at steps it has done.
+  void check_other_clients(const RunState& state, const std::filesystem::path& state_file) const {
+    const auto where = state_file.string() + ": other_clients";
+    CORAG_CHECK(state.other_clients.empty() || config_.train.mode == TrainMode::local, where,
+                ": only a local run trains several clients at once");
+    const auto checkpoint = state_file.parent_path().parent_path();
+    std::set<std::int64_t> listed = {state.client};
+    for (const auto& other : state.other_clients) {
+      const auto client = where + ": client " + std::to_string(other.client);
+      CORAG_CHECK(other.client >= 1 && other.client <= static_cast<std::int64_t>(clients_.size()), client,
+                  ": not a client of this run (1 to ", clients_.size(), ")");
+      CORAG_CHECK(listed.insert(other.client).second, client, ": listed twice, or as 'client' too");
+      CORAG_CHECK(other.step >= 1 && other.step <= config_.train.steps, client, ": 'step' must be in [1, ",
+                  config_.train.steps, "], got ", other.step);
+      CORAG_CHECK(other.client > state.client ||
+                      (other.step == config_.train.steps && other.records.empty() && other.scalars.empty()),
+                  client, ": a client before 'client' (", state.client, ") must be done, with nothing held back");
+      for (const auto& record : other.records) {
+        CORAG_CHECK(record.value("client", std::int64_t{0}) == other.client &&
+                        record.value("step", std::numeric_limits<std::int64_t>::max()) <= other.step,
+                    client, ": a held-back record of another client or a later step: ", record.dump());
+      }
+      CORAG_CHECK(std::filesystem::is_directory(state.client_folder(checkpoint, other.client) / "reader"), client,
+                  ": its model is missing (", state.client_folder(checkpoint, other.client).string(), ")");
     }
   }
 
@@ -340,21 +384,23 @@ class TrainingRun {
     return examples;
   }
 
-  /// Scores `clients` on test (and dev), each on the rank that owns it; rank 0 writes their
-  /// predictions and metrics records in the order of `clients`. With `comm` (a FedAvg round),
+  /// Scores `clients` on test (and dev), each on the rank that owns it (with its `model`: none on
+  /// a rank that owns none of them); rank 0 writes their predictions and returns their metrics
+  /// records, in the order of `clients`, for the caller to write. With `comm` (a FedAvg round),
   /// each record gets the round's payload per rank, counted up to and with this exchange.
-  void evaluate_point(RagModel& model, const std::vector<const CrabClient*>& clients, const nlohmann::json& point,
-                      const std::string& point_name, const std::map<int, LossMeans>& losses,
-                      const std::optional<RoundComm>& comm = std::nullopt) {
+  std::vector<nlohmann::json> evaluate_point(RagModel* model, const std::vector<const CrabClient*>& clients,
+                                             const std::function<ClientPoint(const CrabClient&)>& point_of,
+                                             const std::map<int, LossMeans>& losses,
+                                             const std::optional<RoundComm>& comm = std::nullopt) {
     std::vector<EvalSplit> splits = {EvalSplit::test};
     if (config_.eval.dev) splits.push_back(EvalSplit::dev);
     nlohmann::json scored = nlohmann::json::array();
     for (const auto* client : clients) {
       if (!owns(*client)) continue;
-      collective_.announce(point_name + ": evaluating client " + std::to_string(client->index));
+      collective_.announce(point_of(*client).name + ": evaluating client " + std::to_string(client->index));
       for (const auto split : splits) {
         if (split == EvalSplit::dev && client->dev.empty()) continue;
-        auto evaluation = score_client(model, *client, split, catalog_.get(), config_, runtime_, diagnostics_.get());
+        auto evaluation = score_client(*model, *client, split, catalog_.get(), config_, runtime_, diagnostics_.get());
         scored.push_back(
             {{"record", std::move(evaluation.record)}, {"predictions", std::move(evaluation.predictions)}});
       }
@@ -366,9 +412,11 @@ class TrainingRun {
       message["received_bytes"] = now.received_bytes - comm->start.received_bytes;
       message["aggregation_s"] = comm->aggregation_s;
     }
-    collective_.announce(point_name + ": gathering the evaluations");
-    const auto texts = collective_.all_gather(message.dump(), point_name + ": gathering the evaluations");
-    if (!collective_.is_writer()) return;
+    const auto gathering = point_of(*clients.front()).name + ": gathering the evaluations";
+    collective_.announce(gathering);
+    const auto texts = collective_.all_gather(message.dump(), gathering);
+    std::vector<nlohmann::json> records;
+    if (!collective_.is_writer()) return records;
     std::map<std::pair<int, std::string>, nlohmann::json> by_client;
     nlohmann::json round_comm = {{"ranks", texts.size()},
                                  {"sent_bytes", nlohmann::json::array()},
@@ -377,7 +425,7 @@ class TrainingRun {
     std::uint64_t all_bytes = 0;
     for (const auto& text : texts) all_bytes += text.size();
     for (const auto& text : texts) {
-      auto rank_message = parse_json_strict(text, point_name + ": a rank's evaluations");
+      auto rank_message = parse_json_strict(text, gathering + " (a rank's message)");
       for (auto& entry : rank_message.at("scored")) {
         const auto& record = entry.at("record");
         by_client[{record.at("client").get<int>(), record.at("split").get<std::string>()}] = std::move(entry);
@@ -392,55 +440,99 @@ class TrainingRun {
       round_comm["aggregation_s"].push_back(rank_message.at("aggregation_s"));
     }
     for (const auto* client : clients) {
+      const auto point = point_of(*client);
       for (const auto split : splits) {
         if (split == EvalSplit::dev && client->dev.empty()) continue;
         const auto found = by_client.find({client->index, to_string(split)});
-        CORAG_CHECK(found != by_client.end(), point_name, ": no rank evaluated client ", client->index, " on ",
+        CORAG_CHECK(found != by_client.end(), point.name, ": no rank evaluated client ", client->index, " on ",
                     to_string(split));
         const auto& entry = found->second;
-        write_predictions_file(options_.run_dir / "predictions" / point_name /
+        write_predictions_file(options_.run_dir / "predictions" / point.name /
                                    ("client_" + std::to_string(client->index) + "." + to_string(split) + ".jsonl"),
                                entry.at("predictions").get<std::vector<nlohmann::json>>());
         auto record = nlohmann::json{{"mode", to_string(config_.train.mode)},
                                      {"variant", config_.reported_variant()},
                                      {"shots", config_.data.shots}};
-        record.update(point);
+        record.update(point.keys);
         record.update(entry.at("record"));
         const auto loss = losses.find(client->index);
         record.update((loss != losses.end() ? loss->second : LossMeans{}).json());
         if (comm) record["comm"] = round_comm;
         record["wall_s"] = elapsed();
-        spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point_name, client->index, to_string(split),
+        spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point.name, client->index, to_string(split),
                      record["em"].get<double>(), record["f1"].get<double>(), record["n"].get<std::int64_t>());
-        metrics_->write(record);
+        records.push_back(std::move(record));
       }
     }
+    return records;
   }
 
-  /// Writes a checkpoint of `model` at eval point `point` (as RunState::point names it), with
-  /// the optimizer's state when given; returns whether the run should stop here (--stop-after).
-  bool checkpoint(RagModel& model, const nlohmann::json& point, const RagStepper* stepper) {
+  /// Writes a checkpoint at `state`'s eval point (rank 0 counts the lines written so far):
+  /// `save(folder)` writes the models into it, on rank 0 alone or, with `every_rank_saves`, on
+  /// every rank (each its own: the run directory must then be on a filesystem the ranks share).
+  /// Rank 0 then offers best/ the models. Returns the checkpoint's path, on every rank with
+  /// `every_rank_saves`; sets stopped_ when the run should stop here (--stop-after).
+  std::filesystem::path checkpoint(RunState state, const std::function<void(const std::filesystem::path&)>& save,
+                                   bool every_rank_saves) {
+    const auto what = "checkpoint at " + state.point().dump();
+    std::filesystem::path path;
     if (collective_.is_writer()) {
-      RunState state;
       state.config_hash = hash_;
-      state.mode = config_.train.mode;
-      state.round = point.value("round", std::int64_t{0});
-      state.client = point.value("client", std::int64_t{0});
-      state.step = point.value("step", std::int64_t{0});
       state.metrics_lines = count_lines(metrics_->path());
       state.scalars_lines = count_lines(scalars_->path());
       state.elapsed_s = elapsed();
-      const auto path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
-        model.save(folder);
-        if (stepper) stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
+      path = checkpoints_.write(state, [&](const std::filesystem::path& folder) {
+        if (!every_rank_saves) return save(folder);
+        collective_.all_gather(folder.string(), what + ": sharing its folder");
+        save_on_every_rank(folder, save, what);
       });
       spdlog::info("checkpoint {}", path.string());
-      if (config_.train.keep_best) best_.offer(metrics_records(metrics_->path()), path, state.point());
+      offer_best(path, state);
       export_tensorboard(options_.run_dir);
+    } else if (every_rank_saves) {
+      const std::filesystem::path folder = collective_.all_gather("", what + ": sharing its folder").front();
+      save_on_every_rank(folder, save, what);
     }
+    // Also keeps the other ranks from reading the checkpoint before rank 0 has renamed it.
+    if (every_rank_saves) path = collective_.all_gather(path.string(), what + ": written").front();
     ++written_;
     stopped_ = options_.stop_after > 0 && written_ >= options_.stop_after;
-    return stopped_;
+    return path;
+  }
+
+  /// This rank's part of a checkpoint written by every rank into rank 0's `folder`; returns once
+  /// every rank is done, and fails on every rank, naming the rank, when one could not save.
+  void save_on_every_rank(const std::filesystem::path& folder,
+                          const std::function<void(const std::filesystem::path&)>& save, const std::string& what) {
+    std::string failure;
+    try {
+      CORAG_CHECK(std::filesystem::is_directory(folder), folder.string(),
+                  ": rank 0's checkpoint folder is not there on this rank; training local clients over ranks needs "
+                  "the run directory on a filesystem every rank shares");
+      save(folder);
+    } catch (const std::exception& error) {
+      failure = error.what();
+    }
+    const auto failures = collective_.all_gather(failure, what + ": saving the models");
+    for (std::size_t rank = 0; rank < failures.size(); ++rank) {
+      CORAG_CHECK(failures[rank].empty(), what, ": rank ", rank, " could not save its model: ", failures[rank]);
+    }
+  }
+
+  /// Offers best/ the models of checkpoint `path` (rank 0): its state's eval point, and the other
+  /// clients' of a local run over ranks at theirs.
+  void offer_best(const std::filesystem::path& path, const RunState& state) const {
+    if (!config_.train.keep_best) return;
+    const auto records = metrics_records(options_.run_dir / "metrics.jsonl");
+    best_.offer(records, path, state.point());
+    for (const auto& other : state.other_clients) {
+      best_.offer(records, state.client_folder(path, other.client), {{"client", other.client}, {"step", other.step}});
+    }
+  }
+
+  /// Writes metrics records (rank 0; the others have none).
+  void write_records(const std::vector<nlohmann::json>& records) {
+    for (const auto& record : records) metrics_->write(record);
   }
 
   std::uint64_t step_seed(const std::string& who, std::int64_t step) const {
@@ -453,35 +545,161 @@ class TrainingRun {
     return all;
   }
 
+  /// Local training: every client trains a model of its own for train.steps steps. Over N ranks
+  /// the clients train in waves of up to N consecutive clients at the same step, the wave's j-th
+  /// client on rank j, and the wave's ranks meet at every eval point. Rank 0 writes a client's
+  /// metrics records and scalars.csv lines only after those of every client before it, as a
+  /// one-process run does: the wave's first client's at once, the others' at the wave's end,
+  /// held back until then in the checkpoints' state (RunState::other_clients).
   void run_local() {
-    const auto steps = static_cast<std::uint64_t>(config_.train.steps);
-    std::uint64_t done_before = 0;
-    if (resume_state_) {
-      for (const auto& client : clients_) {
-        if (client.index < resume_state_->client) done_before += steps;
-      }
-      done_before += static_cast<std::uint64_t>(resume_state_->step);
-    }
-    run_progress_.emplace(clients_.size() * steps, done_before);
+    const auto steps = config_.train.steps;
+    std::map<std::int64_t, LocalStart> starts;  // the clients not done, by index
     for (const auto& client : clients_) {
-      std::int64_t start = 0;
-      std::optional<std::filesystem::path> from;
-      if (resume_state_) {
-        const auto done_client = resume_state_->client;
-        if (client.index < done_client) continue;
-        if (client.index == done_client) {
-          start = resume_state_->step;
-          if (start >= config_.train.steps) continue;
-          from = resume_checkpoint_;
-        }
-      }
-      auto model = load_model(from);
-      const std::string who = "client" + std::to_string(client.index);
-      if (!train_for_steps(*model, client_examples(client), who, start, from, {&client}, {{"client", client.index}},
-                           who + "-")) {
-        return;
+      if (!resume_state_ || client.index > resume_state_->client) starts[client.index] = {};
+    }
+    if (resume_state_) {
+      starts[resume_state_->client] = {resume_state_->step, resume_checkpoint_};
+      for (const auto& other : resume_state_->other_clients) {
+        starts[other.client] = {other.step, resume_state_->client_folder(resume_checkpoint_, other.client)};
+        held_records_[other.client] = other.records;
+        held_scalars_[other.client] = other.scalars;
       }
     }
+    std::uint64_t done_before = static_cast<std::uint64_t>(clients_.size() * steps);
+    for (auto found = starts.begin(); found != starts.end();) {
+      done_before -= static_cast<std::uint64_t>(std::max<std::int64_t>(0, steps - found->second.step));
+      found = found->second.step >= steps ? starts.erase(found) : std::next(found);
+    }
+    const auto ranks = static_cast<std::size_t>(collective_.world_size());
+    std::vector<std::vector<const CrabClient*>> waves;
+    for (const auto& client : clients_) {
+      const auto start = starts.find(client.index);
+      if (start == starts.end()) continue;
+      if (waves.empty() || waves.back().size() == ranks ||
+          starts.at(waves.back().front()->index).step != start->second.step) {
+        waves.emplace_back();
+      }
+      waves.back().push_back(&client);
+    }
+    std::uint64_t mine = 0;
+    for (const auto& wave : waves) {
+      if (static_cast<std::size_t>(collective_.rank()) < wave.size())
+        mine += static_cast<std::uint64_t>(steps - starts.at(wave.front()->index).step);
+    }
+    run_progress_.emplace(mine + done_before / ranks, done_before / ranks);
+    // The clients part-trained by an earlier invocation whose wave is still to come: every
+    // checkpoint carries their models (and their `from` moves to it) and held-back lines.
+    std::map<std::int64_t, LocalStart> waiting;
+    for (const auto& [client, start] : starts) {
+      if (start.from) waiting[client] = start;
+    }
+    for (const auto& wave : waves) {
+      std::map<std::int64_t, LocalStart> wave_starts;
+      for (const auto* client : wave) {
+        const auto carried = waiting.find(client->index);
+        wave_starts[client->index] = carried != waiting.end() ? carried->second : starts.at(client->index);
+        if (carried != waiting.end()) waiting.erase(carried);
+      }
+      if (!train_local_wave(wave, wave_starts, waiting)) return;
+    }
+  }
+
+  /// One wave of local training (see run_local), its clients from `starts`; returns false when
+  /// --stop-after ended the run.
+  bool train_local_wave(const std::vector<const CrabClient*>& wave, const std::map<std::int64_t, LocalStart>& starts,
+                        std::map<std::int64_t, LocalStart>& waiting) {
+    local_rank_of_.clear();
+    for (std::size_t position = 0; position < wave.size(); ++position)
+      local_rank_of_[wave[position]->index] = static_cast<int>(position);
+    const auto position = static_cast<std::size_t>(collective_.rank());
+    const CrabClient* mine = position < wave.size() ? wave[position] : nullptr;
+    std::unique_ptr<RagModel> model;
+    std::vector<TrainExample> examples;
+    std::string who;
+    std::optional<std::filesystem::path> from;
+    if (mine) {
+      from = starts.at(mine->index).from;
+      model = load_model(from);
+      examples = client_examples(*mine);
+      who = "client" + std::to_string(mine->index);
+    }
+    return train_for_steps(model.get(), examples, who, starts.at(wave.front()->index).step, from,
+                           [&](std::int64_t step, const LossMeans& running, const RagStepper* stepper) {
+                             return local_eval_point(wave, mine, step, running, model.get(), stepper, waiting);
+                           });
+  }
+
+  /// A local wave's eval point at `step` (every rank): the clients' losses and scalars.csv lines
+  /// go to rank 0, each client is scored on its rank, and the checkpoint holds every rank's model.
+  bool local_eval_point(const std::vector<const CrabClient*>& wave, const CrabClient* mine, std::int64_t step,
+                        const LossMeans& running, RagModel* model, const RagStepper* stepper,
+                        std::map<std::int64_t, LocalStart>& waiting) {
+    const auto point_of = [step](const CrabClient& client) {
+      const auto who = "client" + std::to_string(client.index);
+      return ClientPoint{{{"client", client.index}, {"step", step}}, who + "-" + padded("step", step)};
+    };
+    nlohmann::json trained;  // null on a rank with no client in this wave
+    if (mine) trained = {{"client", mine->index}, {"losses", running.sums()}, {"scalars", pending_scalars_}};
+    pending_scalars_.clear();
+    std::map<int, LossMeans> losses;
+    const auto gathering = point_of(*wave.front()).name + ": gathering the clients' losses";
+    for (const auto& sent : gather_json(trained, gathering)) {
+      if (sent.is_null()) continue;
+      const auto client = sent.at("client").get<int>();
+      losses[client] = LossMeans::from_sums(sent.at("losses"));
+      for (const auto& line : sent.at("scalars")) held_scalars_[client].push_back(line.get<std::string>());
+    }
+    for (auto& record : evaluate_point(model, wave, point_of, losses))
+      held_records_[record.at("client").get<std::int64_t>()].push_back(std::move(record));
+    const bool wave_done = step == config_.train.steps;
+    for (const auto* client : wave) {
+      if (client == wave.front() || wave_done) release_held(client->index);
+    }
+    // The state names the last client whose lines are all written, as a one-process run's does.
+    RunState state;
+    state.mode = TrainMode::local;
+    state.client = (wave_done ? wave.back() : wave.front())->index;
+    state.step = step;
+    for (const auto* client : wave) {
+      if (client->index != state.client) state.other_clients.push_back({client->index, step, {}, {}});
+    }
+    for (const auto& [client, start] : waiting) state.other_clients.push_back({client, start.step, {}, {}});
+    std::sort(state.other_clients.begin(), state.other_clients.end(),
+              [](const auto& a, const auto& b) { return a.client < b.client; });
+    for (auto& other : state.other_clients) {
+      other.records = held_records_[other.client];
+      other.scalars = held_scalars_[other.client];
+    }
+    const auto path = checkpoint(
+        state,
+        [&](const std::filesystem::path& folder) {
+          if (mine) {
+            const auto own = state.client_folder(folder, mine->index);
+            model->save(own);
+            std::filesystem::create_directories(own / "state");
+            stepper->save_optimizer(own / "state" / "optimizer.safetensors");
+          }
+          if (!collective_.is_writer()) return;
+          for (const auto& [client, start] : waiting) {
+            for (const char* part : {"reader", "retriever", "state"}) {
+              if (std::filesystem::exists(*start.from / part))
+                link_tree(*start.from / part, state.client_folder(folder, client) / part);
+            }
+          }
+        },
+        true);
+    for (auto& [client, start] : waiting) start.from = state.client_folder(path, client);
+    return !stopped_;
+  }
+
+  /// Writes the held-back metrics records and scalars.csv lines of `client` (rank 0).
+  void release_held(std::int64_t client) {
+    if (collective_.is_writer()) {
+      for (const auto& line : held_scalars_[client]) scalars_->write_line(line);
+      for (const auto& record : held_records_[client]) metrics_->write(record);
+    }
+    held_scalars_.erase(client);
+    held_records_.erase(client);
   }
 
   void run_centralized() {
@@ -498,46 +716,67 @@ class TrainingRun {
     for (const auto& client : clients_) {
       for (const auto& example : client_examples(client)) examples.push_back(example);
     }
-    train_for_steps(*model, examples, "all", start, from, all_clients(), nlohmann::json::object(), "");
+    train_for_steps(model.get(), examples, "all", start, from,
+                    [&](std::int64_t step, const LossMeans& running, const RagStepper* stepper) {
+                      std::map<int, LossMeans> losses;
+                      for (const auto& client : clients_) losses[client.index] = running;
+                      const auto point_of = [step](const CrabClient&) {
+                        return ClientPoint{{{"step", step}}, padded("step", step)};
+                      };
+                      write_records(evaluate_point(model.get(), all_clients(), point_of, losses));
+                      RunState state;
+                      state.mode = TrainMode::centralized;
+                      state.step = step;
+                      checkpoint(
+                          state,
+                          [&](const std::filesystem::path& folder) {
+                            model->save(folder);
+                            stepper->save_optimizer(folder / "state" / "optimizer.safetensors");
+                          },
+                          false);
+                      return !stopped_;
+                    });
   }
 
-  /// Local and centralized training: one model and one optimizer on `examples` for
-  /// train.steps steps (data order and step seeds keyed by `who`), from step `start` (of
-  /// checkpoint `from`). Every eval point scores `evaluated` (records get `point` and the
-  /// step), then writes a checkpoint. Returns false when --stop-after ended the run.
-  bool train_for_steps(RagModel& model, const std::vector<TrainExample>& examples, const std::string& who,
+  /// Local and centralized training: `model` (none on a rank idle in this local wave) and an
+  /// optimizer on `examples` for train.steps steps (data order and step seeds keyed by `who`),
+  /// from step `start` (optimizer state from checkpoint folder `from`). At every eval point
+  /// `at_eval_point(step, losses since the last, stepper)` runs on every rank; it returns false
+  /// to end the run (--stop-after), and so does this.
+  bool train_for_steps(RagModel* model, const std::vector<TrainExample>& examples, const std::string& who,
                        std::int64_t start, const std::optional<std::filesystem::path>& from,
-                       const std::vector<const CrabClient*>& evaluated, const nlohmann::json& point,
-                       const std::string& point_prefix) {
+                       const std::function<bool(std::int64_t, const LossMeans&, const RagStepper*)>& at_eval_point) {
     const auto steps = config_.train.steps;
-    // Centralized training is data-parallel over the ranks; a local client trains on one.
-    RagStepper stepper(model, config_, runtime_, schedule(steps),
-                       config_.train.mode == TrainMode::centralized ? &collective_ : nullptr);
-    if (from) stepper.load_optimizer(*from / "state" / "optimizer.safetensors");
-    EpochSampler sampler(examples.size(), batch_size_for(examples.size(), who),
-                         derive_seed(runtime_.seed, "data/" + who));
-    ProgressBar progress("train " + who, static_cast<std::uint64_t>(steps - start), "steps");
+    std::optional<RagStepper> stepper;
+    std::optional<EpochSampler> sampler;
+    std::optional<ProgressBar> progress;
+    if (model) {
+      // Centralized training is data-parallel over the ranks; a local client trains on one.
+      stepper.emplace(*model, config_, runtime_, schedule(steps),
+                      config_.train.mode == TrainMode::centralized ? &collective_ : nullptr);
+      if (from) stepper->load_optimizer(*from / "state" / "optimizer.safetensors");
+      sampler.emplace(examples.size(), batch_size_for(examples.size(), who), derive_seed(runtime_.seed, "data/" + who));
+      progress.emplace("train " + who, static_cast<std::uint64_t>(steps - start), "steps");
+    }
     LossMeans running;
     for (std::int64_t step = start; step < steps; ++step) {
-      std::vector<TrainExample> batch;
-      for (const auto index : sampler.batch(step)) batch.push_back(examples[index]);
-      const auto step_losses = train_step(stepper, batch, step, who, 0);
-      write_pending_scalars();
-      running.add(step_losses);
-      progress.set_status(step_status(step_losses));
-      progress.advance();
+      if (model) {
+        std::vector<TrainExample> batch;
+        for (const auto index : sampler->batch(step)) batch.push_back(examples[index]);
+        const auto step_losses = train_step(*stepper, batch, step, who, 0);
+        // A local client's lines wait for the eval point, to be written in client order.
+        if (config_.train.mode != TrainMode::local) write_pending_scalars();
+        running.add(step_losses);
+        progress->set_status(step_status(step_losses));
+        progress->advance();
+      }
       const bool eval_now =
           step + 1 == steps || (config_.train.eval_every > 0 && (step + 1) % config_.train.eval_every == 0);
       if (!eval_now) continue;
-      std::map<int, LossMeans> losses;
-      for (const auto* client : evaluated) losses[client->index] = running;
-      auto at = point;
-      at["step"] = step + 1;
-      evaluate_point(model, evaluated, at, point_prefix + padded("step", step + 1), losses);
+      if (!at_eval_point(step + 1, running, stepper ? &*stepper : nullptr)) return false;
       running = LossMeans{};
-      if (checkpoint(model, at, &stepper)) return false;
     }
-    progress.finish();
+    if (progress) progress->finish();
     return true;
   }
 
@@ -651,8 +890,16 @@ class TrainingRun {
         for (const auto& line : scalars.at(client->index)) pending_scalars_.push_back(line.get<std::string>());
       }
       write_pending_scalars();
-      evaluate_point(*model, all_clients(), {{"round", round + 1}}, padded("round", round + 1), losses, comm);
-      if (checkpoint(*model, {{"round", round + 1}}, nullptr)) return;
+      const auto point_of = [round](const CrabClient&) {
+        return ClientPoint{{{"round", round + 1}}, padded("round", round + 1)};
+      };
+      write_records(evaluate_point(model.get(), all_clients(), point_of, losses, comm));
+      RunState state;
+      state.mode = TrainMode::collaborative;
+      state.round = round + 1;
+      checkpoint(
+          state, [&](const std::filesystem::path& folder) { model->save(folder); }, false);
+      if (stopped_) return;
     }
   }
 
@@ -756,8 +1003,11 @@ class TrainingRun {
   std::unique_ptr<RetrievalDiagnostics> diagnostics_;  ///< retrieval runs
   std::optional<RunState> resume_state_;
   std::filesystem::path resume_checkpoint_;
-  std::optional<RunProgress> run_progress_;   ///< training steps of the whole run
-  std::vector<std::string> pending_scalars_;  ///< scalars.csv lines of steps not written yet
+  std::optional<RunProgress> run_progress_;  ///< training steps of the whole run
+  std::map<int, int> local_rank_of_;         ///< the rank of each client of the local wave in training
+  std::map<std::int64_t, std::vector<nlohmann::json>> held_records_;  ///< local: metrics records not written yet
+  std::map<std::int64_t, std::vector<std::string>> held_scalars_;     ///< local: scalars.csv lines not written yet
+  std::vector<std::string> pending_scalars_;                          ///< scalars.csv lines of steps not written yet
   std::int64_t written_ = 0;
   bool stopped_ = false;
   std::size_t smallest_batch_ = std::numeric_limits<std::size_t>::max();

@@ -1,7 +1,8 @@
-// `corag train --nproc N`: collaborative training over N processes (c10d, Gloo over 127.0.0.1)
-// equals the one-process run of the same config and seed: the same EM/F1 and predictions, and
-// losses and weights within 1e-6 relative (the FedAvg sum is added up in another order); it
-// resumes with another N, and a rank that hangs or dies stops the run with an error naming it.
+// `corag train --nproc N`: collaborative, local and centralized training over N processes
+// (c10d, Gloo over 127.0.0.1) equal the one-process run of the same config and seed: the same
+// EM/F1 and predictions, and losses and weights within 1e-6 relative (sums are added up in
+// another order); they resume with another N, and a rank that hangs or dies stops the run with
+// an error naming it.
 #include <cmath>
 #include <optional>
 #include <sstream>
@@ -88,6 +89,15 @@ void check_close_weights(const std::filesystem::path& a, const std::filesystem::
   }
 }
 
+/// The two runs both write `file` (a test predictions file always), with the same bytes.
+void check_same_file(const std::filesystem::path& reference, const std::filesystem::path& run,
+                     const std::filesystem::path& file) {
+  INFO(file.string());
+  if (file.string().find(".test.") != std::string::npos) REQUIRE(std::filesystem::is_regular_file(reference / file));
+  REQUIRE(std::filesystem::exists(run / file) == std::filesystem::exists(reference / file));
+  CHECK(read_text(run / file) == read_text(reference / file));
+}
+
 std::filesystem::path last_checkpoint(const std::filesystem::path& run) {
   std::filesystem::path last;
   for (const auto& entry : std::filesystem::directory_iterator(run / "checkpoints"))
@@ -139,8 +149,7 @@ TEST_CASE("corag train --nproc 2 and 3: collaborative training over processes eq
       for (int client = 1; client <= 4; ++client) {
         const auto file = std::filesystem::path("predictions") / "round-000002" /
                           ("client_" + std::to_string(client) + "." + split + ".jsonl");
-        INFO(file.string());
-        CHECK(read_text(run / file) == read_text(reference / file));
+        check_same_file(reference, run, file);
       }
     }
     for (const auto* model : {"reader", "retriever"}) {
@@ -196,10 +205,95 @@ TEST_CASE(
     check_close_weights(last_checkpoint(dir / "one-process") / model / "model.safetensors",
                         last_checkpoint(dir / "nproc-2") / model / "model.safetensors");
   }
-  // Local training is not spread over ranks: refused.
-  result = train(dir, config, dir / "local", "--set train.mode=local --nproc 2");
-  CHECK(result.exit_code != 0);
-  CHECK_THAT(result.err, Catch::Contains("train.mode local: local training is not spread over ranks yet"));
+}
+
+TEST_CASE(
+    "corag train --nproc 2 and 3: local clients train in parallel, equal the one-process run and resume with "
+    "another N",
+    "[e2e][dist]") {
+  TempDir dir;
+  const auto config = write_config(dir, 1);
+  const std::string local = "--set train.mode=local --set train.steps=4 --set train.eval_every=2";
+  const auto reference = dir / "one-process";
+  auto result = train(dir, config, reference, local);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto reference_table = result.out;
+  // Every file a local run writes, against the one-process run's: metrics and scalars.csv in the
+  // same order, the same predictions, the last checkpoint (client 4) and best/ within 1e-6.
+  const auto check_same_run = [&](const std::filesystem::path& run) {
+    check_same_metrics(reference, run, std::nullopt);
+    check_same_scalars(reference, run);
+    for (int client = 1; client <= 4; ++client) {
+      for (const auto* step : {"step-000002", "step-000004"}) {
+        for (const auto* split : {"test", "dev"}) {
+          const auto file = std::filesystem::path("predictions") / ("client" + std::to_string(client) + "-" + step) /
+                            ("client_" + std::to_string(client) + "." + split + ".jsonl");
+          check_same_file(reference, run, file);
+        }
+      }
+      for (const auto* model : {"reader", "retriever"}) {
+        const auto file =
+            std::filesystem::path("best") / ("client_" + std::to_string(client)) / model / "model.safetensors";
+        check_close_weights(reference / file, run / file);
+      }
+    }
+    CHECK(read_text(run / "best" / "best.json") == read_text(reference / "best" / "best.json"));
+    for (const auto* model : {"reader", "retriever"}) {
+      check_close_weights(last_checkpoint(reference) / model / "model.safetensors",
+                          last_checkpoint(run) / model / "model.safetensors");
+    }
+    CHECK_FALSE(std::filesystem::exists(run / "best-candidates"));
+  };
+  for (const int ranks : {2, 3}) {
+    const auto run = dir / ("nproc-" + std::to_string(ranks));
+    result = train(dir, config, run, local + " --nproc " + std::to_string(ranks));
+    INFO(result.err);
+    REQUIRE(result.exit_code == 0);
+    CHECK(result.out == reference_table);
+    check_same_run(run);
+  }
+
+  // Stopped at the first eval point of 3 clients training at once: the checkpoint holds the three
+  // models, and the records of clients 2 and 3 wait in its state for client 1's to be written.
+  const auto resumed = dir / "resumed";
+  result = train(dir, config, resumed, local + " --nproc 3 --stop-after 1");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto state = nlohmann::json::parse(read_text(last_checkpoint(resumed) / "state" / "state.json"));
+  CHECK(state.at("client") == 1);
+  CHECK(state.at("step") == 2);
+  std::size_t records_per_point = 0;  // test, and dev where the build has dev questions
+  for (const auto& line : read_jsonl(reference / "metrics.jsonl"))
+    records_per_point += line.at("client") == 1 && line.at("step") == 2 ? 1 : 0;
+  REQUIRE(records_per_point >= 1);
+  REQUIRE(state.at("other_clients").size() == 2);
+  for (const int client : {2, 3}) {
+    const auto& other = state.at("other_clients")[client - 2];
+    CHECK(other.at("client") == client);
+    CHECK(other.at("step") == 2);
+    CHECK(other.at("records").size() == records_per_point);
+    CHECK(other.at("scalars").size() == 2);  // steps 1 and 2
+    CHECK(std::filesystem::is_regular_file(last_checkpoint(resumed) / "clients" / ("client_" + std::to_string(client)) /
+                                           "reader" / "model.safetensors"));
+  }
+  CHECK(read_jsonl(resumed / "metrics.jsonl").size() == records_per_point);  // client 1's only
+  // Resumed on 2 ranks: clients 1 and 2 go on together while client 3 waits, carried from
+  // checkpoint to checkpoint; then clients 3 and 4, at different steps, one after the other.
+  result = train(dir, config, resumed, local + " --nproc 2 --resume");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  check_same_run(resumed);
+
+  // Stopped on 2 ranks, resumed in one process.
+  const auto one = dir / "resumed-in-one";
+  result = train(dir, config, one, local + " --nproc 2 --stop-after 1");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  result = train(dir, config, one, local + " --resume");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  check_same_run(one);
 }
 
 TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming it, --resume finishes it",

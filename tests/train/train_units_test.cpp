@@ -434,6 +434,24 @@ TEST_CASE("run state: state.json's fields typed, written and read back, and a mi
   state.step = 10;
   CHECK(state.point() == nlohmann::json{{"client", 4}, {"step", 10}});
   CHECK(corag::RunState::from_json(state.to_json(), "state.json").point() == state.point());
+  CHECK_FALSE(state.to_json().contains("other_clients"));  // a one-process run's state.json
+  CHECK(state.client_folder("ckpt", 4) == std::filesystem::path("ckpt"));
+  CHECK(state.client_folder("ckpt", 6) == std::filesystem::path("ckpt") / "clients" / "client_6");
+  // Local training over ranks: the other clients in training, with the lines they hold back.
+  state.other_clients.push_back({6, 10, {{{"client", 6}, {"step", 10}, {"em", 12.5}}}, {"client6,,10,1.5"}});
+  auto with_others = state.to_json();
+  const auto others = corag::RunState::from_json(with_others, "state.json").other_clients;
+  REQUIRE(others.size() == 1);
+  CHECK(others[0].client == 6);
+  CHECK(others[0].step == 10);
+  CHECK(others[0].records == state.other_clients[0].records);
+  CHECK(others[0].scalars == state.other_clients[0].scalars);
+  with_others["other_clients"][0]["scalars"] = {1.5};
+  CHECK_THAT(error_message([&] { corag::RunState::from_json(with_others, "ckpt/state.json"); }),
+             Catch::Contains("ckpt/state.json: other_clients[0]: 'scalars' must hold strings"));
+  with_others["other_clients"][0].erase("step");
+  CHECK_THAT(error_message([&] { corag::RunState::from_json(with_others, "ckpt/state.json"); }),
+             Catch::Contains("ckpt/state.json: other_clients[0]: 'step' must be an integer, got nothing"));
 
   auto bad = json;
   bad["mode"] = "federated";

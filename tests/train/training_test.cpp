@@ -499,6 +499,14 @@ TEST_CASE("training: a resumed run reaches exactly the metrics and weights of an
     corag::test::write_text(state_file, edited.dump());
     CHECK_THAT(error_message([&] { train(config, split, true); }),
                Catch::Contains("metrics.jsonl:") && Catch::Contains("the state and the metrics disagree"));
+    // Other clients in training (local over ranks) whose models the checkpoint does not hold.
+    edited = nlohmann::json::parse(state_text);
+    edited["other_clients"] = {
+        {{"client", 2}, {"step", 1}, {"records", nlohmann::json::array()}, {"scalars", nlohmann::json::array()}}};
+    corag::test::write_text(state_file, edited.dump());
+    CHECK_THAT(error_message([&] { train(config, split, true); }),
+               Catch::Contains(train_mode == TrainMode::local ? "other_clients: client 2: its model is missing"
+                                                              : "other_clients: only a local run"));
     // A sequence that is not the folder's: the next checkpoint would be written over an older one.
     edited = nlohmann::json::parse(state_text);
     edited["sequence"] = 0;

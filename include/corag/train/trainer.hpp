@@ -20,9 +20,10 @@ struct TrainRunOptions {
   /// The ranks the run is spread over (null: this process alone). Collaborative training gives
   /// each rank the clients i with (i - 1) % world_size == rank, to train and to evaluate;
   /// centralized training is data-parallel (RagStepper) and each rank evaluates its clients;
-  /// local training is not spread yet (an error). Rank 0 alone writes into run_dir (but each
-  /// rank saves the client models it trained, with federated.save_client_models), and the
-  /// results equal a one-process run's up to the order of fp32 sums.
+  /// local training runs waves of up to world_size clients at once, client j of a wave on rank j.
+  /// Rank 0 alone writes into run_dir (but each rank saves the client models it trained: with
+  /// federated.save_client_models, and into local training's checkpoints), and the results
+  /// equal a one-process run's up to the order of sums.
   Collective* collective = nullptr;
   /// The device this rank uses in place of runtime.device (empty: runtime.device), as a
   /// launcher binds it; not part of the config, so a run resumes on other devices or ranks.
