@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
-#include <numeric>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -23,13 +21,16 @@
 #include "corag/train/crab_clients.hpp"
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/evaluation.hpp"
-#include "corag/train/fedavg_server.hpp"
+#include "corag/train/fedavg_rounds.hpp"
+#include "corag/train/linear_schedule.hpp"
+#include "corag/train/loss_means.hpp"
 #include "corag/train/rag_stepper.hpp"
 #include "corag/train/retrieval_diagnostics.hpp"
 #include "corag/train/run_card.hpp"
 #include "corag/train/run_checkpoints.hpp"
 #include "corag/train/run_summary.hpp"
 #include "corag/train/tensorboard_export.hpp"
+#include "corag/train/training_steps.hpp"
 #include "corag/util/atomic_file.hpp"
 #include "corag/util/error.hpp"
 #include "corag/util/file_links.hpp"
@@ -40,16 +41,14 @@
 #include "corag/util/metrics_writer.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/rng.hpp"
-#include "corag/util/run_progress.hpp"
 
 namespace corag {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Per-step scalars for viewers of training curves: one row per training step.
+/// Per-step scalars for viewers of training curves: one row per training step (TrainingSteps).
 constexpr const char* kScalarsFile = "scalars.csv";
-constexpr const char* kScalarsHeader = "who,round,step,loss_reader,loss_retriever,lr_reader,lr_retriever,grad_norm";
 
 std::string padded(const char* prefix, std::int64_t value) {
   char text[48];
@@ -74,33 +73,6 @@ std::int64_t count_lines(const std::filesystem::path& path) {
   return static_cast<std::int64_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
-/// The last step's losses as a progress status: "loss 2.3141  retriever 0.0512".
-std::string loss_status(const StepLosses& losses) {
-  char text[64];
-  std::snprintf(text, sizeof text, "loss %.4f  retriever %.4f", losses.reader, losses.retriever);
-  return text;
-}
-
-/// Mean losses of the steps since the last eval point.
-struct LossMeans {
-  double reader = 0, retriever = 0;
-  std::int64_t steps = 0;
-  void add(const StepLosses& losses) {
-    reader += losses.reader;
-    retriever += losses.retriever;
-    ++steps;
-  }
-  nlohmann::json json() const {
-    const double n = steps > 0 ? static_cast<double>(steps) : 1.0;
-    return {{"loss_reader", reader / n}, {"loss_retriever", retriever / n}, {"train_steps", steps}};
-  }
-  /// The sums themselves, to be sent to another rank (JSON keeps doubles exactly).
-  nlohmann::json sums() const { return {{"reader", reader}, {"retriever", retriever}, {"steps", steps}}; }
-  static LossMeans from_sums(const nlohmann::json& sums) {
-    return {sums.at("reader").get<double>(), sums.at("retriever").get<double>(), sums.at("steps").get<std::int64_t>()};
-  }
-};
-
 /// A client's eval point: the keys its metrics records get, and the folder of its predictions.
 struct ClientPoint {
   nlohmann::json keys;
@@ -114,13 +86,6 @@ struct LocalStart {
   std::optional<std::filesystem::path> from;
 };
 
-/// A FedAvg round's communication, for its metrics records: this rank's payload counters when
-/// the round began, and the seconds its aggregation took.
-struct RoundComm {
-  CommTraffic start;
-  double aggregation_s = 0;
-};
-
 class TrainingRun {
  public:
   TrainingRun(const ExperimentConfig& config, const TrainRunOptions& options)
@@ -130,7 +95,8 @@ class TrainingRun {
         hash_(fnv1a_hex(options.resolved_config_yaml)),
         checkpoints_(options.run_dir / "checkpoints", config.train.keep_checkpoints),
         best_(options.run_dir, config.train.mode),
-        start_(Clock::now()) {}
+        start_(Clock::now()),
+        steps_(config.runtime.seed) {}
 
   nlohmann::json run() {
     require_config_inputs(config_.input_paths(), "corag train");
@@ -154,7 +120,7 @@ class TrainingRun {
       card.emplace(options_.run_dir, config_, runtime_);
       metrics_ = std::make_unique<MetricsWriter>(options_.run_dir / "metrics.jsonl");
       scalars_ = std::make_unique<MetricsWriter>(options_.run_dir / kScalarsFile);
-      if (scalars_->empty()) scalars_->write_line(kScalarsHeader);
+      if (scalars_->empty()) scalars_->write_line(TrainingSteps::kScalarsHeader);
     }
     share_resume_point();
     spdlog::info("train: {} mode, {} clients, {} shots, {}, {} on {}{}", to_string(config_.train.mode), clients_.size(),
@@ -244,8 +210,11 @@ class TrainingRun {
   bool owns(const CrabClient& client) const {
     const auto assigned = local_rank_of_.find(client.index);
     if (assigned != local_rank_of_.end()) return assigned->second == collective_.rank();
-    return (client.index - 1) % collective_.world_size() == collective_.rank();
+    return fixed_rank(client) == collective_.rank();
   }
+
+  /// Client i's rank in collaborative and centralized runs: (i - 1) mod N.
+  int fixed_rank(const CrabClient& client) const { return (client.index - 1) % collective_.world_size(); }
 
   /// Every rank's `value`, in rank order.
   std::vector<nlohmann::json> gather_json(const nlohmann::json& value, const std::string& what) {
@@ -386,12 +355,12 @@ class TrainingRun {
 
   /// Scores `clients` on test (and dev), each on the rank that owns it (with its `model`: none on
   /// a rank that owns none of them); rank 0 writes their predictions and returns their metrics
-  /// records, in the order of `clients`, for the caller to write. With `comm` (a FedAvg round),
+  /// records, in the order of `clients`, for the caller to write. With `round` (a FedAvg round's),
   /// each record gets the round's payload per rank, counted up to and with this exchange.
   std::vector<nlohmann::json> evaluate_point(RagModel* model, const std::vector<const CrabClient*>& clients,
                                              const std::function<ClientPoint(const CrabClient&)>& point_of,
                                              const std::map<int, LossMeans>& losses,
-                                             const std::optional<RoundComm>& comm = std::nullopt) {
+                                             const RoundResult* round = nullptr) {
     std::vector<EvalSplit> splits = {EvalSplit::test};
     if (config_.eval.dev) splits.push_back(EvalSplit::dev);
     nlohmann::json scored = nlohmann::json::array();
@@ -406,11 +375,11 @@ class TrainingRun {
       }
     }
     nlohmann::json message = {{"scored", std::move(scored)}};
-    if (comm) {
+    if (round) {
       const auto now = collective_.traffic();
-      message["sent_bytes"] = now.sent_bytes - comm->start.sent_bytes;
-      message["received_bytes"] = now.received_bytes - comm->start.received_bytes;
-      message["aggregation_s"] = comm->aggregation_s;
+      message["sent_bytes"] = now.sent_bytes - round->traffic_at_start.sent_bytes;
+      message["received_bytes"] = now.received_bytes - round->traffic_at_start.received_bytes;
+      message["aggregation_s"] = round->aggregation_s;
     }
     const auto gathering = point_of(*clients.front()).name + ": gathering the evaluations";
     collective_.announce(gathering);
@@ -430,7 +399,7 @@ class TrainingRun {
         const auto& record = entry.at("record");
         by_client[{record.at("client").get<int>(), record.at("split").get<std::string>()}] = std::move(entry);
       }
-      if (!comm) continue;
+      if (!round) continue;
       // This exchange's own payload: a rank sends its message and receives the others' (alone,
       // it sends nothing).
       round_comm["sent_bytes"].push_back(rank_message.at("sent_bytes").get<std::uint64_t>() +
@@ -457,7 +426,7 @@ class TrainingRun {
         record.update(entry.at("record"));
         const auto loss = losses.find(client->index);
         record.update((loss != losses.end() ? loss->second : LossMeans{}).json());
-        if (comm) record["comm"] = round_comm;
+        if (round) record["comm"] = round_comm;
         record["wall_s"] = elapsed();
         spdlog::info("{} client {} {}: EM {:.2f} F1 {:.2f} (n {})", point.name, client->index, to_string(split),
                      record["em"].get<double>(), record["f1"].get<double>(), record["n"].get<std::int64_t>());
@@ -535,10 +504,6 @@ class TrainingRun {
     for (const auto& record : records) metrics_->write(record);
   }
 
-  std::uint64_t step_seed(const std::string& who, std::int64_t step) const {
-    return derive_seed(runtime_.seed, "step/" + who + "/" + std::to_string(step));
-  }
-
   std::vector<const CrabClient*> all_clients() const {
     std::vector<const CrabClient*> all;
     for (const auto& client : clients_) all.push_back(&client);
@@ -586,7 +551,7 @@ class TrainingRun {
       if (static_cast<std::size_t>(collective_.rank()) < wave.size())
         mine += static_cast<std::uint64_t>(steps - starts.at(wave.front()->index).step);
     }
-    run_progress_.emplace(mine + done_before / ranks, done_before / ranks);
+    steps_.start(mine + done_before / ranks, done_before / ranks);
     // The clients part-trained by an earlier invocation whose wave is still to come: every
     // checkpoint carries their models (and their `from` moves to it) and held-back lines.
     std::map<std::int64_t, LocalStart> waiting;
@@ -639,8 +604,7 @@ class TrainingRun {
       return ClientPoint{{{"client", client.index}, {"step", step}}, who + "-" + padded("step", step)};
     };
     nlohmann::json trained;  // null on a rank with no client in this wave
-    if (mine) trained = {{"client", mine->index}, {"losses", running.sums()}, {"scalars", pending_scalars_}};
-    pending_scalars_.clear();
+    if (mine) trained = {{"client", mine->index}, {"losses", running.sums()}, {"scalars", steps_.take_scalars()}};
     std::map<int, LossMeans> losses;
     const auto gathering = point_of(*wave.front()).name + ": gathering the clients' losses";
     for (const auto& sent : gather_json(trained, gathering)) {
@@ -710,7 +674,7 @@ class TrainingRun {
       if (start >= config_.train.steps) return;
       from = resume_checkpoint_;
     }
-    run_progress_.emplace(config_.train.steps, start);
+    steps_.start(config_.train.steps, start);
     auto model = load_model(from);
     std::vector<TrainExample> examples;
     for (const auto& client : clients_) {
@@ -752,7 +716,8 @@ class TrainingRun {
     std::optional<ProgressBar> progress;
     if (model) {
       // Centralized training is data-parallel over the ranks; a local client trains on one.
-      stepper.emplace(*model, config_, runtime_, schedule(steps),
+      stepper.emplace(*model, config_, runtime_,
+                      LinearSchedule(config_.train.warmup_steps, steps, config_.train.lr_floor_ratio),
                       config_.train.mode == TrainMode::centralized ? &collective_ : nullptr);
       if (from) stepper->load_optimizer(*from / "state" / "optimizer.safetensors");
       sampler.emplace(examples.size(), batch_size_for(examples.size(), who), derive_seed(runtime_.seed, "data/" + who));
@@ -763,11 +728,11 @@ class TrainingRun {
       if (model) {
         std::vector<TrainExample> batch;
         for (const auto index : sampler->batch(step)) batch.push_back(examples[index]);
-        const auto step_losses = train_step(*stepper, batch, step, who, 0);
-        // A local client's lines wait for the eval point, to be written in client order.
-        if (config_.train.mode != TrainMode::local) write_pending_scalars();
+        const auto step_losses = steps_.take(*stepper, batch, step, who, 0);
+        // A local client's rows wait for the eval point, to be written in client order.
+        if (config_.train.mode != TrainMode::local) write_scalars(steps_.take_scalars());
         running.add(step_losses);
-        progress->set_status(step_status(step_losses));
+        progress->set_status(steps_.status(step_losses));
         progress->advance();
       }
       const bool eval_now =
@@ -780,28 +745,6 @@ class TrainingRun {
     return true;
   }
 
-  std::vector<const CrabClient*> sample_clients(std::int64_t round) const {
-    const auto total = clients_.size();
-    std::size_t count = total;
-    if (config_.federated.clients_per_round > 0) {
-      count = static_cast<std::size_t>(config_.federated.clients_per_round);
-    } else if (config_.federated.client_fraction < 1.0) {
-      count = std::max<std::size_t>(
-          1, static_cast<std::size_t>(std::llround(config_.federated.client_fraction * static_cast<double>(total))));
-    }
-    std::vector<std::size_t> order(total);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    if (count < total) {
-      Rng rng(derive_seed(runtime_.seed, "federated/round" + std::to_string(round)));
-      rng.shuffle(order);
-      order.resize(count);
-      std::sort(order.begin(), order.end());
-    }
-    std::vector<const CrabClient*> sampled;
-    for (const auto index : order) sampled.push_back(&clients_[index]);
-    return sampled;
-  }
-
   void run_collaborative() {
     const auto rounds = config_.federated.rounds;
     std::int64_t start = 0;
@@ -812,88 +755,27 @@ class TrainingRun {
       from = resume_checkpoint_;
     }
     auto model = load_model(from);
-    FedAvgServer server(model->trainable_parameters());
-    std::map<int, std::vector<TrainExample>> examples;
-    std::map<int, EpochSampler> samplers;
+    std::vector<FederatedClient> federated;
     for (const auto& client : clients_) {
-      examples[client.index] = client_examples(client);
+      auto examples = client_examples(client);
       const std::string who = "client" + std::to_string(client.index);
-      samplers.emplace(client.index,
-                       EpochSampler(examples[client.index].size(), batch_size_for(examples[client.index].size(), who),
-                                    derive_seed(runtime_.seed, "data/" + who)));
+      EpochSampler sampler(examples.size(), batch_size_for(examples.size(), who),
+                           derive_seed(runtime_.seed, "data/" + who));
+      const double weight =
+          config_.federated.weighting == ClientWeighting::examples ? static_cast<double>(client.train.size()) : 1.0;
+      federated.push_back({&client, std::move(examples), sampler, weight, fixed_rank(client)});
     }
-    std::uint64_t total_steps = 0, done_before = 0;
-    for (std::int64_t round = 0; round < rounds; ++round) {
-      for (const auto* client : sample_clients(round)) {
-        if (!owns(*client)) continue;
-        const auto client_steps = config_.federated.local_epochs * samplers.at(client->index).steps_per_epoch();
-        total_steps += client_steps;
-        if (round < start) done_before += client_steps;
-      }
-    }
-    run_progress_.emplace(total_steps, done_before);
+    FedAvgRounds fedavg(*model, std::move(federated), config_, runtime_, collective_, steps_);
+    steps_.start(fedavg.steps_on_this_rank(rounds), fedavg.steps_on_this_rank(start));
     for (std::int64_t round = start; round < rounds; ++round) {
-      const auto sampled = sample_clients(round);
-      const auto round_name = "round " + std::to_string(round + 1);
-      double total_weight = 0;
-      for (const auto* client : sampled) total_weight += client_weight(*client);
-      server.begin_round(total_weight);
-      RoundComm comm{collective_.traffic(), 0.0};
-      nlohmann::json trained = nlohmann::json::object();  // this rank's clients: losses and scalars.csv lines
-      for (const auto* client : sampled) {
-        if (!owns(*client)) continue;
-        collective_.announce(round_name + ": training client " + std::to_string(client->index));
-        server.load_global();
-        auto& sampler = samplers.at(client->index);
-        const auto round_steps = config_.federated.local_epochs * static_cast<std::int64_t>(sampler.steps_per_epoch());
-        // One optimizer per client and round (FedAvg clients keep no state between rounds); the
-        // linear decay runs over the client's steps of the whole run.
-        RagStepper stepper(*model, config_, runtime_, schedule(rounds * round_steps));
-        const std::string who = "client" + std::to_string(client->index);
-        ProgressBar progress(round_name + "/" + std::to_string(rounds) + " client " + std::to_string(client->index),
-                             static_cast<std::uint64_t>(round_steps), "steps");
-        LossMeans client_losses;
-        for (std::int64_t local = 0; local < round_steps; ++local) {
-          const auto step = round * round_steps + local;
-          std::vector<TrainExample> batch;
-          for (const auto index : sampler.batch(step)) batch.push_back(examples[client->index][index]);
-          const auto step_losses = train_step(stepper, batch, step, who, round + 1);
-          client_losses.add(step_losses);
-          progress.set_status(step_status(step_losses));
-          progress.advance();
-        }
-        progress.finish();
-        trained[std::to_string(client->index)] = {{"losses", client_losses.sums()}, {"scalars", pending_scalars_}};
-        pending_scalars_.clear();
-        if (config_.federated.save_client_models) {
-          model->save(options_.run_dir / "client_models" / padded("round", round + 1) /
-                      ("client_" + std::to_string(client->index)));
-        }
-        server.add_client(client_weight(*client));
-      }
-      collective_.announce(round_name + ": FedAvg aggregation");
-      const auto aggregation_start = Clock::now();
-      server.finish_round(collective_, round_name + ": FedAvg aggregation");
-      comm.aggregation_s = std::chrono::duration<double>(Clock::now() - aggregation_start).count();
-      spdlog::info("{}: aggregated {} clients in {:.2f}s", round_name, sampled.size(), comm.aggregation_s);
-      // The clients' losses and scalars.csv lines, from the ranks that trained them, in the
-      // order a one-process run has them.
-      std::map<int, LossMeans> losses;
-      std::map<int, nlohmann::json> scalars;
-      for (const auto& rank_trained : gather_json(trained, round_name + ": gathering the clients' losses")) {
-        for (const auto& [index, result] : rank_trained.items()) {
-          losses[std::stoi(index)] = LossMeans::from_sums(result.at("losses"));
-          scalars[std::stoi(index)] = result.at("scalars");
-        }
-      }
-      for (const auto* client : sampled) {
-        for (const auto& line : scalars.at(client->index)) pending_scalars_.push_back(line.get<std::string>());
-      }
-      write_pending_scalars();
+      const auto result = fedavg.run(round, config_.federated.save_client_models
+                                                ? options_.run_dir / "client_models" / padded("round", round + 1)
+                                                : std::filesystem::path());
+      write_scalars(result.scalars);
       const auto point_of = [round](const CrabClient&) {
         return ClientPoint{{{"round", round + 1}}, padded("round", round + 1)};
       };
-      write_records(evaluate_point(model.get(), all_clients(), point_of, losses, comm));
+      write_records(evaluate_point(model.get(), all_clients(), point_of, result.losses, &result));
       RunState state;
       state.mode = TrainMode::collaborative;
       state.round = round + 1;
@@ -901,10 +783,6 @@ class TrainingRun {
           state, [&](const std::filesystem::path& folder) { model->save(folder); }, false);
       if (stopped_) return;
     }
-  }
-
-  LinearSchedule schedule(std::int64_t total_steps) const {
-    return LinearSchedule(config_.train.warmup_steps, total_steps, config_.train.lr_floor_ratio);
   }
 
   /// train.batch_size, or all `examples` when there are fewer: Atlas's batch iterator drops an
@@ -922,44 +800,10 @@ class TrainingRun {
     return used;
   }
 
-  double client_weight(const CrabClient& client) const {
-    return config_.federated.weighting == ClientWeighting::examples ? static_cast<double>(client.train.size()) : 1.0;
-  }
-
-  /// One training step of `who` ("client3", "all") as its step `step` (of FedAvg round `round`,
-  /// or 0), logged to scalars.csv.
-  StepLosses train_step(RagStepper& stepper, const std::vector<TrainExample>& batch, std::int64_t step,
-                        const std::string& who, std::int64_t round) {
-    try {
-      auto losses = stepper.step(batch, step, step_seed(who, step));
-      run_progress_->advance();
-      const auto& groups = stepper.optimizer().param_groups();
-      const auto rate = [&](std::size_t group) {
-        return group < groups.size() ? static_cast<const torch::optim::AdamWOptions&>(groups[group].options()).get_lr()
-                                     : 0.0;
-      };
-      char line[256];
-      std::snprintf(line, sizeof line, "%s,%s,%lld,%.9g,%.9g,%.9g,%.9g,%.9g", who.c_str(),
-                    round > 0 ? std::to_string(round).c_str() : "", static_cast<long long>(step + 1), losses.reader,
-                    losses.retriever, rate(0), rate(1), stepper.last_gradient_norm());
-      pending_scalars_.emplace_back(line);
-      return losses;
-    } catch (const Error& error) {
-      throw Error(std::string(error.what()) + " [" + who + "; the last good checkpoint is kept]");
-    }
-  }
-
-  /// Writes the scalars.csv lines of the steps since the last call (rank 0).
-  void write_pending_scalars() {
-    if (collective_.is_writer()) {
-      for (const auto& line : pending_scalars_) scalars_->write_line(line);
-    }
-    pending_scalars_.clear();
-  }
-
-  /// A progress bar's status: the step's losses and the whole run's share and ETA.
-  std::string step_status(const StepLosses& losses) const {
-    return loss_status(losses) + "  " + run_progress_->status();
+  /// Writes scalars.csv rows (rank 0; the others drop theirs).
+  void write_scalars(const std::vector<std::string>& rows) {
+    if (!collective_.is_writer()) return;
+    for (const auto& row : rows) scalars_->write_line(row);
   }
 
   static std::vector<nlohmann::json> metrics_records(const std::filesystem::path& file) {
@@ -1003,11 +847,10 @@ class TrainingRun {
   std::unique_ptr<RetrievalDiagnostics> diagnostics_;  ///< retrieval runs
   std::optional<RunState> resume_state_;
   std::filesystem::path resume_checkpoint_;
-  std::optional<RunProgress> run_progress_;  ///< training steps of the whole run
-  std::map<int, int> local_rank_of_;         ///< the rank of each client of the local wave in training
+  TrainingSteps steps_;               ///< the run's training steps, progress and scalars.csv rows
+  std::map<int, int> local_rank_of_;  ///< the rank of each client of the local wave in training
   std::map<std::int64_t, std::vector<nlohmann::json>> held_records_;  ///< local: metrics records not written yet
   std::map<std::int64_t, std::vector<std::string>> held_scalars_;     ///< local: scalars.csv lines not written yet
-  std::vector<std::string> pending_scalars_;                          ///< scalars.csv lines of steps not written yet
   std::int64_t written_ = 0;
   bool stopped_ = false;
   std::size_t smallest_batch_ = std::numeric_limits<std::size_t>::max();
