@@ -3,10 +3,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <thread>
@@ -18,6 +20,9 @@
 
 namespace corag {
 namespace {
+
+/// Set by run_local_ranks in each rank: the launcher's process id.
+constexpr const char* kLauncherVariable = "CORAG_LAUNCHER_PID";
 
 std::string describe_status(int status) {
   if (status > 128) {
@@ -69,7 +74,8 @@ void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRa
     ranks.emplace_back(program, std::filesystem::path(),
                        std::vector<std::string>{"RANK=" + std::to_string(rank), "LOCAL_RANK=" + std::to_string(rank),
                                                 "WORLD_SIZE=" + std::to_string(launch.nproc), "MASTER_ADDR=127.0.0.1",
-                                                "MASTER_PORT=" + std::to_string(port)});
+                                                "MASTER_PORT=" + std::to_string(port),
+                                                std::string(kLauncherVariable) + "=" + std::to_string(::getpid())});
   }
   std::vector<std::optional<int>> statuses(ranks.size());
   std::optional<std::chrono::steady_clock::time_point> first_failure;
@@ -101,6 +107,18 @@ void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRa
     if (*statuses[rank] != 0) failures += "\n  rank " + std::to_string(rank) + " " + describe_status(*statuses[rank]);
   }
   CORAG_CHECK(failures.empty(), "--nproc ", launch.nproc, ": ranks failed (their errors are above):", failures);
+}
+
+void stop_with_launcher() {
+  const char* variable = std::getenv(kLauncherVariable);
+  if (variable == nullptr) return;
+  const std::string launcher = variable;
+  ::unsetenv(kLauncherVariable);  // not inherited by what this rank starts
+  CORAG_CHECK(::prctl(PR_SET_PDEATHSIG, SIGTERM) == 0,
+              "--nproc: cannot ask for SIGTERM when the launcher ends: ", std::strerror(errno));
+  // The launcher may have ended before the request: then this rank has been reparented.
+  CORAG_CHECK(std::to_string(::getppid()) == launcher, "--nproc: the launching process (", launcher,
+              ") has already ended");
 }
 
 }  // namespace corag

@@ -3,6 +3,7 @@
 // EM/F1 and predictions, and losses and weights within 1e-6 relative (sums are added up in
 // another order); they resume with another N, and a rank that hangs or dies stops the run with
 // an error naming it.
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <sstream>
@@ -357,6 +358,39 @@ TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming 
       CHECK(got[i].at("f1") == expected[i].at("f1"));
     }
   }
+}
+
+TEST_CASE("corag train --nproc: ranks end with their launcher, and the run resumes", "[e2e][dist]") {
+  TempDir dir;
+  const auto config = write_config(dir, 6);
+  const auto run = dir / "run";
+  // The launcher is killed (as a batch system stops a job) once round 1 is on disk; its ranks,
+  // reparented, must end within 10 s (a zombie that nothing reaps counts as ended).
+  write_text(dir / "terminate.sh",
+             "set -u\n" + std::string(CORAG_CLI_PATH) + " train --config " + config.string() + " --out " +
+                 run.string() +
+                 " --nproc 2 &\n"
+                 "launcher=$!\n"
+                 "until [ -e " +
+                 (run / "predictions" / "round-000001").string() +
+                 " ] || ! kill -0 $launcher 2>/dev/null; do sleep 0.05; done\n"
+                 "ranks=$(pgrep -P $launcher)\n"
+                 "kill -TERM $launcher; wait $launcher\n"
+                 "alive() { for r in $ranks; do\n"
+                 "  [ -e /proc/$r ] && ! grep -q ') Z ' /proc/$r/stat && return 0; done; return 1; }\n"
+                 "for i in $(seq 100); do alive || break; sleep 0.1; done\n"
+                 "echo \"ranks $(echo $ranks | wc -w), alive $(alive && echo yes || echo no)\"\n");
+  auto result = run_command(dir, "bash " + (dir / "terminate.sh").string());
+  INFO(result.err);
+  CHECK_THAT(result.out, Catch::Contains("ranks 2, alive no"));
+  result = train(dir, config, run, "--nproc 2 --resume");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto metrics = read_jsonl(run / "metrics.jsonl");
+  REQUIRE_FALSE(metrics.empty());
+  CHECK(metrics.back().at("round") == 6);
+  CHECK(std::count_if(metrics.begin(), metrics.end(), [](const auto& line) { return line.at("round") == 1; }) * 6 ==
+        static_cast<std::ptrdiff_t>(metrics.size()));
 }
 
 TEST_CASE("corag train: rank options and variables are checked before any work", "[e2e][dist]") {

@@ -82,6 +82,7 @@ void add_train_command(CLI::App& app) {
       run_local_ranks(without_nproc(own_command_line()), launch);
       return;
     }
+    stop_with_launcher();
     std::unique_ptr<ProcessGroupCollective> collective;
     if (environment && environment->world_size > 1) collective = std::make_unique<ProcessGroupCollective>(*environment);
     const bool writer = collective == nullptr || collective->is_writer();

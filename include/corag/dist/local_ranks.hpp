@@ -28,4 +28,10 @@ std::vector<std::string> without_nproc(const std::vector<std::string>& command_l
 /// rank that failed and how (exit status or signal).
 void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRanksLaunch& launch);
 
+/// In a rank that run_local_ranks started (it names itself in CORAG_LAUNCHER_PID, which this
+/// removes): the rank gets SIGTERM when the launcher ends, so that killing the launcher (as a
+/// batch system's SIGTERM or a kill -9 does) ends its ranks instead of leaving them training
+/// unseen; an error if the launcher has already ended. Elsewhere, nothing.
+void stop_with_launcher();
+
 }  // namespace corag
