@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "corag/train/gather_json.hpp"
 #include "corag/train/linear_schedule.hpp"
-#include "corag/util/json_strict.hpp"
 #include "corag/util/progress_bar.hpp"
 #include "corag/util/rng.hpp"
 
@@ -106,8 +106,7 @@ RoundResult FedAvgRounds::run(std::int64_t round, const std::filesystem::path& c
   // one-process run has them.
   const auto gathering = round_name + ": gathering the clients' losses";
   std::map<int, nlohmann::json> scalars;
-  for (const auto& text : collective_.all_gather(trained.dump(), gathering)) {
-    const auto rank_trained = parse_json_strict(text, gathering + " (a rank's message)");
+  for (const auto& rank_trained : gather_json(collective_, trained, gathering)) {
     for (const auto& [index, client] : rank_trained.items()) {
       result.losses[std::stoi(index)] = LossMeans::from_sums(client.at("losses"));
       scalars[std::stoi(index)] = client.at("scalars");

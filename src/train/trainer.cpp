@@ -22,6 +22,7 @@
 #include "corag/train/epoch_sampler.hpp"
 #include "corag/train/evaluation.hpp"
 #include "corag/train/fedavg_rounds.hpp"
+#include "corag/train/gather_json.hpp"
 #include "corag/train/linear_schedule.hpp"
 #include "corag/train/loss_means.hpp"
 #include "corag/train/rag_stepper.hpp"
@@ -215,14 +216,6 @@ class TrainingRun {
 
   /// Client i's rank in collaborative and centralized runs: (i - 1) mod N.
   int fixed_rank(const CrabClient& client) const { return (client.index - 1) % collective_.world_size(); }
-
-  /// Every rank's `value`, in rank order.
-  std::vector<nlohmann::json> gather_json(const nlohmann::json& value, const std::string& what) {
-    std::vector<nlohmann::json> values;
-    for (const auto& text : collective_.all_gather(value.dump(), what))
-      values.push_back(parse_json_strict(text, what + " (a rank's message)"));
-    return values;
-  }
 
   /// scalars.csv as it was when the resumed checkpoint was written (the steps after it are done
   /// again); a file with fewer lines than the checkpoint counted lost some, which is said.
@@ -607,7 +600,7 @@ class TrainingRun {
     if (mine) trained = {{"client", mine->index}, {"losses", running.sums()}, {"scalars", steps_.take_scalars()}};
     std::map<int, LossMeans> losses;
     const auto gathering = point_of(*wave.front()).name + ": gathering the clients' losses";
-    for (const auto& sent : gather_json(trained, gathering)) {
+    for (const auto& sent : gather_json(collective_, trained, gathering)) {
       if (sent.is_null()) continue;
       const auto client = sent.at("client").get<int>();
       losses[client] = LossMeans::from_sums(sent.at("losses"));
