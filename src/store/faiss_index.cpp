@@ -88,7 +88,8 @@ void check_factory(const std::string& factory, std::int64_t dim) {
 
 }  // namespace
 
-FaissIndex::FaissIndex(std::unique_ptr<faiss::Index> index) : index_(std::move(index)) {}
+FaissIndex::FaissIndex(std::unique_ptr<faiss::Index> index, std::string source)
+    : index_(std::move(index)), source_(std::move(source)) {}
 FaissIndex::~FaissIndex() = default;
 FaissIndex::FaissIndex(FaissIndex&&) noexcept = default;
 FaissIndex& FaissIndex::operator=(FaissIndex&&) noexcept = default;
@@ -104,7 +105,7 @@ FaissIndex FaissIndex::create(const std::string& factory, std::int64_t dim) {
   }
   CORAG_CHECK(index->metric_type == faiss::METRIC_INNER_PRODUCT, "FAISS index factory '", factory,
               "' builds an index for another metric than inner product");
-  return FaissIndex(std::move(index));
+  return FaissIndex(std::move(index), "a new FAISS index '" + factory + "'");
 }
 
 void FaissIndex::train(const FloatRows& vectors) {
@@ -113,7 +114,7 @@ void FaissIndex::train(const FloatRows& vectors) {
   try {
     index_->train(vectors.rows, vectors.data);
   } catch (const faiss::FaissException& e) {
-    throw_error("training the FAISS index on ", vectors.rows, " vectors failed: ", e.what());
+    throw_error(source_, ": training on ", vectors.rows, " vectors failed: ", e.what());
   }
 }
 
@@ -134,7 +135,7 @@ FaissIndex FaissIndex::read(const std::filesystem::path& path) {
   if (auto* ivf_pq = dynamic_cast<faiss::IndexIVFPQ*>(faiss::ivflib::try_extract_index_ivf(index.get()))) {
     if (ivf_pq->by_residual) ivf_pq->precompute_table();
   }
-  return FaissIndex(std::move(index));
+  return FaissIndex(std::move(index), path.string());
 }
 
 bool FaissIndex::needs_training() const { return !index_->is_trained; }
@@ -142,7 +143,11 @@ bool FaissIndex::needs_training() const { return !index_->is_trained; }
 void FaissIndex::add(const FloatRows& vectors) {
   CORAG_CHECK(vectors.rows >= 0 && vectors.dim == index_->d, "FAISS add: vectors of dim ", vectors.dim,
               " into an index of dim ", index_->d);
-  index_->add(vectors.rows, vectors.data);
+  try {
+    index_->add(vectors.rows, vectors.data);
+  } catch (const faiss::FaissException& e) {
+    throw_error(source_, ": adding ", vectors.rows, " vectors failed: ", e.what());
+  }
 }
 
 std::vector<std::vector<ScoredRow>> FaissIndex::search(const FloatRows& queries, std::size_t k) const {
@@ -155,14 +160,20 @@ std::vector<std::vector<ScoredRow>> FaissIndex::search(const FloatRows& queries,
   if (kept == 0 || n == 0) return results;
   std::vector<float> distances(static_cast<std::size_t>(n * kept));
   std::vector<FaissId> labels(static_cast<std::size_t>(n * kept));
-  index_->search(n, queries.data, kept, distances.data(), labels.data());
+  // The structure check at read should leave FAISS nothing to refuse; should a damaged file still
+  // get past it, FAISS's exception (out of its OpenMP loop) becomes an error naming the file.
+  try {
+    index_->search(n, queries.data, kept, distances.data(), labels.data());
+  } catch (const faiss::FaissException& e) {
+    throw_error(source_, ": FAISS search failed (a damaged index?): ", e.what());
+  }
   for (std::int64_t q = 0; q < n; ++q) {
     auto& hits = results[static_cast<std::size_t>(q)];
     for (FaissId j = 0; j < kept; ++j) {
       const auto at = static_cast<std::size_t>(q * kept + j);
       if (labels[at] < 0) continue;  // fewer than k reachable
-      CORAG_CHECK(labels[at] < index_->ntotal, "FAISS search returned position ", labels[at], " of an index of ",
-                  index_->ntotal, " vectors (a damaged index)");
+      CORAG_CHECK(labels[at] < index_->ntotal, source_, ": FAISS search returned position ", labels[at],
+                  " of an index of ", index_->ntotal, " vectors (a damaged index)");
       hits.push_back({static_cast<std::size_t>(labels[at]), distances[at]});
     }
     // FAISS does not order equal scores; ties go to the lower row, as everywhere in corag.
@@ -191,7 +202,7 @@ void FaissIndex::write(const std::filesystem::path& path) const {
   try {
     faiss::write_index(index_.get(), &writer);
   } catch (const faiss::FaissException& e) {
-    throw_error(path.string(), ": writing the FAISS index failed: ", e.what());
+    throw_error(path.string(), ": writing ", source_, " failed: ", e.what());
   }
   file.commit();
 }

@@ -155,6 +155,17 @@ TEST_CASE("faiss structure: crafted indexes are refused naming the file and the 
       {"untrained transform", "OPQ4_8,Flat",
        [](faiss::Index& i) { as<faiss::IndexPreTransform>(i).chain[0]->is_trained = false; }, "is not trained"},
       {"metric", "Flat", [](faiss::Index& i) { i.metric_type = faiss::METRIC_L2; }, "inner product"},
+      // Found by fuzz_faiss_index: a quantizer of a metric FAISS's flat search lacks threw out of
+      // the IVF search (std::terminate); one of another metric would rank the lists by it.
+      {"IVF quantizer metric", "IVF4,Flat",
+       [](faiss::Index& i) { as<faiss::IndexIVF>(i).quantizer->metric_type = static_cast<faiss::MetricType>(8); },
+       "quantizer has metric 8"},
+      {"IVF quantizer L2", "IVF4,Flat",
+       [](faiss::Index& i) { as<faiss::IndexIVF>(i).quantizer->metric_type = faiss::METRIC_L2; },
+       "quantizer has metric 1"},
+      {"HNSW storage metric", "HNSW8",
+       [](faiss::Index& i) { as<faiss::IndexHNSW>(i).storage->metric_type = faiss::METRIC_L2; },
+       "storage has metric 1"},
       // Found by fuzz_faiss_index: FAISS's search sizes tables by upper_beam (a negative one threw
       // std::length_error out of it) and asserts Hamming code sizes for polysemous search (abort).
       {"HNSW upper beam", "HNSW8", [](faiss::Index& i) { as<faiss::IndexHNSW>(i).hnsw.upper_beam = -3; },

@@ -48,8 +48,10 @@ class FaissIndex {
   std::int64_t dim() const;
 
  private:
-  explicit FaissIndex(std::unique_ptr<faiss::Index> index);
+  FaissIndex(std::unique_ptr<faiss::Index> index, std::string source);
   std::unique_ptr<faiss::Index> index_;
+  /// What errors name: the file it was read from, or the factory it was created with.
+  std::string source_;
 };
 
 }  // namespace corag
