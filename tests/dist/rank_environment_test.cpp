@@ -1,8 +1,7 @@
 // torchrun's variables and the matching options, the launcher's GPU binding (checked without
-// GPUs: it is a string the rank's runtime then resolves) and the rank command line.
+// GPUs: it is a string the rank's runtime then resolves).
 #include <cstdlib>
 
-#include "corag/dist/local_ranks.hpp"
 #include "corag/dist/rank_environment.hpp"
 #include "test_support.hpp"
 
@@ -105,11 +104,4 @@ TEST_CASE("rank device: runtime.device cuda is bound to the rank's own GPU, LOCA
   CHECK(corag::rank_device("auto", 2, false) == "auto");  // resolves to the CPU
   CHECK(corag::rank_device("cpu", 1, true) == "cpu");
   CHECK(corag::rank_device("cuda:1", 0, true) == "cuda:1");  // pinned by the user
-}
-
-TEST_CASE("local ranks: each rank runs the command without --nproc", "[dist]") {
-  CHECK(corag::without_nproc({"corag", "train", "--nproc", "3", "--config", "c.yaml"}) ==
-        std::vector<std::string>{"corag", "train", "--config", "c.yaml"});
-  CHECK(corag::without_nproc({"/usr/bin/corag", "train", "--nproc=2", "--out", "run"}) ==
-        std::vector<std::string>{"/usr/bin/corag", "train", "--out", "run"});
 }
