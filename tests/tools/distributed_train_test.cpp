@@ -42,6 +42,39 @@ corag::test::CommandResult train(const TempDir& dir, const std::filesystem::path
       dir, std::string(CORAG_CLI_PATH) + " train --config " + config.string() + " --out " + out.string() + " " + extra);
 }
 
+/// A fault injected by a shell script into a 2-rank run of `config` in a fresh folder `name`-N:
+/// `action` (shell lines that may use $launcher, the launcher's pid) runs once round 1's
+/// predictions are on disk, then the script waits for the launcher. Rank 0 writes summary.json
+/// before the ranks' last collective, so a run without it after `action` was not over when the
+/// fault came; a loaded machine can be slower than the run's last rounds, and then the fault is
+/// tried again in a new folder, up to 3 times. The folder and the result of the last try.
+std::pair<std::filesystem::path, corag::test::CommandResult> fault_inside_run(const TempDir& dir,
+                                                                              const std::filesystem::path& config,
+                                                                              const std::string& name,
+                                                                              const std::string& launch_options,
+                                                                              const std::string& action) {
+  constexpr const char* kLate = "the fault came after the end of the run";
+  for (int attempt = 1;; ++attempt) {
+    const auto run = dir / (name + "-" + std::to_string(attempt));
+    const auto script = dir / (name + ".sh");
+    write_text(script, "set -u\n" + std::string(CORAG_CLI_PATH) + " train --config " + config.string() + " --out " +
+                           run.string() + " --nproc 2 " + launch_options +
+                           " &\n"
+                           "launcher=$!\n"
+                           "until [ -e " +
+                           (run / "predictions" / "round-000001").string() +
+                           " ] || ! kill -0 $launcher 2>/dev/null; do sleep 0.05; done\n" + action + "[ -e " +
+                           (run / "summary.json").string() + " ] && echo '" + kLate +
+                           "'\n"
+                           "wait $launcher\n");
+    auto result = run_command(dir, "bash " + script.string());
+    if (result.out.find(kLate) == std::string::npos || attempt == 3) {
+      CHECK_THAT(result.out, !Catch::Contains(kLate));
+      return {run, result};
+    }
+  }
+}
+
 bool close(double a, double b) { return std::abs(a - b) <= 1e-6 * std::max({std::abs(a), std::abs(b), 1e-3}); }
 
 /// The two runs' metrics agree: scores exactly, losses within 1e-6 relative; with `ranks`, the
@@ -301,46 +334,21 @@ TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming 
           "[e2e][dist]") {
   TempDir dir;
   const auto config = write_config(dir, 6);
-  const std::string cli = CORAG_CLI_PATH;
-  // Rank 1 (a child of the launcher, found by its RANK variable) gets `signal` once `trigger`
-  // exists in the run. Rank 0 writes summary.json before the ranks' last collective, so a run
-  // without it after the signal cannot have let rank 1 past that collective: the fault is inside
-  // the run. The script says when it was not (a loaded machine can be that slow).
-  const auto faulted = [&](const std::filesystem::path& run, const std::string& signal,
-                           const std::filesystem::path& trigger) {
-    write_text(dir / "fault.sh", "set -u\n" + cli + " train --config " + config.string() + " --out " + run.string() +
-                                     " --nproc 2 --dist-timeout 5 &\n"
-                                     "launcher=$!\n"
-                                     "until [ -e " +
-                                     (run / trigger).string() +
-                                     " ] || ! kill -0 $launcher 2>/dev/null; do sleep 0.05; done\n"
-                                     "for child in $(pgrep -P $launcher); do\n"
-                                     "  if tr '\\0' '\\n' < /proc/$child/environ | grep -qx RANK=1; then kill -" +
-                                     signal +
-                                     " $child; fi\n"
-                                     "done\n"
-                                     "[ -e " +
-                                     (run / "summary.json").string() +
-                                     " ] && echo 'the fault came after the end of the run'\n"
-                                     "wait $launcher\n");
-    return run_command(dir, "bash " + (dir / "fault.sh").string());
-  };
-  // A fault inside the run, in a fresh run folder for each of up to 3 tries.
-  const auto faulted_inside = [&](const std::string& name, const std::string& signal) {
-    for (int attempt = 1;; ++attempt) {
-      const auto run = dir / (name + "-" + std::to_string(attempt));
-      auto result = faulted(run, signal, std::filesystem::path("predictions") / "round-000001");
-      if (result.out.find("after the end of the run") == std::string::npos || attempt == 3)
-        return std::make_pair(run, result);
-    }
+  // Rank 1, a child of the launcher found by its RANK variable, gets `signal`.
+  const auto faulted = [&](const std::string& name, const std::string& signal) {
+    return fault_inside_run(dir, config, name, "--dist-timeout 5",
+                            "for child in $(pgrep -P $launcher); do\n"
+                            "  if tr '\\0' '\\n' < /proc/$child/environ | grep -qx RANK=1; then kill -" +
+                                signal +
+                                " $child; fi\n"
+                                "done\n");
   };
 
   // A rank that hangs (stopped): rank 0 gives up after --dist-timeout, naming rank 1 and what it
   // was doing; the launcher then kills rank 1.
   const auto started = std::chrono::steady_clock::now();
-  auto [hung, result] = faulted_inside("hung", "STOP");
+  auto [hung, result] = faulted("hung", "STOP");
   INFO(result.err);
-  CHECK_THAT(result.out, !Catch::Contains("after the end of the run"));
   CHECK(result.exit_code != 0);
   CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(120));
   // Where rank 0 waits depends on where the signal found rank 1: a FedAvg round, an evaluation.
@@ -353,9 +361,8 @@ TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming 
 
   // A rank that dies: rank 0 stops at once, naming rank 1's end.
   std::filesystem::path died;
-  std::tie(died, result) = faulted_inside("died", "KILL");
+  std::tie(died, result) = faulted("died", "KILL");
   INFO(result.err);
-  CHECK_THAT(result.out, !Catch::Contains("after the end of the run"));
   CHECK(result.exit_code != 0);
   CHECK_THAT(result.err, Catch::Contains("rank 1 was killed by signal 9") && Catch::Contains("rank 0 of 2: round"));
   result = train(dir, config, died, "--resume");
@@ -380,24 +387,16 @@ TEST_CASE("corag train --nproc: a rank that hangs or dies stops the run, naming 
 TEST_CASE("corag train --nproc: ranks end with their launcher, and the run resumes", "[e2e][dist]") {
   TempDir dir;
   const auto config = write_config(dir, 6);
-  const auto run = dir / "run";
   // The launcher is killed (as a batch system stops a job) once round 1 is on disk; its ranks,
   // reparented, must end within 10 s (a zombie that nothing reaps counts as ended).
-  write_text(dir / "terminate.sh",
-             "set -u\n" + std::string(CORAG_CLI_PATH) + " train --config " + config.string() + " --out " +
-                 run.string() +
-                 " --nproc 2 &\n"
-                 "launcher=$!\n"
-                 "until [ -e " +
-                 (run / "predictions" / "round-000001").string() +
-                 " ] || ! kill -0 $launcher 2>/dev/null; do sleep 0.05; done\n"
-                 "ranks=$(pgrep -P $launcher)\n"
-                 "kill -TERM $launcher; wait $launcher\n"
-                 "alive() { for r in $ranks; do\n"
-                 "  [ -e /proc/$r ] && ! grep -q ') Z ' /proc/$r/stat && return 0; done; return 1; }\n"
-                 "for i in $(seq 100); do alive || break; sleep 0.1; done\n"
-                 "echo \"ranks $(echo $ranks | wc -w), alive $(alive && echo yes || echo no)\"\n");
-  auto result = run_command(dir, "bash " + (dir / "terminate.sh").string());
+  auto [run, result] =
+      fault_inside_run(dir, config, "run", "",
+                       "ranks=$(pgrep -P $launcher)\n"
+                       "kill -TERM $launcher; wait $launcher\n"
+                       "alive() { for r in $ranks; do\n"
+                       "  [ -e /proc/$r ] && ! grep -q ') Z ' /proc/$r/stat && return 0; done; return 1; }\n"
+                       "for i in $(seq 100); do alive || break; sleep 0.1; done\n"
+                       "echo \"ranks $(echo $ranks | wc -w), alive $(alive && echo yes || echo no)\"\n");
   INFO(result.err);
   CHECK_THAT(result.out, Catch::Contains("ranks 2, alive no"));
   result = train(dir, config, run, "--nproc 2 --resume");
