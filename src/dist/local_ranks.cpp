@@ -81,8 +81,11 @@ void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRa
   // Once one rank has ended, however it ended, the others get `grace` to end too: the ranks end
   // together (their last step is a collective), so one still running then is hung or stopped,
   // and waiting on it would hang the launcher, even after a run whose rank 0 finished.
-  std::optional<std::chrono::steady_clock::time_point> first_end;
-  std::optional<std::size_t> first_ended;
+  struct End {
+    std::chrono::steady_clock::time_point at;
+    std::size_t rank;
+  };
+  std::optional<End> grace_from;
   bool failed = false;
   for (std::size_t running = ranks.size(); running > 0;) {
     running = 0;
@@ -93,21 +96,19 @@ void run_local_ranks(const std::vector<std::string>& rank_command, const LocalRa
         continue;
       }
       const bool first_failure = *statuses[rank] != 0 && !failed;
-      if (!first_end || first_failure) {  // the grace runs from the first end, or the first failure
-        first_end = std::chrono::steady_clock::now();
-        first_ended = rank;
-      }
+      // The grace runs from the first end, or from the first failure.
+      if (!grace_from || first_failure) grace_from = End{std::chrono::steady_clock::now(), rank};
       if (first_failure) {
         failed = true;
         spdlog::error("rank {} {}; the other ranks get {} s to stop", rank, describe_status(*statuses[rank]),
                       launch.grace.count());
       }
     }
-    if (running > 0 && first_end && std::chrono::steady_clock::now() - *first_end > launch.grace) {
+    if (running > 0 && grace_from && std::chrono::steady_clock::now() - grace_from->at > launch.grace) {
       for (std::size_t rank = 0; rank < ranks.size(); ++rank) {
         if (statuses[rank]) continue;
         spdlog::error("rank {} still runs {} s after rank {} ended ({}): killed", rank, launch.grace.count(),
-                      *first_ended, describe_status(*statuses[*first_ended]));
+                      grace_from->rank, describe_status(*statuses[grace_from->rank]));
         ranks[rank].kill_now();
         statuses[rank] = ranks[rank].poll();
       }

@@ -86,6 +86,17 @@ void check_factory(const std::string& factory, std::int64_t dim) {
   }
 }
 
+/// Runs `call` into FAISS; a FaissException out of it becomes a corag::Error of `context` and
+/// FAISS's message.
+template <typename Call, typename... Context>
+void call_faiss(Call&& call, const Context&... context) {
+  try {
+    call();
+  } catch (const faiss::FaissException& e) {
+    throw_error(context..., ": ", e.what());
+  }
+}
+
 }  // namespace
 
 FaissIndex::FaissIndex(std::unique_ptr<faiss::Index> index, std::string source)
@@ -98,11 +109,9 @@ FaissIndex FaissIndex::create(const std::string& factory, std::int64_t dim) {
   CORAG_CHECK(dim > 0, "FAISS index of dimension ", dim);
   check_factory(factory, dim);
   std::unique_ptr<faiss::Index> index;
-  try {
-    index.reset(faiss::index_factory(static_cast<int>(dim), factory.c_str(), faiss::METRIC_INNER_PRODUCT));
-  } catch (const faiss::FaissException& e) {
-    throw_error("FAISS index factory '", factory, "' is not valid for dim ", dim, ": ", e.what());
-  }
+  call_faiss(
+      [&] { index.reset(faiss::index_factory(static_cast<int>(dim), factory.c_str(), faiss::METRIC_INNER_PRODUCT)); },
+      "FAISS index factory '", factory, "' is not valid for dim ", dim);
   CORAG_CHECK(index->metric_type == faiss::METRIC_INNER_PRODUCT, "FAISS index factory '", factory,
               "' builds an index for another metric than inner product");
   return FaissIndex(std::move(index), "a new FAISS index '" + factory + "'");
@@ -111,11 +120,8 @@ FaissIndex FaissIndex::create(const std::string& factory, std::int64_t dim) {
 void FaissIndex::train(const FloatRows& vectors) {
   CORAG_CHECK(vectors.rows > 0 && vectors.dim == index_->d, "FAISS train: need [n, ", index_->d, "] vectors, got [",
               vectors.rows, ", ", vectors.dim, "]");
-  try {
-    index_->train(vectors.rows, vectors.data);
-  } catch (const faiss::FaissException& e) {
-    throw_error(source_, ": training on ", vectors.rows, " vectors failed: ", e.what());
-  }
+  call_faiss([&] { index_->train(vectors.rows, vectors.data); }, source_, ": training on ", vectors.rows,
+             " vectors failed");
 }
 
 FaissIndex FaissIndex::read(const std::filesystem::path& path) {
@@ -143,11 +149,7 @@ bool FaissIndex::needs_training() const { return !index_->is_trained; }
 void FaissIndex::add(const FloatRows& vectors) {
   CORAG_CHECK(vectors.rows >= 0 && vectors.dim == index_->d, "FAISS add: vectors of dim ", vectors.dim,
               " into an index of dim ", index_->d);
-  try {
-    index_->add(vectors.rows, vectors.data);
-  } catch (const faiss::FaissException& e) {
-    throw_error(source_, ": adding ", vectors.rows, " vectors failed: ", e.what());
-  }
+  call_faiss([&] { index_->add(vectors.rows, vectors.data); }, source_, ": adding ", vectors.rows, " vectors failed");
 }
 
 std::vector<std::vector<ScoredRow>> FaissIndex::search(const FloatRows& queries, std::size_t k) const {
@@ -162,11 +164,8 @@ std::vector<std::vector<ScoredRow>> FaissIndex::search(const FloatRows& queries,
   std::vector<FaissId> labels(static_cast<std::size_t>(n * kept));
   // The structure check at read should leave FAISS nothing to refuse; should a damaged file still
   // get past it, FAISS's exception (out of its OpenMP loop) becomes an error naming the file.
-  try {
-    index_->search(n, queries.data, kept, distances.data(), labels.data());
-  } catch (const faiss::FaissException& e) {
-    throw_error(source_, ": FAISS search failed (a damaged index?): ", e.what());
-  }
+  call_faiss([&] { index_->search(n, queries.data, kept, distances.data(), labels.data()); }, source_,
+             ": FAISS search failed (a damaged index?)");
   for (std::int64_t q = 0; q < n; ++q) {
     auto& hits = results[static_cast<std::size_t>(q)];
     for (FaissId j = 0; j < kept; ++j) {
@@ -199,11 +198,7 @@ struct AtomicFaissWriter : faiss::IOWriter {
 void FaissIndex::write(const std::filesystem::path& path) const {
   AtomicFileWriter file(path);
   AtomicFaissWriter writer(file);
-  try {
-    faiss::write_index(index_.get(), &writer);
-  } catch (const faiss::FaissException& e) {
-    throw_error(path.string(), ": writing ", source_, " failed: ", e.what());
-  }
+  call_faiss([&] { faiss::write_index(index_.get(), &writer); }, path.string(), ": writing ", source_, " failed");
   file.commit();
 }
 
